@@ -1,0 +1,245 @@
+"""SQLAlchemy 2 schema of the RCC Insight store.
+
+One schema serves SQLite (the zero-set-up default) and PostgreSQL (``DATABASE_URL``),
+so only portable column types are used. Published tables keep each figure as DfE
+printed it: a numeric column for the value and a ``*_symbol`` column for DfE's
+suppression symbols (c, z, x, low), never a number invented in their place.
+Alembic migrations in ``data/migrations`` are generated from this module; a test
+checks that the migrations and this module agree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention so migrations are stable across engines."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class DataRelease(Base):
+    """One published dataset as loaded: every chart's source line reads from here."""
+
+    __tablename__ = "data_release"
+    dataset: Mapped[str] = mapped_column(String(64), primary_key=True)
+    publisher: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(300))
+    period: Mapped[str] = mapped_column(String(100))
+    url: Mapped[str] = mapped_column(String(500))
+    licence: Mapped[str] = mapped_column(String(200))
+    file: Mapped[str] = mapped_column(String(300))
+    checksum: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer)
+    loaded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Region(Base):
+    """ONS region (E12): the nine English regions."""
+
+    __tablename__ = "region"
+    code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class LocalAuthority(Base):
+    """Upper-tier LA with children's services; retired entities are kept with is_current false."""
+
+    __tablename__ = "local_authority"
+    code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    dfe_number: Mapped[str | None] = mapped_column(String(3))
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    is_current: Mapped[bool] = mapped_column(Boolean)
+
+
+class LaCodeChange(Base):
+    """A change of LA code: rename (history carries over), split or merger (a break in series)."""
+
+    __tablename__ = "la_code_change"
+    old_code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    new_code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    old_name: Mapped[str] = mapped_column(String(100))
+    new_name: Mapped[str] = mapped_column(String(100))
+    change: Mapped[str] = mapped_column(String(10))
+    effective_year: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text)
+
+
+class Rcc(Base):
+    """A Regional Care Co-operative; membership is editable and survives rebuilds."""
+
+    __tablename__ = "rcc"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    basis: Mapped[str] = mapped_column(Text)
+
+
+class RccMembership(Base):
+    """Which current LA belongs to which RCC (one RCC per LA).
+
+    Board-owned, so it survives rebuilds of the published tables; la_code is checked in
+    code rather than by a foreign key, which would block replacing local_authority.
+    """
+
+    __tablename__ = "rcc_membership"
+    la_code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    rcc_id: Mapped[str] = mapped_column(ForeignKey("rcc.id"))
+
+
+class Population(Base):
+    """ONS mid-year estimate of children aged 0-17, by area (LA, region, England) and mid-year."""
+
+    __tablename__ = "population"
+    area_code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    mid_year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    level: Mapped[str] = mapped_column(String(16))
+    population_0_17: Mapped[int | None] = mapped_column(Integer)
+    population_symbol: Mapped[str | None] = mapped_column(String(4))
+
+
+class ClaCount(Base):
+    """DfE children looked after: at 31 March, starting and ceasing, with the published rate."""
+
+    __tablename__ = "cla_count"
+    area_code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    measure: Mapped[str] = mapped_column(String(16), primary_key=True)
+    level: Mapped[str] = mapped_column(String(16))
+    children: Mapped[int | None] = mapped_column(Integer)
+    children_symbol: Mapped[str | None] = mapped_column(String(4))
+    published_rate: Mapped[float | None] = mapped_column(Float)
+    rate_symbol: Mapped[str | None] = mapped_column(String(4))
+    published_population: Mapped[int | None] = mapped_column(Integer)
+
+
+class LaitIndicator(Base):
+    """DfE LAIT indicator value by area and year ('-' in LAIT becomes symbol 'x')."""
+
+    __tablename__ = "lait_indicator"
+    measure_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    area_code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year_label: Mapped[str] = mapped_column(String(16))
+    measure: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(16))
+    value: Mapped[float | None] = mapped_column(Float)
+    symbol: Mapped[str | None] = mapped_column(String(4))
+
+
+class ClaCharacteristic(Base):
+    """DfE CLA at 31 March by characteristic, placement, locality and category of need."""
+
+    __tablename__ = "cla_characteristic"
+    area_code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cla_group: Mapped[str] = mapped_column(String(100), primary_key=True)
+    characteristic: Mapped[str] = mapped_column(String(200), primary_key=True)
+    level: Mapped[str] = mapped_column(String(16))
+    number: Mapped[int | None] = mapped_column(Integer)
+    number_symbol: Mapped[str | None] = mapped_column(String(4))
+    percentage: Mapped[float | None] = mapped_column(Float)
+    percentage_symbol: Mapped[str | None] = mapped_column(String(4))
+
+
+class NewPlacement(Base):
+    """DfE new placements during the year: location and reason for change."""
+
+    __tablename__ = "new_placement"
+    area_code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    characteristic: Mapped[str] = mapped_column(String(100), primary_key=True)
+    breakdown: Mapped[str] = mapped_column(String(200), primary_key=True)
+    level: Mapped[str] = mapped_column(String(16))
+    children: Mapped[int | None] = mapped_column(Integer)
+    children_symbol: Mapped[str | None] = mapped_column(String(4))
+    percent: Mapped[float | None] = mapped_column(Float)
+    percent_symbol: Mapped[str | None] = mapped_column(String(4))
+
+
+class ChildrensHome(Base):
+    """Ofsted children's home at 31 March 2023. Names and addresses are never stored."""
+
+    __tablename__ = "childrens_home"
+    urn: Mapped[str] = mapped_column(String(10), primary_key=True)
+    la_code: Mapped[str] = mapped_column(ForeignKey("local_authority.code"))
+    provision_type: Mapped[str] = mapped_column(String(100))
+    sector: Mapped[str] = mapped_column(String(40))
+    places: Mapped[int] = mapped_column(Integer)
+    registration_status: Mapped[str] = mapped_column(String(20))
+    short_break_only: Mapped[bool] = mapped_column(Boolean)
+    latest_inspection_date: Mapped[str | None] = mapped_column(String(10))
+    overall_judgement: Mapped[str | None] = mapped_column(String(40))
+    help_and_protection: Mapped[str | None] = mapped_column(String(40))
+    leadership: Mapped[str | None] = mapped_column(String(40))
+
+
+class Ro3Expenditure(Base):
+    """MHCLG Revenue Outturn RO3 2024-25, children's social care lines, GBP thousand."""
+
+    __tablename__ = "ro3_expenditure"
+    la_code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    line: Mapped[str] = mapped_column(String(60), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value_gbp_thousands: Mapped[float | None] = mapped_column(Float)
+    symbol: Mapped[str | None] = mapped_column(String(12))
+
+
+class CostBenchmark(Base):
+    """A published cost figure quoted from a named public source."""
+
+    __tablename__ = "cost_benchmark"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[str] = mapped_column(String(60))
+    publisher: Mapped[str] = mapped_column(String(200))
+    publication: Mapped[str] = mapped_column(String(300))
+    published: Mapped[str] = mapped_column(String(20))
+    period: Mapped[str] = mapped_column(String(100))
+    metric: Mapped[str] = mapped_column(String(300))
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(60))
+    scope: Mapped[str] = mapped_column(String(200))
+    source_url: Mapped[str] = mapped_column(String(500))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class StatisticalNeighbour(Base):
+    """DfE statistical neighbours: each LA's ten nearest, for the 2021 and 2025 models."""
+
+    __tablename__ = "statistical_neighbour"
+    model: Mapped[str] = mapped_column(String(4), primary_key=True)
+    la_code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    rank: Mapped[int] = mapped_column(Integer, primary_key=True)
+    neighbour_code: Mapped[str] = mapped_column(String(9))
+    closeness: Mapped[str] = mapped_column(String(30))
+
+
+class Boundary(Base):
+    """Simplified boundary as GeoJSON geometry text (ONS BUC, December 2023)."""
+
+    __tablename__ = "boundary"
+    code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    level: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(100))
+    geometry: Mapped[str] = mapped_column(Text)
