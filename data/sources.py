@@ -432,7 +432,8 @@ DATASETS: tuple[Dataset, ...] = (
     Dataset("cost_benchmarks", "Published cost benchmarks (CMA, NCERCC, DfE, NAO via BASW)",
             "Compiled from the publishers named on each row", "2013 to 2025",
             "See source_url on each row", ("costs/published_cost_benchmarks.csv",),
-            read_cost_benchmarks, licence=f"{OGL} (figures quoted from each publisher)"),
+            read_cost_benchmarks, licence="Figures quoted with attribution from each publisher; "
+            f"government sources (CMA, DfE, NAO) under the {OGL}"),
     Dataset("statistical_neighbours", "Statistical neighbours (April 2021 and 2025 models)",
             LAIT[0], "2021 and 2025 models", LAIT[1],
             ("lookups/dfe_statistical_neighbours_april_2021.csv",

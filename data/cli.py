@@ -1,0 +1,100 @@
+"""``python -m data``: build the store and export the tables the pages show.
+
+Errors people can fix (a bad source file, an unknown LA code or year, an unbuilt
+database) print one clear line to stderr and exit non-zero; never a stack trace.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from typing import Callable
+
+import pandas as pd
+
+from analysis.scope import KINDS, Scope
+from data import tables
+from data.build import build
+from data.errors import SourceError, StoreUnavailable, UserInputError
+from data.store import check_ready, make_engine
+
+EXPORTS: dict[str, tuple[str, Callable[..., pd.DataFrame]]] = {
+    "la-rates": ("Every LA's CLA count, population and rate for --year",
+                 lambda engine, args: tables.la_rates(engine, args.year)),
+    "overview": ("The Overview's headline figures for --scope/--code and --year",
+                 lambda engine, args: tables.scope_summary(engine, scope_of(args), args.year)),
+    "rate-trend": ("CLA rate per 10,000 over time for --scope/--code and England",
+                   lambda engine, args: tables.rate_trend(engine, scope_of(args))),
+    "data-releases": ("Every dataset loaded, with its provenance",
+                      lambda engine, args: tables.releases(engine)),
+    "code-changes": ("LA code changes and the rule applied to each",
+                     lambda engine, args: tables.code_changes(engine)),
+}
+EXIT_BAD_INPUT = 2
+
+
+def scope_of(args: argparse.Namespace) -> Scope:
+    """The scope named on the command line (England unless --scope says otherwise)."""
+    if args.scope != "england" and not args.code:
+        raise UserInputError(f"--scope {args.scope} needs --code (an RCC id or a GSS code).")
+    return Scope(args.scope, args.code if args.scope != "england" else None)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    root = argparse.ArgumentParser(prog="python -m data", description=__doc__.splitlines()[0])
+    commands = root.add_subparsers(dest="command", required=True)
+    build_cmd = commands.add_parser("build", help="load the vendored open data into the store")
+    build_cmd.add_argument("--if-stale", action="store_true",
+                           help="do nothing if the store is already built from these files")
+    build_cmd.add_argument("--quiet", action="store_true", help="no progress bars")
+    export = commands.add_parser("export", help="write a table as CSV to stdout",
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog="tables:\n" + "\n".join(
+                                     f"  {name:15} {text}" for name, (text, _) in EXPORTS.items()))
+    export.add_argument("table", choices=sorted(EXPORTS), metavar="TABLE")
+    export.add_argument("--year", type=int, default=2025)
+    export.add_argument("--scope", choices=KINDS, default="england")
+    export.add_argument("--code", help="RCC id, region or LA GSS code for --scope")
+    export.add_argument("--output", help="write to this file instead of stdout")
+    return root
+
+
+def run_build(args: argparse.Namespace) -> int:
+    """Build the store and report rows per table and the time taken."""
+    started = time.perf_counter()
+    counts = build(progress=not args.quiet, if_stale=args.if_stale)
+    if not counts:
+        print("The database is up to date with the vendored open data.", file=sys.stderr)
+        return 0
+    for name, rows in counts.items():
+        print(f"{name:24} {rows:>8,} rows", file=sys.stderr)
+    print(f"Built in {time.perf_counter() - started:.1f} s.", file=sys.stderr)
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Write one export table as CSV."""
+    engine = make_engine()
+    check_ready(engine)
+    table = EXPORTS[args.table][1](engine, args)
+    table.to_csv(args.output or sys.stdout, index=False, lineterminator="\n")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: returns the process exit code."""
+    args = parser().parse_args(argv)
+    try:
+        return {"build": run_build, "export": run_export}[args.command](args)
+    except SourceError as exc:
+        print(f"Build stopped, database unchanged: {exc}", file=sys.stderr)
+        return 1
+    except (UserInputError, StoreUnavailable) as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:  # e.g. `export ... | head`: the reader has all it wanted
+        sys.stdout = open(os.devnull, "w")
+        return 0

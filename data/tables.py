@@ -1,0 +1,206 @@
+"""The tables pages show and ``python -m data export`` writes: one function each.
+
+Each joins store queries with analysis/ logic, so the page's table, its CSV download
+and the command-line export are the same rows by construction.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from analysis import geography, rates
+from analysis.scope import Scope
+from data import queries
+from data.errors import UserInputError
+from data.sources import ENGLAND
+
+OUTSIDE_FAR = "4. Placed outside the LA boundary, more than 20 miles from home"
+DISTANCE_GROUP = "Distance between home and placement and locality of placement"
+
+
+def available_years(engine: Engine) -> list[int]:
+    """Years with DfE counts at 31 March, newest last."""
+    return sorted(int(y) for y in queries.cla_counts(engine)["year"].unique())
+
+
+def check_year(engine: Engine, year: int) -> int:
+    """``year`` if DfE published counts for it, else a UserInputError naming the choices."""
+    years = available_years(engine)
+    if year not in years:
+        raise UserInputError(f"No DfE figures for {year}: choose a year from {years[0]} to "
+                             f"{years[-1]}.")
+    return year
+
+
+def check_scope(engine: Engine, scope: Scope) -> Scope:
+    """``scope`` if its code exists, else a UserInputError saying what was not found."""
+    if scope.kind == "england":
+        return scope
+    known = {"la": lambda: set(queries.local_authorities(engine)["code"]),
+             "rcc": lambda: set(queries.rccs(engine)["id"]),
+             "region": lambda: set(queries.regions(engine)["code"])}
+    if scope.kind not in known:
+        raise UserInputError(f"Unknown scope '{scope.kind}': use england, rcc, region or la.")
+    if scope.code not in known[scope.kind]():
+        raise UserInputError(f"Unknown {scope.kind} code '{scope.code}'.")
+    return scope
+
+
+def la_counts_with_population(engine: Engine) -> pd.DataFrame:
+    """DfE LA counts at 31 March 2021-2025 with the ONS population DfE pairs with them."""
+    counts = queries.cla_counts(engine)
+    counts = counts[counts["level"] == "la"]
+    return rates.add_rates(rates.with_population(counts, queries.population(engine)))
+
+
+def la_rates(engine: Engine, year: int) -> pd.DataFrame:
+    """Every current LA's CLA count, population and computed rate for ``year``, vs England."""
+    check_year(engine, year)
+    las = queries.local_authorities(engine)
+    counts = la_counts_with_population(engine)
+    counts = counts[counts["year"] == year]
+    table = las.merge(counts, left_on="code", right_on="area_code", how="left")
+    england = england_rate(engine, year)
+    return pd.DataFrame({
+        "la_code": table["code"], "la_name": table["name"],
+        "region_code": table["region_code"], "region_name": table["region_name"],
+        "rcc": table["rcc_name"], "year": year,
+        "children_looked_after": table["children"].astype("Int64"),
+        "children_symbol": table["children_symbol"],
+        "population_0_17": table["population_0_17"].astype("Int64"),
+        "rate_per_10k": table["rate_per_10k"],
+        "dfe_published_rate_per_10k": table["published_rate"],
+        "england_rate_per_10k": england,
+    })
+
+
+def england_rate(engine: Engine, year: int) -> float:
+    """England's rate for ``year`` computed from the sum of LA counts, rounded as DfE does."""
+    counts = la_counts_with_population(engine)
+    return float(rates.aggregate(counts[counts["year"] == year], ["year"])["rate_per_10k"].iloc[0])
+
+
+def rate_trend(engine: Engine, scope: Scope) -> pd.DataFrame:
+    """CLA rate per 10,000, 2016-2025, for the scope and England (LAIT counts, ONS population).
+
+    An LA created by a split or merger gets its predecessors as separate series, so the
+    break is visible; an aggregate includes a predecessor only if it lies wholly inside.
+    """
+    check_scope(engine, scope)
+    las = queries.local_authorities(engine)
+    changes = queries.code_changes(engine)
+    names = queries.all_local_authorities(engine).set_index("code")["name"]
+    counts = lait_counts_with_population(engine)
+    members = set(scope.members(las)["code"])
+    title = scope.title(las, queries.rccs(engine), queries.regions(engine))
+    if scope.kind == "la":
+        series = [(title, counts[counts["area_code"] == scope.code])]
+        series += [(f"{names[old]} (before {year + 1})",
+                    counts[counts["area_code"] == old])
+                   for old, year in geography.predecessors(changes, scope.code)
+                   [["old_code", "effective_year"]].drop_duplicates().itertuples(index=False)]
+    else:
+        inside = members | geography.contained_predecessors(changes, members)
+        series = [(title, counts[counts["area_code"].isin(inside)])]
+    if scope.kind != "england":
+        series.append(("England", counts))
+    frames = [rates.aggregate(rows, ["year"]).assign(series=name) for name, rows in series]
+    out = pd.concat(frames, ignore_index=True)
+    out = out[out["children"] > 0]  # years before an LA existed, or after it was abolished
+    return out[["series", "year", "children", "population_0_17", "rate_per_10k",
+                "las_missing"]].reset_index(drop=True)
+
+
+def lait_counts_with_population(engine: Engine) -> pd.DataFrame:
+    """LAIT LA counts of CLA at 31 March 2016-2025 with the matching ONS population."""
+    counts = queries.lait(engine, "LACnum")
+    counts = counts[counts["level"] == "la"].rename(columns={"value": "children"})
+    return rates.with_population(counts[["area_code", "year", "children"]],
+                                 queries.population(engine))
+
+
+def scope_summary(engine: Engine, scope: Scope, year: int) -> pd.DataFrame:
+    """The Overview's headline figures for the scope, each beside England's, with its source."""
+    check_scope(engine, scope)
+    check_year(engine, year)
+    las = queries.local_authorities(engine)
+    members = set(scope.members(las)["code"])
+    counts = la_counts_with_population(engine)
+    counts = counts[counts["year"] == year]
+    scope_counts = rates.aggregate(counts[counts["area_code"].isin(members)], ["year"]).iloc[0]
+    england = rates.aggregate(counts, ["year"]).iloc[0]
+    homes = queries.homes(engine)
+    in_scope = homes[homes["la_code"].isin(members)]
+    far = outside_far_share(engine, scope, members, year)
+    published = queries.cla_counts(engine)
+    published = published[published["year"] == year].set_index("area_code")["children"]
+    code = published_code(scope)
+    scope_children = published.get(code) if code else scope_counts["children"]
+    rows = [
+        ("Children looked after", scope_children, published[ENGLAND], f"31 March {year}",
+         "cla_count", "As published by DfE (England and regions rounded to the nearest 10)."
+         if code else missing_note(scope_counts["las_missing"])),
+        ("Rate per 10,000 children", scope_counts["rate_per_10k"], england["rate_per_10k"],
+         f"31 March {year}", "cla_count", "Computed: count / ONS population aged 0-17 "
+         f"(mid-{year - 1}) x 10,000."),
+        ("Children's homes", len(in_scope), len(homes), "31 March 2023", "ofsted_homes", ""),
+        ("Children's home places", in_scope["places"].sum(), homes["places"].sum(),
+         "31 March 2023", "ofsted_homes", ""),
+        ("% placed outside the LA and more than 20 miles from home", far[0], far[1],
+         f"31 March {year}", "cla_characteristic", far[2]),
+    ]
+    table = pd.DataFrame(rows, columns=["measure", "scope_value", "england_value", "date",
+                                        "dataset", "note"])
+    for column in ("scope_value", "england_value"):
+        table[column] = table[column].map(plain_number).astype(object)
+    return table
+
+
+def plain_number(value):
+    """A whole number as int (so 6119.0 prints as 6119), other numbers as float, NaN as None."""
+    if value is None or pd.isna(value):
+        return None
+    value = float(value)
+    return int(value) if value.is_integer() else value
+
+
+def published_code(scope: Scope) -> str | None:
+    """The area code DfE publishes figures under for this scope (RCCs have none)."""
+    return {"england": ENGLAND, "region": scope.code, "la": scope.code}.get(scope.kind)
+
+
+def missing_note(las_missing: int) -> str:
+    """A caveat when some LAs' counts are suppressed or not published."""
+    if not las_missing:
+        return ""
+    return f"Excludes {las_missing} LA(s) whose count is suppressed or not published."
+
+
+def outside_far_share(engine: Engine, scope: Scope, members: set[str], year: int):
+    """(% for scope, % for England, note): DfE's published % where it exists, else summed."""
+    dist = queries.characteristic(engine, DISTANCE_GROUP)
+    dist = dist[dist["year"] == year]
+    far = dist[dist["characteristic"] == OUTSIDE_FAR].set_index("area_code")
+    england = far.at[ENGLAND, "percentage"]
+    code = published_code(scope)
+    if code is not None:
+        return far["percentage"].get(code), england, "As published by DfE."
+    total = dist[dist["characteristic"] == "Total"].set_index("area_code")["number"]
+    inside = far.index.intersection(list(members))
+    share = rates.dfe_round(far.loc[inside, "number"].sum() / total.loc[inside].sum() * 100)
+    suppressed = int(far.loc[inside, "number"].isna().sum())
+    note = "Summed from member LAs' published counts."
+    if suppressed:
+        note += f" {suppressed} LA(s) with a suppressed count are left out."
+    return float(share), england, note
+
+
+def releases(engine: Engine) -> pd.DataFrame:
+    """The data_release table, as shown on Data & methods."""
+    return queries.releases(engine)
+
+
+def code_changes(engine: Engine) -> pd.DataFrame:
+    """LA code changes and the rule applied to each, as shown on Data & methods."""
+    return queries.code_changes(engine)

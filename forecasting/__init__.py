@@ -1,0 +1,1 @@
+"""Demand forecasting (pure functions; Prophet models arrive with the forecasts issue)."""
