@@ -65,7 +65,7 @@ def la_rates(engine: Engine, year: int) -> pd.DataFrame:
     return pd.DataFrame({
         "la_code": table["code"], "la_name": table["name"],
         "region_code": table["region_code"], "region_name": table["region_name"],
-        "rcc": table["rcc_name"], "year": year,
+        "rcc": table["rcc_name"], "rcc_id": table["rcc_id"], "year": year,
         "children_looked_after": table["children"].astype("Int64"),
         "children_symbol": table["children_symbol"],
         "population_0_17": table["population_0_17"].astype("Int64"),
@@ -131,27 +131,34 @@ def scope_summary(engine: Engine, scope: Scope, year: int) -> pd.DataFrame:
     scope_counts = rates.aggregate(counts[counts["area_code"].isin(members)], ["year"]).iloc[0]
     england = rates.aggregate(counts, ["year"]).iloc[0]
     homes = queries.homes(engine)
-    in_scope = homes[homes["la_code"].isin(members)]
+    changes = queries.code_changes(engine)
+    in_scope = homes[homes["la_code"].isin(
+        members | geography.contained_predecessors(changes, members))]
+    homes_symbol, homes_note = homes_caveat(homes, changes, members)
     far = outside_far_share(engine, scope, members, year)
     published = queries.cla_counts(engine)
-    published = published[published["year"] == year].set_index("area_code")["children"]
+    published = published[published["year"] == year].set_index("area_code")
     code = published_code(scope)
-    scope_children = published.get(code) if code else scope_counts["children"]
+    scope_children = published["children"].get(code) if code else scope_counts["children"]
+    symbol = published["children_symbol"].get(code) if code else None
     rows = [
-        ("Children looked after", scope_children, published[ENGLAND], f"31 March {year}",
-         "cla_count", "As published by DfE (England and regions rounded to the nearest 10)."
+        ("Children looked after", scope_children, symbol, published.at[ENGLAND, "children"],
+         f"31 March {year}", "cla_count",
+         "As published by DfE (England and regions rounded to the nearest 10)."
          if code else missing_note(scope_counts["las_missing"])),
-        ("Rate per 10,000 children", scope_counts["rate_per_10k"], england["rate_per_10k"],
-         f"31 March {year}", "cla_count", "Computed: count / ONS population aged 0-17 "
-         f"(mid-{year - 1}) x 10,000."),
-        ("Children's homes", len(in_scope), len(homes), "31 March 2023", "ofsted_homes", ""),
-        ("Children's home places", in_scope["places"].sum(), homes["places"].sum(),
-         "31 March 2023", "ofsted_homes", ""),
-        ("% placed outside the LA and more than 20 miles from home", far[0], far[1],
+        ("Rate per 10,000 children", scope_counts["rate_per_10k"], symbol,
+         england["rate_per_10k"], f"31 March {year}", "cla_count",
+         f"Computed: count / ONS population aged 0-17 (mid-{year - 1}) x 10,000."),
+        ("Children's homes", None if homes_symbol else len(in_scope), homes_symbol, len(homes),
+         "31 March 2023", "ofsted_homes", homes_note),
+        ("Children's home places", None if homes_symbol else in_scope["places"].sum(),
+         homes_symbol,
+         homes["places"].sum(), "31 March 2023", "ofsted_homes", homes_note),
+        ("% placed outside the LA and more than 20 miles from home", far[0], far[3], far[1],
          f"31 March {year}", "cla_characteristic", far[2]),
     ]
-    table = pd.DataFrame(rows, columns=["measure", "scope_value", "england_value", "date",
-                                        "dataset", "note"])
+    table = pd.DataFrame(rows, columns=["measure", "scope_value", "scope_symbol",
+                                        "england_value", "date", "dataset", "note"])
     for column in ("scope_value", "england_value"):
         table[column] = table[column].map(plain_number).astype(object)
     return table
@@ -163,6 +170,22 @@ def plain_number(value):
         return None
     value = float(value)
     return int(value) if value.is_integer() else value
+
+
+def homes_caveat(homes: pd.DataFrame, changes: pd.DataFrame, members: set[str]):
+    """(symbol, note) when Ofsted's 2023 list files some of the scope's homes under a
+    predecessor council that is only partly in scope (Cumbria, split in April 2023)."""
+    breaking = changes[changes["change"].isin(geography.BREAKING)]
+    partial = breaking[breaking["new_code"].isin(members)]
+    partial = partial[~partial["old_code"].isin(geography.contained_predecessors(changes,
+                                                                                 members))]
+    listed = homes[homes["la_code"].isin(set(partial["old_code"]))]
+    if listed.empty:
+        return None, ""
+    names = ", ".join(sorted(set(partial["old_name"])))
+    return "x", (f"Not available: Ofsted's list predates the split of {names} and files its "
+                 f"{len(listed)} homes ({listed['places'].sum()} places) under {names}; "
+                 "they are not apportioned.")
 
 
 def published_code(scope: Scope) -> str | None:
@@ -178,14 +201,15 @@ def missing_note(las_missing: int) -> str:
 
 
 def outside_far_share(engine: Engine, scope: Scope, members: set[str], year: int):
-    """(% for scope, % for England, note): DfE's published % where it exists, else summed."""
+    """(% for scope, % for England, note, DfE symbol): published % where it exists, else summed."""
     dist = queries.characteristic(engine, DISTANCE_GROUP)
     dist = dist[dist["year"] == year]
     far = dist[dist["characteristic"] == OUTSIDE_FAR].set_index("area_code")
     england = far.at[ENGLAND, "percentage"]
     code = published_code(scope)
     if code is not None:
-        return far["percentage"].get(code), england, "As published by DfE."
+        return (far["percentage"].get(code), england, "As published by DfE.",
+                far["percentage_symbol"].get(code))
     total = dist[dist["characteristic"] == "Total"].set_index("area_code")["number"]
     inside = far.index.intersection(list(members))
     share = rates.dfe_round(far.loc[inside, "number"].sum() / total.loc[inside].sum() * 100)
@@ -193,7 +217,7 @@ def outside_far_share(engine: Engine, scope: Scope, members: set[str], year: int
     note = "Summed from member LAs' published counts."
     if suppressed:
         note += f" {suppressed} LA(s) with a suppressed count are left out."
-    return float(share), england, note
+    return float(share), england, note, None
 
 
 def releases(engine: Engine) -> pd.DataFrame:
@@ -204,3 +228,69 @@ def releases(engine: Engine) -> pd.DataFrame:
 def code_changes(engine: Engine) -> pd.DataFrame:
     """LA code changes and the rule applied to each, as shown on Data & methods."""
     return queries.code_changes(engine)
+
+
+def comparison_rates(engine: Engine, scope: Scope, year: int) -> pd.DataFrame:
+    """What the scope is compared with: RCCs for England, else the LAs of its RCC or region.
+
+    An LA is shown among the LAs of its own RCC, so a board sees it beside its peers.
+    """
+    check_scope(engine, scope)
+    rated = la_rates(engine, year).rename(columns={"children_looked_after": "children"})
+    if scope.kind == "england":
+        groups = rates.aggregate(rated.rename(columns={"rcc": "name", "rcc_id": "code"}),
+                                 ["name", "code"])
+        return pd.DataFrame({"name": groups["name"], "code": groups["code"],
+                             "children_looked_after": groups["children"].astype("Int64"),
+                             "population_0_17": groups["population_0_17"].astype("Int64"),
+                             "rate_per_10k": groups["rate_per_10k"], "year": year})
+    las = queries.local_authorities(engine)
+    if scope.kind == "la":
+        scope = Scope("rcc", las.set_index("code").at[scope.code, "rcc_id"])
+    members = set(scope.members(las)["code"])
+    rows = rated[rated["la_code"].isin(members)]
+    return pd.DataFrame({"name": rows["la_name"], "code": rows["la_code"],
+                         "children_looked_after": rows["children"],
+                         "population_0_17": rows["population_0_17"],
+                         "rate_per_10k": rows["rate_per_10k"], "year": year})
+
+
+def rate_check(engine: Engine) -> pd.DataFrame:
+    """Computed rates beside DfE's published ones, for every LA, region and England, 2021-2025.
+
+    LA rates use the LA's count; region and England rates use the sum of their LAs'
+    counts (DfE's unrounded count) over the ONS population of the region or England.
+    """
+    counts = queries.cla_counts(engine)
+    pop = queries.population(engine)
+    la = rates.add_rates(rates.with_population(counts[counts["level"] == "la"], pop))
+    la_regions = queries.all_local_authorities(engine).set_index("code")["region_code"]
+    in_la = counts[counts["level"] == "la"]
+    groups = pd.concat([in_la.assign(area_code=in_la["area_code"].map(la_regions)),
+                        in_la.assign(area_code=ENGLAND)])
+    summed = groups.groupby(["area_code", "year"], as_index=False)["children"].sum(min_count=1)
+    summed = rates.add_rates(rates.with_population(summed, pop))
+    published = counts[counts["level"].isin(["region", "england"])].drop(columns="children")
+    areas = published.merge(summed, on=["area_code", "year"])
+    table = pd.concat([la, areas], ignore_index=True)
+    table = table[table["published_rate"].notna()]
+    names = pd.concat([queries.all_local_authorities(engine).set_index("code")["name"],
+                       queries.regions(engine).set_index("code")["name"],
+                       pd.Series({ENGLAND: "England"})])
+    return pd.DataFrame({
+        "area_code": table["area_code"], "area_name": table["area_code"].map(names),
+        "level": table["level"], "year": table["year"],
+        "children_looked_after": table["children"].astype("Int64"),
+        "population_0_17": table["population_0_17"].astype("Int64"),
+        "computed_rate_per_10k": table["rate_per_10k"],
+        "dfe_published_rate_per_10k": table["published_rate"],
+        "matches": table["rate_per_10k"] == table["published_rate"],
+    }).sort_values(["level", "area_code", "year"]).reset_index(drop=True)
+
+
+def rcc_membership(engine: Engine) -> pd.DataFrame:
+    """Each RCC's member LAs, as shown on Data & methods."""
+    las = queries.local_authorities(engine)
+    return las[["rcc_name", "rcc_id", "code", "name", "region_name"]].rename(
+        columns={"rcc_name": "rcc", "code": "la_code", "name": "la_name"}
+    ).sort_values(["rcc", "la_name"]).reset_index(drop=True)

@@ -1,0 +1,117 @@
+"""RCC Insight: the Streamlit entry point. Navigation, the shared frame and the filters.
+
+Filters (scope, RCC, region, LA, year) live in the sidebar and are mirrored into the
+URL's query string on every run, so any view can be shared as a link and reopens the
+same. A link with an unknown code or year opens England / the latest year instead,
+with a warning that says what was not recognised.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import cached
+from analysis.scope import KIND_LABELS, KINDS, Scope
+from data.errors import StoreUnavailable
+from pages.frame import Filters, remember
+
+FILTER_KEYS = ("f_scope", "f_rcc", "f_region", "f_la", "f_year")
+PAGES = {
+    "Overview": [("pages/overview.py", "Overview", ":material/dashboard:")],
+    "Data & methods": [("pages/data_methods.py", "Data & methods", ":material/menu_book:")],
+}
+
+
+def navigation():
+    """Pages grouped by section; only pages that work are listed."""
+    sections = {
+        section: [st.Page(path, title=title, icon=icon, default=(path == "pages/overview.py"))
+                  for path, title, icon in pages]
+        for section, pages in PAGES.items()
+    }
+    return st.navigation(sections)
+
+
+def from_link(las, rccs, regions, years) -> list[str]:
+    """Seed the filters from the URL once per session; return warnings for what is unknown."""
+    params, warnings = st.query_params, []
+
+    def pick(name: str, valid, what: str):
+        value = params.get(name)
+        if value is not None and value not in valid:
+            warnings.append(f"The link's {what} '{value}' is not recognised, so it was ignored.")
+            return None
+        return value
+
+    scope = pick("scope", KINDS, "scope") or "england"
+    rcc = pick("rcc", set(rccs["id"]), "RCC")
+    region = pick("region", set(regions["code"]), "region code")
+    la = pick("la", set(las["code"]), "LA code")
+    year_text = pick("year", {str(y) for y in years}, "year")
+    if (scope, rcc, region, la) in {("rcc", None, region, la), ("region", rcc, None, la),
+                                     ("la", rcc, region, None)}:
+        warnings.append(f"The link chose {KIND_LABELS[scope].lower()} without a valid one.")
+        scope = "england"
+    if la:
+        rcc = las.set_index("code").at[la, "rcc_id"]
+    st.session_state.update(
+        f_scope=scope, f_rcc=rcc or rccs["id"].iloc[0], f_region=region or regions["code"].iloc[0],
+        f_la=la or las.loc[las["rcc_id"] == (rcc or rccs["id"].iloc[0]), "code"].iloc[0],
+        f_year=int(year_text) if year_text else years[-1])
+    return warnings
+
+
+def sidebar(las, rccs, regions, years) -> Filters:
+    """The shared filters; returns what is chosen and writes it into the URL."""
+    rcc_names = rccs.set_index("id")["name"]
+    region_names = regions.set_index("code")["name"]
+    la_names = las.set_index("code")["name"]
+    with st.sidebar:
+        st.header("Filters")
+        scope = st.radio("Show", KINDS, format_func=KIND_LABELS.get, key="f_scope")
+        if scope in ("rcc", "la"):
+            st.selectbox("Regional Care Co-operative", list(rcc_names.index),
+                         format_func=rcc_names.get, key="f_rcc")
+        if scope == "region":
+            st.selectbox("Region", list(region_names.index), format_func=region_names.get,
+                          key="f_region")
+        if scope == "la":
+            options = list(las.loc[las["rcc_id"] == st.session_state.f_rcc, "code"])
+            if st.session_state.f_la not in options:
+                st.session_state.f_la = options[0]
+            st.selectbox("Local authority", options, format_func=la_names.get, key="f_la")
+        year = st.selectbox("Year (children looked after at 31 March)", years[::-1],
+                            key="f_year")
+    code = {"rcc": st.session_state.f_rcc, "region": st.session_state.f_region,
+            "la": st.session_state.f_la}.get(scope)
+    chosen = Scope(scope, code)
+    st.query_params.from_dict({"scope": scope, "year": str(year),
+                               **({scope: code} if code else {})})
+    return Filters(chosen, int(year), chosen.title(las, rccs, regions))
+
+
+def main() -> None:
+    """Set up the page, check the store, render the filters and run the chosen page."""
+    st.set_page_config(page_title="RCC Insight", page_icon=":material/diversity_3:",
+                       layout="wide", initial_sidebar_state="expanded")
+    page = navigation()
+    try:
+        cached.store_ready()
+    except StoreUnavailable as exc:
+        st.error(f"**The data store is not available.** {exc}")
+        st.stop()
+    las, rccs, regions, years = (cached.local_authorities(), cached.rccs(), cached.regions(),
+                                 cached.years())
+    for key in FILTER_KEYS:  # keep values of widgets that this run does not draw
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+    if "f_scope" not in st.session_state:
+        st.session_state.link_warnings = from_link(las, rccs, regions, years)
+    filters = remember(sidebar(las, rccs, regions, years))
+    for warning in st.session_state.pop("link_warnings", []):
+        st.warning(f"{warning} Showing {filters.title}, {filters.year}.",
+                   icon=":material/link_off:")
+    page.run()
+
+
+main()

@@ -1,0 +1,88 @@
+"""Plotly figures for the Overview: trends and LA comparisons, sized for a meeting room.
+
+Colours come from the Okabe-Ito palette, which stays distinct for the common forms of
+colour blindness; England is always the dashed grey reference line.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+
+SCOPE_COLOUR = "#0072B2"  # Okabe-Ito blue
+HIGHLIGHT = "#D55E00"  # Okabe-Ito vermillion
+PREDECESSOR_COLOURS = ["#E69F00", "#009E73", "#CC79A7", "#56B4E9"]
+ENGLAND_COLOUR = "#595959"
+FONT = dict(family="Arial, Helvetica, sans-serif", size=16, color="#1a1a1a")
+
+
+def finish(fig: go.Figure, title: str, source: str, height: int = 460) -> go.Figure:
+    """Common layout: a plain title, large type, and the source line under the plot."""
+    wrapped = "<br>".join(textwrap.wrap(source, 150))
+    lines = wrapped.count("<br>") + 1
+    fig.update_layout(
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=20)),
+        font=FONT, height=height + 18 * lines, template="plotly_white",
+        margin=dict(l=10, r=20, t=70, b=70 + 18 * lines),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0),
+        hoverlabel=dict(font_size=15),
+    )
+    fig.add_annotation(text=wrapped, xref="paper", yref="paper", x=0, y=0, yshift=-60,
+                       yanchor="top", xanchor="left", showarrow=False, align="left",
+                       font=dict(size=12, color="#444"))
+    return fig
+
+
+def build_rate_trend(trend: pd.DataFrame, scope_name: str, breaks: dict[int, str],
+                     source: str) -> go.Figure:
+    """Rate per 10,000 by year: the scope, any predecessor LAs, and England for reference.
+
+    ``breaks`` maps the year of a reorganisation to its reason; a dotted line marks it
+    between the last count of the old LA and the first of the new.
+    """
+    fig = go.Figure()
+    others = [name for name in trend["series"].unique() if name not in (scope_name, "England")]
+    styles = {scope_name: dict(color=SCOPE_COLOUR, width=4), "England":
+              dict(color=ENGLAND_COLOUR, width=3, dash="dash")}
+    styles.update({name: dict(color=PREDECESSOR_COLOURS[i % 4], width=3, dash="dot")
+                   for i, name in enumerate(others)})
+    for name in [scope_name, *others, "England"]:
+        rows = trend[(trend["series"] == name) & trend["rate_per_10k"].notna()]
+        if rows.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            x=rows["year"], y=rows["rate_per_10k"], name=name, mode="lines+markers",
+            line=styles[name], marker=dict(size=8),
+            hovertemplate=f"{name}<br>31 March %{{x}}: %{{y:.0f}} per 10,000<extra></extra>"))
+    for year, reason in breaks.items():
+        fig.add_vline(x=year + 0.5, line=dict(color="#333", dash="dot", width=2))
+        fig.add_annotation(x=year + 0.5, y=1, yref="paper", text=f"Break: {reason}",
+                           showarrow=False, xanchor="left", yanchor="top",
+                           font=dict(size=13), bgcolor="rgba(255,255,255,0.8)")
+    fig.update_xaxes(title="Children looked after at 31 March", dtick=1)
+    fig.update_yaxes(title="Rate per 10,000 children aged 0-17", rangemode="tozero")
+    return finish(fig, f"Children looked after per 10,000 children: {scope_name} and England",
+                  source)
+
+
+def build_la_rate_bars(rates: pd.DataFrame, england_rate: float, year: int,
+                       scope_name: str, source: str, highlight: str | None = None) -> go.Figure:
+    """Each LA's rate as a horizontal bar, highest at the top, with England's rate marked."""
+    rows = rates.dropna(subset=["rate_per_10k"]).sort_values("rate_per_10k")
+    colours = [HIGHLIGHT if code == highlight else SCOPE_COLOUR for code in rows["la_code"]]
+    fig = go.Figure(go.Bar(
+        x=rows["rate_per_10k"], y=rows["la_name"], orientation="h", marker_color=colours,
+        text=rows["rate_per_10k"].map("{:.0f}".format), textposition="outside",
+        customdata=rows[["children_looked_after"]],
+        hovertemplate="%{y}: %{x:.0f} per 10,000 (%{customdata[0]:,} children)<extra></extra>"))
+    fig.add_vline(x=england_rate, line=dict(color=ENGLAND_COLOUR, dash="dash", width=3))
+    fig.add_annotation(x=england_rate, y=1, yref="paper", yanchor="bottom",
+                       text=f"England {england_rate:.0f}", showarrow=False,
+                       font=dict(color=ENGLAND_COLOUR, size=15))
+    fig.update_xaxes(title="Rate per 10,000 children aged 0-17")
+    fig.update_yaxes(title=None, automargin=True)
+    height = max(360, 28 * len(rows) + 120)
+    return finish(fig, f"Children looked after per 10,000 children, 31 March {year}: "
+                       f"LAs in {scope_name}", source, height=height)

@@ -1,0 +1,66 @@
+"""Data & methods: where every figure comes from and how it is computed."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import cached
+from analysis import geography, rates
+from analysis.suppression import SYMBOL_MEANINGS
+from components.source import OGL_ATTRIBUTION
+from pages import frame
+
+st.title("Data & methods")
+st.markdown(
+    "Every figure in RCC Insight comes from a published official dataset, loaded unaltered "
+    "into the app's database. The files are kept in the app itself (`data/open/`) with their "
+    "checksums, so the figures do not change unless a new release is deliberately loaded.")
+
+st.header("Datasets")
+releases = cached.releases()
+frame.table(
+    releases, "data-releases", "dataset list", "python -m data export data-releases",
+    column_config={"url": st.column_config.LinkColumn("Source page"),
+                   "checksum": st.column_config.TextColumn("SHA-256 checksum", width="small"),
+                   "loaded_at": st.column_config.DatetimeColumn("Loaded (UTC)")})
+st.subheader("Licence and attribution")
+st.markdown(f"{OGL_ATTRIBUTION} See the [Open Government Licence v3.0]"
+            "(https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/). "
+            "Ofsted does not publish the names or addresses of children's homes, and neither "
+            "does this app: homes are shown by local authority only.")
+
+st.header("Rates per 10,000 children")
+st.markdown(rates.__doc__)
+check = cached.rate_check()
+matched = int(check["matches"].sum())
+st.markdown(f"**Check:** the computed rate equals DfE's published rate for **{matched} of "
+            f"{len(check)}** LA, region and England figures for 31 March 2021 to 2025 "
+            "where DfE publishes both a count and a rate.")
+exceptions = check[~check["matches"]]
+if exceptions.empty:
+    st.markdown("There are no exceptions. Rates are not computed where DfE suppresses the "
+                "count (`c`) or the LA did not exist (`z`), e.g. City of London and the Isles "
+                "of Scilly. Had region rates been computed from DfE's *rounded* regional "
+                "counts, West Midlands 2024 and Inner London 2023 would each be 1 higher.")
+with st.expander("Computed and published rates, every area and year"):
+    frame.table(check, "rate-check", "rate check", "python -m data export rate-check")
+
+st.header("Symbols")
+st.markdown("Published figures keep DfE's own symbols, never a number in their place:\n\n"
+            + "\n".join(f"- **{symbol}**: {meaning}"
+                        for symbol, meaning in SYMBOL_MEANINGS.items()))
+
+st.header("Changes to local authorities")
+st.markdown(geography.__doc__)
+st.markdown("Reorganisations take effect on 1 April, so the old council's last count is at "
+            "31 March of the year shown and the new council's first count a year later.")
+frame.table(cached.code_changes(), "code-changes", "code changes",
+            "python -m data export code-changes")
+
+st.header("Regional Care Co-operatives")
+st.markdown("By default each English region is one RCC, except that Greater Manchester's 10 "
+            "LAs form the pathfinder RCC (the rest of the North West is its own RCC). "
+            "Membership is stored in the database, where the board can change it; "
+            "rebuilding the published data does not overwrite it.")
+frame.table(cached.rcc_membership(), "rcc-membership", "RCC membership",
+            "python -m data export rcc-membership")

@@ -1,0 +1,56 @@
+"""What every page shares: the chosen filters, source captions and downloadable tables.
+
+app.py draws the filters and calls ``remember``; pages call ``current`` to read them.
+Every table shown goes through ``table`` so it is always downloadable as CSV under the
+same name as its ``python -m data export`` table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from analysis.scope import Scope
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The sidebar's choices: scope, year (31 March) and the scope's plain-English name."""
+
+    scope: Scope
+    year: int
+    title: str
+
+
+def remember(filters: Filters) -> Filters:
+    """Store this run's filters for the page about to run."""
+    st.session_state.filters = filters
+    return filters
+
+
+def current() -> Filters:
+    """The filters app.py chose for this run."""
+    return st.session_state.filters
+
+
+def source(text: str) -> None:
+    """A source line under a chart or table, in the caption style."""
+    st.caption(text)
+
+
+def table(frame: pd.DataFrame, export: str, label: str, command: str,
+          column_config: dict | None = None) -> None:
+    """Show a table with a CSV download; ``command`` is the equivalent export command."""
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=column_config)
+    st.download_button(f"Download {label} (CSV)", frame.to_csv(index=False).encode("utf-8"),
+                       file_name=f"{export}.csv", mime="text/csv", key=f"download-{export}",
+                       icon=":material/download:")
+    st.caption(f"The same table from the command line: `{command}`")
+
+
+def export_args(filters: Filters) -> str:
+    """The scope arguments of the export command matching the current filters."""
+    scope = filters.scope
+    return "" if scope.kind == "england" else f" --scope {scope.kind} --code {scope.code}"

@@ -1,0 +1,72 @@
+"""Overview: the headline figures for the chosen scope, each beside England's."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import cached
+from analysis import geography
+from analysis.suppression import show
+from components.charts import build_la_rate_bars, build_rate_trend
+from components.source import source_line
+from pages import frame
+
+filters = frame.current()
+scope, year = filters.scope, filters.year
+releases = cached.releases()
+summary = cached.scope_summary(scope, year)
+
+st.title(f"Overview: {filters.title}")
+st.markdown(f"Children looked after by local authorities at **31 March {year}**, "
+            "with England for comparison.")
+
+FORMATS = {  # measure -> (decimals, suffix, how to say England's value)
+    "Children looked after": (0, "", "England {}"),
+    "Rate per 10,000 children": (0, "", "England {}"),
+    "Children's homes": (0, "", "England {}"),
+    "Children's home places": (0, "", "England {}"),
+    "% placed outside the LA and more than 20 miles from home": (0, "%", "England {}"),
+}
+columns = st.columns(len(summary))
+for column, row in zip(columns, summary.itertuples()):
+    decimals, suffix, england = FORMATS[row.measure]
+    with column, st.container(border=True):
+        st.metric(row.measure, show(row.scope_value, row.scope_symbol, decimals, suffix))
+        st.markdown(england.format(show(row.england_value, None, decimals, suffix)))
+        publisher = releases.set_index("dataset").at[row.dataset, "publisher"]
+        st.caption(f"{publisher}, {row.date}. {row.note}")
+
+trend = cached.rate_trend(scope)
+breaks = (geography.break_years(cached.code_changes(), {scope.code})
+          if scope.kind == "la" else {})
+trend_source = source_line(releases, ["lait", "population"],
+                           "Rates computed by RCC Insight from DfE counts and ONS population")
+st.plotly_chart(build_rate_trend(trend, filters.title, breaks, trend_source),
+                width="stretch", config={"displaylogo": False})
+if breaks:
+    st.info("This LA was created by a reorganisation, so its series starts afresh. The "
+            "earlier council's figures are shown as a separate line and are not apportioned. "
+            "See *Data & methods*.", icon=":material/info:")
+
+comparison = cached.comparison_rates(scope, year)
+england_rate = summary.set_index("measure").at["Rate per 10,000 children", "england_value"]
+compared = {"england": "the Regional Care Co-operatives", "la": "its RCC"}.get(
+    scope.kind, filters.title)
+bars_source = source_line(releases, ["cla_count", "population"],
+                          "Rates computed by RCC Insight")
+st.plotly_chart(
+    build_la_rate_bars(comparison.rename(columns={"name": "la_name", "code": "la_code"}),
+                       england_rate, year, compared, bars_source,
+                       highlight=scope.code if scope.kind == "la" else None),
+    width="stretch", config={"displaylogo": False})
+
+st.subheader("Tables")
+args = frame.export_args(filters)
+with st.expander("Headline figures", expanded=False):
+    frame.table(summary, "overview", "headline figures",
+                f"python -m data export overview{args} --year {year}")
+with st.expander(f"Rates compared with {compared}"):
+    frame.table(comparison, "scope-comparison", "comparison",
+                f"python -m data export scope-comparison{args} --year {year}")
+with st.expander("Rate per 10,000 over time"):
+    frame.table(trend, "rate-trend", "rate over time", f"python -m data export rate-trend{args}")
