@@ -1,6 +1,6 @@
 """Local-government reorganisation: how series cross a change of LA code.
 
-The rule (shown on the Data & methods page):
+The rule:
 - A *rename* (same area, new code: North Yorkshire, Somerset, Buckinghamshire) carries
   the history over: loaders map the old code to the new one.
 - A *split* or *merger* (Northamptonshire, Cumbria; Bournemouth, Poole and Dorset) keeps

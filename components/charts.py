@@ -29,6 +29,8 @@ def finish(fig: go.Figure, title: str, source: str, height: int = 460) -> go.Fig
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0),
         hoverlabel=dict(font_size=15),
     )
+    fig.update_xaxes(tickfont=dict(size=15, color="#1a1a1a"), title_font=dict(size=16))
+    fig.update_yaxes(tickfont=dict(size=15, color="#1a1a1a"), title_font=dict(size=16))
     fig.add_annotation(text=wrapped, xref="paper", yref="paper", x=0, y=0, yshift=-60,
                        yanchor="top", xanchor="left", showarrow=False, align="left",
                        font=dict(size=12, color="#444"))
@@ -44,11 +46,11 @@ def build_rate_trend(trend: pd.DataFrame, scope_name: str, breaks: dict[int, str
     """
     fig = go.Figure()
     others = [name for name in trend["series"].unique() if name not in (scope_name, "England")]
-    styles = {scope_name: dict(color=SCOPE_COLOUR, width=4), "England":
-              dict(color=ENGLAND_COLOUR, width=3, dash="dash")}
+    styles = {"England": dict(color=ENGLAND_COLOUR, width=3, dash="dash"),
+              scope_name: dict(color=SCOPE_COLOUR, width=4)}
     styles.update({name: dict(color=PREDECESSOR_COLOURS[i % 4], width=3, dash="dot")
                    for i, name in enumerate(others)})
-    for name in [scope_name, *others, "England"]:
+    for name in dict.fromkeys([scope_name, *others, "England"]):
         rows = trend[(trend["series"] == name) & trend["rate_per_10k"].notna()]
         if rows.empty:
             continue
@@ -63,7 +65,8 @@ def build_rate_trend(trend: pd.DataFrame, scope_name: str, breaks: dict[int, str
                            font=dict(size=13), bgcolor="rgba(255,255,255,0.8)")
     fig.update_xaxes(title="Children looked after at 31 March", dtick=1)
     fig.update_yaxes(title="Rate per 10,000 children aged 0-17", rangemode="tozero")
-    return finish(fig, f"Children looked after per 10,000 children: {scope_name} and England",
+    compared = "" if scope_name == "England" else " and England"
+    return finish(fig, f"Children looked after per 10,000 children: {scope_name}{compared}",
                   source)
 
 

@@ -20,9 +20,12 @@ st.header("Datasets")
 releases = cached.releases()
 frame.table(
     releases, "data-releases", "dataset list", "python -m data export data-releases",
-    column_config={"url": st.column_config.LinkColumn("Source page"),
-                   "checksum": st.column_config.TextColumn("SHA-256 checksum", width="small"),
+    column_config={"dataset": None, "file": None, "checksum": None, "rows": None,
+                   "title": st.column_config.TextColumn("Dataset", width="large"),
+                   "publisher": "Publisher", "period": "Period", "licence": "Licence",
+                   "url": st.column_config.LinkColumn("Source page"),
                    "loaded_at": st.column_config.DatetimeColumn("Loaded (UTC)")})
+st.caption("The download also gives each dataset's files, SHA-256 checksum and row count.")
 st.subheader("Licence and attribution")
 st.markdown(f"{OGL_ATTRIBUTION} See the [Open Government Licence v3.0]"
             "(https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/). "

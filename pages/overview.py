@@ -20,19 +20,16 @@ st.title(f"Overview: {filters.title}")
 st.markdown(f"Children looked after by local authorities at **31 March {year}**, "
             "with England for comparison.")
 
-FORMATS = {  # measure -> (decimals, suffix, how to say England's value)
-    "Children looked after": (0, "", "England {}"),
-    "Rate per 10,000 children": (0, "", "England {}"),
-    "Children's homes": (0, "", "England {}"),
-    "Children's home places": (0, "", "England {}"),
-    "% placed outside the LA and more than 20 miles from home": (0, "%", "England {}"),
-}
+SUFFIX = {"% placed outside the LA and more than 20 miles from home": "%"}
 columns = st.columns(len(summary))
 for column, row in zip(columns, summary.itertuples()):
-    decimals, suffix, england = FORMATS[row.measure]
-    with column, st.container(border=True):
-        st.metric(row.measure, show(row.scope_value, row.scope_symbol, decimals, suffix))
-        st.markdown(england.format(show(row.england_value, None, decimals, suffix)))
+    suffix = SUFFIX.get(row.measure, "")
+    with column, st.container(border=True, height="stretch"):
+        st.markdown(f"**{row.measure}**")
+        st.metric(row.measure, show(row.scope_value, row.scope_symbol, 0, suffix),
+                  label_visibility="collapsed")
+        if scope.kind != "england":
+            st.markdown(f"England: {show(row.england_value, None, 0, suffix)}")
         publisher = releases.set_index("dataset").at[row.dataset, "publisher"]
         st.caption(f"{publisher}, {row.date}. {row.note}")
 
@@ -50,7 +47,9 @@ if breaks:
 
 comparison = cached.comparison_rates(scope, year)
 england_rate = summary.set_index("measure").at["Rate per 10,000 children", "england_value"]
-compared = {"england": "the Regional Care Co-operatives", "la": "its RCC"}.get(
+las = cached.local_authorities()
+home_rcc = las.set_index("code")["rcc_name"].get(scope.code)
+compared = {"england": "the Regional Care Co-operatives", "la": f"{home_rcc} RCC"}.get(
     scope.kind, filters.title)
 bars_source = source_line(releases, ["cla_count", "population"],
                           "Rates computed by RCC Insight")

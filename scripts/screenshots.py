@@ -1,0 +1,53 @@
+"""Full-page screenshots of every page at England, RCC and LA scope, for looking at.
+
+Usage: python scripts/screenshots.py [BASE_URL]  (default http://localhost:8501)
+Drives Debian's Chromium through Playwright (never a downloaded browser) and writes
+PNGs to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update"]
+OUT = Path(__file__).resolve().parent.parent / "tests" / "artifacts"
+PAGES = ["", "data_methods"]
+SCOPES = {"england": "scope=england", "rcc": "scope=rcc&rcc=greater-manchester",
+          "la": "scope=la&la=E06000063&year=2024"}
+
+
+def fit_to_content(page) -> None:
+    """Grow the viewport to the page's height: Streamlit scrolls inside its main area,
+    so Playwright's full_page alone captures only the first screen."""
+    height = page.evaluate(
+        "() => document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 900")
+    page.set_viewport_size({"width": 1440, "height": min(int(height) + 50, 12000)})
+    page.wait_for_timeout(800)
+
+
+def main(base: str) -> None:
+    """Visit each page at each scope and save a full-page PNG."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        for path in PAGES:
+            for scope, query in SCOPES.items():
+                page.set_viewport_size({"width": 1440, "height": 900})
+                page.goto(f"{base}/{path}?{query}")
+                page.wait_for_selector("h1", timeout=30_000)
+                page.wait_for_timeout(2500)
+                fit_to_content(page)
+                name = OUT / f"{path or 'overview'}-{scope}.png"
+                page.screenshot(path=str(name), full_page=True)
+                print(name)
+        browser.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "http://localhost:8501")
