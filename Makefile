@@ -1,0 +1,32 @@
+# RCC Insight: `make run` to use it, `make test` to check it. Both create .venv first.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test build bench screenshots clean
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+build: $(STAMP)  ## build the database if missing or stale
+	$(BIN)/python -m data build --if-stale
+
+run: build  ## serve the app on http://localhost:8501
+	$(BIN)/streamlit run app.py --server.port 8501
+
+test: $(STAMP)  ## the whole test suite
+	$(BIN)/python -m pytest -q
+
+bench: build  ## print performance figures
+	$(BIN)/python bench/build.py
+	$(BIN)/python bench/pages.py
+
+screenshots: build  ## full-page PNGs of every page in Debian's Chromium
+	$(BIN)/python scripts/screenshots.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,54 @@
+"""Server-side run time of every page at England scope via AppTest. Target: warm <= 300 ms.
+
+Usage: python bench/pages.py [RUNS]   (uses DATABASE_URL or var/rcc.sqlite; prints figures)
+"Warm" means Streamlit's caches are already filled by an earlier run in this process,
+as they are for every visitor after the first.
+"""
+
+from __future__ import annotations
+
+import logging
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[0] = str(ROOT)  # not bench/: this file's own name would shadow the pages package
+logging.getLogger("streamlit").setLevel(logging.ERROR)
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+import app  # noqa: E402
+import cached  # noqa: E402
+
+PAGES = [path for pages in app.PAGES.values() for path, _, _ in pages]
+
+
+def run_page(page: str) -> float:
+    """Milliseconds for the server-side run of ``page`` at England scope (as a link opens it)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params.update(scope="england")
+    if page != PAGES[0]:
+        at.run()
+        at.switch_page(page)
+    started = time.perf_counter()
+    at.run()
+    elapsed = (time.perf_counter() - started) * 1000
+    if at.exception:
+        raise SystemExit(f"{page} raised: {at.exception[0].value}")
+    return elapsed
+
+
+def main(runs: int) -> None:
+    """Print cold and warm (median of ``runs``) times per page."""
+    print(f"{'page':28} {'cold ms':>9} {'warm median ms':>15}  (target warm <= 300 ms)")
+    for page in PAGES:
+        cached.clear()
+        cold = run_page(page)
+        warm = statistics.median(run_page(page) for _ in range(runs))
+        print(f"{page:28} {cold:9.0f} {warm:15.0f}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)

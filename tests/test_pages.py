@@ -1,0 +1,110 @@
+"""Every page runs under AppTest at England, RCC and LA scope, and links reopen the same view."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import app
+
+PAGE_FILES = [path for pages in app.PAGES.values() for path, _, _ in pages]
+SCOPES = {
+    "england": {"scope": "england"},
+    "rcc": {"scope": "rcc", "rcc": "greater-manchester"},
+    "region": {"scope": "region", "region": "E12000001"},
+    "la": {"scope": "la", "la": "E06000063", "year": "2024"},
+}
+TIMEOUT = 60
+
+
+@pytest.fixture
+def store(built_url, monkeypatch):
+    """Point the app at the test database (st.connection ignores AppTest secrets, so use the
+    environment) and start each test with empty Streamlit caches."""
+    import cached
+
+    monkeypatch.setenv("DATABASE_URL", built_url)
+    cached.clear()
+    yield built_url
+    cached.clear()
+
+
+def open_app(params: dict) -> AppTest:
+    """Run the app as a shared link with these query parameters would open it."""
+    at = AppTest.from_file("app.py", default_timeout=TIMEOUT)
+    at.query_params.update(params)
+    return at.run()
+
+
+@pytest.mark.parametrize("page", PAGE_FILES)
+@pytest.mark.parametrize("scope", SCOPES)
+def test_every_page_runs_at_every_scope(store, page, scope):
+    """No page may raise at any scope: trustees switch scope live in meetings."""
+    at = open_app(SCOPES[scope])
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert at.title, "every page has a heading"
+
+
+def test_overview_england_shows_published_headline(store):
+    """England 31 March 2025: 81,770 children, 67 per 10,000 (DfE)."""
+    at = open_app({"scope": "england", "year": "2025"})
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Children looked after"] == "81,770"
+    assert metrics["Rate per 10,000 children"] == "67"
+    assert at.title[0].value == "Overview: England"
+
+
+def test_filters_follow_the_link_and_write_it_back(store):
+    """A shared link reopens the same scope and year, and the URL reflects the filters."""
+    at = open_app(SCOPES["la"])
+    assert at.title[0].value == "Overview: Cumberland"
+    assert at.session_state.f_year == 2024
+    assert dict(at.query_params) == {"scope": "la", "la": "E06000063", "year": "2024"}
+
+
+def test_changing_a_filter_updates_the_url(store):
+    """Choosing an RCC in the sidebar makes the URL a link to that RCC."""
+    at = open_app({})
+    at.sidebar.radio(key="f_scope").set_value("rcc").run()
+    at.sidebar.selectbox(key="f_rcc").set_value("greater-manchester").run()
+    assert at.query_params["scope"] == "rcc" and at.query_params["rcc"] == "greater-manchester"
+    assert at.title[0].value == "Overview: Greater Manchester RCC"
+
+
+@pytest.mark.parametrize("params, words", [
+    ({"scope": "la", "la": "E99999999"}, "LA code 'E99999999'"),
+    ({"year": "2031"}, "year '2031'"),
+    ({"scope": "galaxy"}, "scope 'galaxy'"),
+    ({"scope": "rcc", "rcc": "atlantis"}, "RCC 'atlantis'"),
+])
+def test_bad_link_warns_and_falls_back(store, params, words):
+    """An unknown code or year in a link gives an on-page warning, never a stack trace."""
+    at = open_app(params)
+    assert not at.exception
+    assert any(words in w.value for w in at.warning), [w.value for w in at.warning]
+    assert at.title[0].value.startswith("Overview")
+
+
+def test_every_table_has_a_csv_download(store):
+    """Each table a page shows can be downloaded (the same rows as the export command)."""
+    for page in PAGE_FILES:
+        at = open_app({"scope": "rcc", "rcc": "north-east"})
+        at.switch_page(page).run()
+        downloads = at.get("download_button")
+        assert len(downloads) == len(at.dataframe) > 0, page
+
+
+def test_corrupt_database_says_how_to_rebuild(tmp_path, monkeypatch):
+    """A corrupt database file gives a message saying how to rebuild, not a traceback."""
+    import cached
+
+    broken = tmp_path / "broken.sqlite"
+    broken.write_bytes(b"this is not a database" * 100)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{broken}")
+    cached.clear()
+    at = AppTest.from_file("app.py", default_timeout=TIMEOUT).run()
+    cached.clear()
+    assert not at.exception
+    assert any("make build" in e.value for e in at.error), [e.value for e in at.error]
