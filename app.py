@@ -13,19 +13,15 @@ import streamlit as st
 import cached
 from analysis.scope import KIND_LABELS, KINDS, Scope
 from data.errors import StoreUnavailable
-from pages.frame import Filters, remember
+from views.frame import PAGES, Filters, remember
 
 FILTER_KEYS = ("f_scope", "f_rcc", "f_region", "f_la", "f_year")
-PAGES = {
-    "Overview": [("pages/overview.py", "Overview", ":material/dashboard:")],
-    "Data & methods": [("pages/data_methods.py", "Data & methods", ":material/menu_book:")],
-}
 
 
 def navigation():
     """Pages grouped by section; only pages that work are listed."""
     sections = {
-        section: [st.Page(path, title=title, icon=icon, default=(path == "pages/overview.py"))
+        section: [st.Page(path, title=title, icon=icon, default=(path == "views/overview.py"))
                   for path, title, icon in pages]
         for section, pages in PAGES.items()
     }
@@ -90,6 +86,21 @@ def sidebar(las, rccs, regions, years) -> Filters:
     return Filters(chosen, int(year), chosen.title(las, rccs, regions))
 
 
+def restore_hidden_filters() -> None:
+    """Bring back filters whose widget was not drawn last run (Streamlit forgets those),
+    e.g. the chosen RCC while the scope was Region."""
+    for key in FILTER_KEYS:
+        if key not in st.session_state and f"kept_{key}" in st.session_state:
+            st.session_state[key] = st.session_state[f"kept_{key}"]
+
+
+def keep_filters() -> None:
+    """Remember this run's filter values outside the widgets' own state."""
+    for key in FILTER_KEYS:
+        if key in st.session_state:
+            st.session_state[f"kept_{key}"] = st.session_state[key]
+
+
 def main() -> None:
     """Set up the page, check the store, render the filters and run the chosen page."""
     st.set_page_config(page_title="RCC Insight", page_icon=":material/diversity_3:",
@@ -102,17 +113,16 @@ def main() -> None:
         st.stop()
     las, rccs, regions, years = (cached.local_authorities(), cached.rccs(), cached.regions(),
                                  cached.years())
-    for key in FILTER_KEYS:  # keep values of widgets that this run does not draw
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
-    if "f_scope" not in st.session_state:
+    if "link_read" not in st.session_state:
+        st.session_state.link_read = True
         st.session_state.link_warnings = from_link(las, rccs, regions, years)
+    restore_hidden_filters()
     filters = remember(sidebar(las, rccs, regions, years))
+    keep_filters()
     for warning in st.session_state.pop("link_warnings", []):
         st.warning(f"{warning} Showing {filters.title}, {filters.year}.",
                    icon=":material/link_off:")
     page.run()
 
 
-if __name__ == "__main__":
-    main()
+main()

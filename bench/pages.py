@@ -14,15 +14,15 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[0] = str(ROOT)  # not bench/: this file's own name would shadow the pages package
+sys.path.insert(0, str(ROOT))
 logging.getLogger("streamlit").setLevel(logging.ERROR)
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-import app  # noqa: E402
+from views.frame import PAGES as APP_PAGES  # noqa: E402
 import cached  # noqa: E402
 
-PAGES = [path for pages in app.PAGES.values() for path, _, _ in pages]
+PAGES = [path for pages in APP_PAGES.values() for path, _, _ in pages]
 
 
 def run_page(page: str) -> float:

@@ -137,7 +137,7 @@ def set_aside_if_corrupt(engine: Engine) -> str | None:
         return None
     except DatabaseError:
         engine.dispose()
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         aside = path.with_name(f"{path.name}.corrupt-{stamp}")
         shutil.move(path, aside)
         return str(aside)

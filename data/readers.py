@@ -7,7 +7,9 @@ malformed release is caught before anything is written.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import re
 from pathlib import Path
 
@@ -40,14 +42,16 @@ def file_sha256(path: Path) -> str:
 
 
 def read_csv(rel: str, required: list[str], root: Path = OPEN_DATA) -> pd.DataFrame:
-    """Read a vendored CSV as text, checking it exists, parses and has the columns we use."""
+    """Read a vendored CSV as text, checking it is whole, parses and has the columns we use."""
     path = root / rel
     if not path.is_file():
         raise SourceError(rel, "file is missing")
+    text = decode(path.read_bytes(), rel)
+    if not text.strip():
+        raise SourceError(rel, "is empty")
+    check_shape(text, rel)
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceError(rel, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise SourceError(rel, f"cannot be parsed as CSV: {exc}") from exc
     missing = [column for column in required if column not in frame.columns]
@@ -56,6 +60,32 @@ def read_csv(rel: str, required: list[str], root: Path = OPEN_DATA) -> pd.DataFr
     if frame.empty:
         raise SourceError(rel, "has a header but no data rows", row=2)
     return frame
+
+
+def decode(raw: bytes, rel: str) -> str:
+    """UTF-8 text without a byte-order mark, or a SourceError at the offending line."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise SourceError(rel, f"is not UTF-8 text (byte {exc.start}: {exc.reason})",
+                          row=line) from exc
+
+
+def check_shape(text: str, rel: str) -> None:
+    """Stop on a file cut short (no final newline) or a row with the wrong number of fields.
+
+    pandas would pad a short last row with blanks, which would then load as 'x'.
+    """
+    if not text.endswith("\n"):
+        raise SourceError(rel, "is truncated: the last line does not end with a newline",
+                          row=text.count("\n") + 1)
+    rows = csv.reader(io.StringIO(text))
+    width = len(next(rows))
+    for row in rows:
+        if len(row) != width:
+            raise SourceError(rel, f"has {len(row)} fields where the header has {width}",
+                              row=rows.line_num)
 
 
 def published(frame: pd.DataFrame, column: str, rel: str, missing: str = "x"):

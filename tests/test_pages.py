@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import app
+from views.frame import PAGES as APP_PAGES
 
-PAGE_FILES = [path for pages in app.PAGES.values() for path, _, _ in pages]
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGE_FILES = [path for pages in APP_PAGES.values() for path, _, _ in pages]
 SCOPES = {
     "england": {"scope": "england"},
     "rcc": {"scope": "rcc", "rcc": "greater-manchester"},
@@ -31,7 +34,7 @@ def store(built_url, monkeypatch):
 
 def open_app(params: dict) -> AppTest:
     """Run the app as a shared link with these query parameters would open it."""
-    at = AppTest.from_file("app.py", default_timeout=TIMEOUT)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params.update(params)
     return at.run()
 
@@ -45,6 +48,7 @@ def test_every_page_runs_at_every_scope(store, page, scope):
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     assert at.title, "every page has a heading"
+    assert at.sidebar.radio(key="f_scope").value == scope, "the shared frame ran around the page"
 
 
 def test_overview_england_shows_published_headline(store):
@@ -104,7 +108,7 @@ def test_corrupt_database_says_how_to_rebuild(tmp_path, monkeypatch):
     broken.write_bytes(b"this is not a database" * 100)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{broken}")
     cached.clear()
-    at = AppTest.from_file("app.py", default_timeout=TIMEOUT).run()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     cached.clear()
     assert not at.exception
     assert any("make build" in e.value for e in at.error), [e.value for e in at.error]

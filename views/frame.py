@@ -15,6 +15,13 @@ import streamlit as st
 from analysis.scope import Scope
 
 
+#: The navigation: section -> pages (file, title, icon). Only pages that work are listed.
+PAGES = {
+    "Overview": [("views/overview.py", "Overview", ":material/dashboard:")],
+    "Data & methods": [("views/data_methods.py", "Data & methods", ":material/menu_book:")],
+}
+
+
 @dataclass(frozen=True)
 class Filters:
     """The sidebar's choices: scope, year (31 March) and the scope's plain-English name."""

@@ -8,7 +8,7 @@ import cached
 from analysis import geography, rates
 from analysis.suppression import SYMBOL_MEANINGS
 from components.source import OGL_ATTRIBUTION
-from pages import frame
+from views import frame
 
 st.title("Data & methods")
 st.markdown(

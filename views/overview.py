@@ -9,7 +9,7 @@ from analysis import geography
 from analysis.suppression import show
 from components.charts import build_la_rate_bars, build_rate_trend
 from components.source import source_line
-from pages import frame
+from views import frame
 
 filters = frame.current()
 scope, year = filters.scope, filters.year
