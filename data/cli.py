@@ -1,4 +1,4 @@
-"""``python -m data``: build the store and export the tables the pages show.
+"""``python -m data``: build the store, edit RCCs, and export the tables the pages show.
 
 Errors people can fix (a bad source file, an unknown LA code or year, an unbuilt
 database) print one clear line to stderr and exit non-zero; never a stack trace.
@@ -15,7 +15,7 @@ from typing import Callable
 import pandas as pd
 
 from analysis.scope import KINDS, Scope
-from data import tables
+from data import rccs, tables
 from data.build import build
 from data.errors import SourceError, StoreUnavailable, UserInputError
 from data.store import check_ready, make_engine
@@ -57,6 +57,15 @@ def parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--if-stale", action="store_true",
                            help="do nothing if the store is already built from these files")
     build_cmd.add_argument("--quiet", action="store_true", help="no progress bars")
+    rcc = commands.add_parser("rcc", help="edit RCCs and their membership (kept across builds)")
+    rcc_commands = rcc.add_subparsers(dest="rcc_command", required=True)
+    add = rcc_commands.add_parser("add", help="create an RCC")
+    add.add_argument("--id", required=True, help="short id, e.g. east-midlands-north")
+    add.add_argument("--name", required=True)
+    add.add_argument("--basis", default="Defined by the National Steering Group")
+    assign = rcc_commands.add_parser("assign", help="move an LA into an RCC")
+    assign.add_argument("--la", required=True, help="the LA's GSS code")
+    assign.add_argument("--rcc", required=True, help="the RCC's id")
     export = commands.add_parser("export", help="write a table as CSV to stdout",
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog="tables:\n" + "\n".join(
@@ -91,11 +100,24 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_rcc(args: argparse.Namespace) -> int:
+    """Create an RCC or move an LA between RCCs."""
+    engine = make_engine()
+    check_ready(engine)
+    if args.rcc_command == "add":
+        rccs.add_rcc(engine, args.id, args.name, args.basis)
+        print(f"Created RCC '{args.id}' ({args.name}).", file=sys.stderr)
+    else:
+        before = rccs.assign_la(engine, args.la, args.rcc)
+        print(f"Moved {args.la} from '{before}' to '{args.rcc}'.", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: returns the process exit code."""
     args = parser().parse_args(argv)
     try:
-        return {"build": run_build, "export": run_export}[args.command](args)
+        return {"build": run_build, "export": run_export, "rcc": run_rcc}[args.command](args)
     except SourceError as exc:
         print(f"Build stopped, database unchanged: {exc}", file=sys.stderr)
         return 1
