@@ -52,12 +52,19 @@ def add_rates(frame: pd.DataFrame) -> pd.DataFrame:
 def aggregate(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Sum LA counts and populations to groups (region, RCC, England) and rate them.
 
-    Counts that are suppressed or missing are left out of the sum; ``las_missing``
-    says how many LAs in each group had no count, so a caveat can be shown.
+    Only LAs with both a count and a population enter the sum, so the numerator and the
+    denominator always cover the same area (an LA whose count is suppressed, or a
+    pre-2019 Dorset council with no population on old boundaries, is left out of both).
+    ``las_left_out`` says how many LAs in each group were left out, for a caveat.
     """
-    grouped = frame.groupby(by, dropna=False)
-    out = grouped.agg(children=("children", lambda s: s.sum(min_count=1)),
-                      population_0_17=("population_0_17", "sum"),
-                      las=("children", "size"),
-                      las_missing=("children", lambda s: int(s.isna().sum()))).reset_index()
+    rated = frame["children"].notna() & frame["population_0_17"].notna()
+    present = frame["children"].notna() | frame["population_0_17"].notna()
+    both = frame.assign(children=frame["children"].where(rated),
+                        population_0_17=frame["population_0_17"].where(rated),
+                        _left_out=present & ~rated)
+    out = both.groupby(by, dropna=False).agg(
+        children=("children", lambda s: s.sum(min_count=1)),
+        population_0_17=("population_0_17", lambda s: s.sum(min_count=1)),
+        las=("children", "count"), las_left_out=("_left_out", "sum")).reset_index()
+    out["las_left_out"] = out["las_left_out"].astype(int)
     return add_rates(out)

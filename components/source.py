@@ -1,4 +1,4 @@
-"""Source lines for charts and tables, read from the data_release records."""
+"""Source lines and caveats for charts and tables (source lines read data_release)."""
 
 from __future__ import annotations
 
@@ -18,3 +18,19 @@ def source_line(releases: pd.DataFrame, datasets: list[str], when: str | None = 
     licences = sorted({licence.split(";")[0] for licence in rows["licence"]})
     prefix = f"{when}. " if when else ""
     return f"{prefix}Source: {'; '.join(parts)}. {'; '.join(licences)}."
+
+
+def left_out_note(series: pd.DataFrame) -> str:
+    """'Left out ...: 2016-2019 Bournemouth, Dorset, Poole; ...' for a trend's caveats."""
+    rows = series[series["left_out"] != ""]
+    if rows.empty:
+        return ""
+    spans: list[list] = []  # [first year, last year, names], consecutive years merged
+    for year, names in zip(rows["year"].astype(int), rows["left_out"]):
+        if spans and spans[-1][2] == names and spans[-1][1] == year - 1:
+            spans[-1][1] = year
+        else:
+            spans.append([year, year, names])
+    spans = [f"{a}{'' if a == b else f'-{b}'}: {names}" for a, b, names in spans]
+    return ("Left out of the rate (no published count, or no ONS population on the "
+            "boundaries of the time): " + "; ".join(spans) + ".")

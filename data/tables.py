@@ -55,12 +55,17 @@ def la_counts_with_population(engine: Engine) -> pd.DataFrame:
 
 
 def la_rates(engine: Engine, year: int) -> pd.DataFrame:
-    """Every current LA's CLA count, population and computed rate for ``year``, vs England."""
+    """Every LA's CLA count, population and computed rate for ``year``, vs England.
+
+    All current LAs are listed; an abolished council (e.g. Cumbria before 2024) is listed
+    for the years DfE published a count for it.
+    """
     check_year(engine, year)
-    las = queries.local_authorities(engine)
     counts = la_counts_with_population(engine)
     counts = counts[counts["year"] == year]
-    table = las.merge(counts, left_on="code", right_on="area_code", how="left")
+    table = las_with_history(engine).merge(counts, left_on="code", right_on="area_code",
+                                           how="left")
+    table = table[table["is_current"] | table["children"].notna()]
     england = england_rate(engine, year)
     return pd.DataFrame({
         "la_code": table["code"], "la_name": table["name"],
@@ -72,7 +77,40 @@ def la_rates(engine: Engine, year: int) -> pd.DataFrame:
         "rate_per_10k": table["rate_per_10k"],
         "dfe_published_rate_per_10k": table["published_rate"],
         "england_rate_per_10k": england,
+        "current_la": table["is_current"].astype(bool),
+    }).reset_index(drop=True)
+
+
+def las_with_history(engine: Engine) -> pd.DataFrame:
+    """Current LAs plus abolished ones, each abolished council placed in the RCC of its
+    successors when they all share one (otherwise in no RCC)."""
+    las = queries.local_authorities(engine).assign(is_current=True)
+    changes = queries.code_changes(engine)
+    everyone = queries.all_local_authorities(engine)
+    historic = everyone[~everyone["is_current"].astype(bool)]
+    by_code = las.set_index("code")
+    successor_rccs = changes.assign(rcc_id=changes["new_code"].map(by_code["rcc_id"]))
+    one_rcc = successor_rccs.groupby("old_code")["rcc_id"].agg(
+        lambda ids: ids.iloc[0] if ids.nunique() == 1 else None)
+    rcc_names = queries.rccs(engine).set_index("id")["name"]
+    region_names = queries.regions(engine).set_index("code")["name"]
+    old = pd.DataFrame({
+        "code": historic["code"], "name": historic["name"],
+        "region_code": historic["region_code"],
+        "region_name": historic["region_code"].map(region_names),
+        "rcc_id": historic["code"].map(one_rcc), "is_current": False,
     })
+    old["rcc_name"] = old["rcc_id"].map(rcc_names)
+    return pd.concat([las, old], ignore_index=True)
+
+
+def scope_codes(engine: Engine, scope: Scope) -> set[str]:
+    """The LA codes whose figures make up a scope: its current LAs and, for a region, RCC or
+    England, any abolished council that lay wholly inside it (see analysis.geography)."""
+    members = set(scope.members(queries.local_authorities(engine))["code"])
+    if scope.kind == "la":
+        return members
+    return members | geography.contained_predecessors(queries.code_changes(engine), members)
 
 
 def england_rate(engine: Engine, year: int) -> float:
@@ -92,7 +130,6 @@ def rate_trend(engine: Engine, scope: Scope) -> pd.DataFrame:
     changes = queries.code_changes(engine)
     names = queries.all_local_authorities(engine).set_index("code")["name"]
     counts = lait_counts_with_population(engine)
-    members = set(scope.members(las)["code"])
     title = scope.title(las, queries.rccs(engine), queries.regions(engine))
     if scope.kind == "la":
         series = [(title, counts[counts["area_code"] == scope.code])]
@@ -101,15 +138,24 @@ def rate_trend(engine: Engine, scope: Scope) -> pd.DataFrame:
                    for old, year in geography.predecessors(changes, scope.code)
                    [["old_code", "effective_year"]].drop_duplicates().itertuples(index=False)]
     else:
-        inside = members | geography.contained_predecessors(changes, members)
-        series = [(title, counts[counts["area_code"].isin(inside)])]
+        series = [(title, counts[counts["area_code"].isin(scope_codes(engine, scope))])]
     if scope.kind != "england":
         series.append(("England", counts))
-    frames = [rates.aggregate(rows, ["year"]).assign(series=name) for name, rows in series]
+    frames = [with_left_out(rows, names).assign(series=name) for name, rows in series]
     out = pd.concat(frames, ignore_index=True)
     out = out[out["children"] > 0]  # years before an LA existed, or after it was abolished
     return out[["series", "year", "children", "population_0_17", "rate_per_10k",
-                "las_missing"]].reset_index(drop=True)
+                "left_out"]].reset_index(drop=True)
+
+
+def with_left_out(rows: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
+    """Aggregate rates by year, naming the LAs left out of each year's sum (a count with no
+    population, or a population with no published count)."""
+    left = rows[rows["children"].notna() != rows["population_0_17"].notna()]
+    listed = left.groupby("year")["area_code"].agg(
+        lambda codes: ", ".join(sorted(names.get(code, code) for code in codes)))
+    totals = rates.aggregate(rows, ["year"])
+    return totals.assign(left_out=totals["year"].map(listed).fillna(""))
 
 
 def lait_counts_with_population(engine: Engine) -> pd.DataFrame:
@@ -124,16 +170,15 @@ def scope_summary(engine: Engine, scope: Scope, year: int) -> pd.DataFrame:
     """The Overview's headline figures for the scope, each beside England's, with its source."""
     check_scope(engine, scope)
     check_year(engine, year)
-    las = queries.local_authorities(engine)
-    members = set(scope.members(las)["code"])
+    members = set(scope.members(queries.local_authorities(engine))["code"])
     counts = la_counts_with_population(engine)
     counts = counts[counts["year"] == year]
-    scope_counts = rates.aggregate(counts[counts["area_code"].isin(members)], ["year"]).iloc[0]
+    scope_counts = rates.aggregate(counts[counts["area_code"].isin(scope_codes(engine, scope))],
+                                   ["year"]).iloc[0]
     england = rates.aggregate(counts, ["year"]).iloc[0]
     homes = queries.homes(engine)
     changes = queries.code_changes(engine)
-    in_scope = homes[homes["la_code"].isin(
-        members | geography.contained_predecessors(changes, members))]
+    in_scope = homes[homes["la_code"].isin(scope_codes(engine, scope))]
     homes_symbol, homes_note = homes_caveat(homes, changes, members)
     far = outside_far_share(engine, scope, members, year)
     published = queries.cla_counts(engine)
@@ -145,7 +190,7 @@ def scope_summary(engine: Engine, scope: Scope, year: int) -> pd.DataFrame:
         ("Children looked after", scope_children, symbol, published.at[ENGLAND, "children"],
          f"31 March {year}", "cla_count",
          "As published by DfE (England and regions rounded to the nearest 10)."
-         if code else missing_note(scope_counts["las_missing"])),
+         if code else missing_note(scope_counts["las_left_out"])),
         ("Rate per 10,000 children", scope_counts["rate_per_10k"], symbol,
          england["rate_per_10k"], f"31 March {year}", "cla_count",
          f"Computed: count / ONS population aged 0-17 (mid-{year - 1}) x 10,000."),
@@ -193,11 +238,11 @@ def published_code(scope: Scope) -> str | None:
     return {"england": ENGLAND, "region": scope.code, "la": scope.code}.get(scope.kind)
 
 
-def missing_note(las_missing: int) -> str:
+def missing_note(las_left_out: int) -> str:
     """A caveat when some LAs' counts are suppressed or not published."""
-    if not las_missing:
+    if not las_left_out:
         return ""
-    return f"Excludes {las_missing} LA(s) whose count is suppressed or not published."
+    return f"Excludes {las_left_out} LA(s) whose count is suppressed or not published."
 
 
 def outside_far_share(engine: Engine, scope: Scope, members: set[str], year: int):
@@ -244,11 +289,10 @@ def comparison_rates(engine: Engine, scope: Scope, year: int) -> pd.DataFrame:
                              "children_looked_after": groups["children"].astype("Int64"),
                              "population_0_17": groups["population_0_17"].astype("Int64"),
                              "rate_per_10k": groups["rate_per_10k"], "year": year})
-    las = queries.local_authorities(engine)
     if scope.kind == "la":
+        las = queries.local_authorities(engine)
         scope = Scope("rcc", las.set_index("code").at[scope.code, "rcc_id"])
-    members = set(scope.members(las)["code"])
-    rows = rated[rated["la_code"].isin(members)]
+    rows = rated[rated["la_code"].isin(scope_codes(engine, scope))]
     return pd.DataFrame({"name": rows["la_name"], "code": rows["la_code"],
                          "children_looked_after": rows["children"],
                          "population_0_17": rows["population_0_17"],

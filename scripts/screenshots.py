@@ -18,6 +18,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 OUT = Path(__file__).resolve().parent.parent / "tests" / "artifacts"
 PAGES = ["", "data_methods"]
 SCOPES = {"england": "scope=england", "rcc": "scope=rcc&rcc=greater-manchester",
+          "region": "scope=region&region=E12000009",
           "la": "scope=la&la=E06000063&year=2024"}
 
 

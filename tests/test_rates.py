@@ -123,9 +123,9 @@ def test_aggregate_all_missing_group_is_nan_not_zero():
     out = rates.aggregate(frame, ["group"]).set_index("group")
     assert math.isnan(out.at["a", "rate_per_10k"])
     assert pd.isna(out.at["a", "children"])
-    assert out.at["a", "las_missing"] == 2
+    assert out.at["a", "las_left_out"] == 2
     assert out.at["b", "rate_per_10k"] == 100
-    assert out.at["b", "las_missing"] == 0
+    assert out.at["b", "las_left_out"] == 0
 
 
 # --- reorganisations ---------------------------------------------------------------------
@@ -224,3 +224,48 @@ def test_export_without_database_says_make_build(tmp_path):
     result = run_cli("export", "la-rates", url=f"sqlite:///{missing}")
     assert_one_line_error(result, "make build")
     assert not missing.exists()
+
+
+def test_aggregate_sums_only_las_with_both_count_and_population():
+    """Numerator and denominator must cover the same area, or a region's rate jumps when a
+    council with no population estimate (pre-2019 Dorset) drops in or out."""
+    frame = pd.DataFrame({
+        "group": ["a", "a", "a"],
+        "children": [100.0, 50.0, np.nan],
+        "population_0_17": [10_000, np.nan, 5_000],
+    })
+    out = rates.aggregate(frame, ["group"]).iloc[0]
+    assert out["children"] == 100 and out["population_0_17"] == 10_000
+    assert out["rate_per_10k"] == 100
+    assert out["las_left_out"] == 2
+
+
+def test_south_west_trend_names_what_it_leaves_out(engine):
+    """2016-2019 South West rates leave out Bournemouth, Poole and Dorset CC (no ONS
+    population on the old boundaries) and say so, rather than inflating the rate."""
+    trend = tables.rate_trend(engine, Scope("region", "E12000009"))
+    south_west = trend[trend["series"] == "South West region"].set_index("year")
+    for year in range(2016, 2020):
+        assert south_west.at[year, "left_out"] == "Bournemouth, Dorset, Poole"
+    assert south_west.at[2021, "left_out"] == "Isles of Scilly"  # count suppressed
+    assert abs(south_west.at[2019, "rate_per_10k"] - south_west.at[2020, "rate_per_10k"]) < 5
+
+
+def test_overview_region_rates_equal_dfe_published(engine):
+    """The Overview's region rate (summed from LAs) equals DfE's published regional rate."""
+    published = tables.rate_check(engine)
+    published = published[published["level"] == "region"]
+    for row in published.itertuples():
+        summary = tables.scope_summary(engine, Scope("region", row.area_code), row.year)
+        rate = summary.set_index("measure").at["Rate per 10,000 children", "scope_value"]
+        assert rate == row.dfe_published_rate_per_10k, (row.area_code, row.year)
+
+
+def test_left_out_note_merges_consecutive_years_only():
+    """Caveats must not claim a span of years that were not all affected."""
+    from components.source import left_out_note
+
+    series = pd.DataFrame({"year": [2016, 2017, 2018, 2020, 2021],
+                           "left_out": ["A", "A", "", "A", "B"]})
+    assert left_out_note(series).endswith("2016-2017: A; 2020: A; 2021: B.")
+    assert left_out_note(series.assign(left_out="")) == ""

@@ -8,7 +8,7 @@ import cached
 from analysis import geography
 from analysis.suppression import show
 from components.charts import build_la_rate_bars, build_rate_trend
-from components.source import source_line
+from components.source import left_out_note, source_line
 from views import frame
 
 filters = frame.current()
@@ -40,6 +40,9 @@ trend_source = source_line(releases, ["lait", "population"],
                            "Rates computed by RCC Insight from DfE counts and ONS population")
 st.plotly_chart(build_rate_trend(trend, filters.title, breaks, trend_source),
                 width="stretch", config={"displaylogo": False})
+left_out = left_out_note(trend[trend["series"] == filters.title])
+if left_out:
+    st.caption(left_out)
 if breaks:
     st.info("This LA was created by a reorganisation, so its series starts afresh. The "
             "earlier council's figures are shown as a separate line and are not apportioned. "
