@@ -18,9 +18,14 @@ ENGLAND_COLOUR = "#595959"
 FONT = dict(family="Arial, Helvetica, sans-serif", size=16, color="#1a1a1a")
 
 
-def finish(fig: go.Figure, title: str, source: str, height: int = 460) -> go.Figure:
-    """Common layout: a plain title, large type, and the source line under the plot."""
-    wrapped = "<br>".join(textwrap.wrap(source, 150))
+def finish(fig: go.Figure, title: str, source: str, height: int = 460,
+           wrap: int = 150) -> go.Figure:
+    """Common layout: a plain title, large type, and the source line under the plot.
+
+    ``wrap`` is the source line's width in characters: narrower where long axis labels
+    push the plot area (and so the line's left edge) to the right.
+    """
+    wrapped = "<br>".join(textwrap.wrap(source, wrap))
     lines = wrapped.count("<br>") + 1
     fig.update_layout(
         title=dict(text=title, x=0, xanchor="left", font=dict(size=20)),
@@ -70,13 +75,14 @@ def build_rate_trend(trend: pd.DataFrame, scope_name: str, breaks: dict[int, str
                   source)
 
 
-def build_la_rate_bars(rates: pd.DataFrame, england_rate: float, year: int,
-                       scope_name: str, source: str, highlight: str | None = None) -> go.Figure:
-    """Each LA's rate as a horizontal bar, highest at the top, with England's rate marked."""
+def build_rate_bars(rates: pd.DataFrame, england_rate: float, title: str, source: str,
+                    highlight: str | None = None) -> go.Figure:
+    """Each area's rate (columns name, code, rate_per_10k, children_looked_after) as a
+    horizontal bar, highest at the top, with England's rate marked and one area highlighted."""
     rows = rates.dropna(subset=["rate_per_10k"]).sort_values("rate_per_10k")
-    colours = [HIGHLIGHT if code == highlight else SCOPE_COLOUR for code in rows["la_code"]]
+    colours = [HIGHLIGHT if code == highlight else SCOPE_COLOUR for code in rows["code"]]
     fig = go.Figure(go.Bar(
-        x=rows["rate_per_10k"], y=rows["la_name"], orientation="h", marker_color=colours,
+        x=rows["rate_per_10k"], y=rows["name"], orientation="h", marker_color=colours,
         text=rows["rate_per_10k"].map("{:.0f}".format), textposition="outside",
         customdata=rows[["children_looked_after"]],
         hovertemplate="%{y}: %{x:.0f} per 10,000 (%{customdata[0]:,} children)<extra></extra>"))
@@ -87,5 +93,4 @@ def build_la_rate_bars(rates: pd.DataFrame, england_rate: float, year: int,
     fig.update_xaxes(title="Rate per 10,000 children aged 0-17")
     fig.update_yaxes(title=None, automargin=True)
     height = max(360, 28 * len(rows) + 120)
-    return finish(fig, f"Children looked after per 10,000 children, 31 March {year}: "
-                       f"LAs in {scope_name}", source, height=height)
+    return finish(fig, title, source, height=height, wrap=105)

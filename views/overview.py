@@ -7,7 +7,7 @@ import streamlit as st
 import cached
 from analysis import geography
 from analysis.suppression import show
-from components.charts import build_la_rate_bars, build_rate_trend
+from components.charts import build_rate_bars, build_rate_trend
 from components.source import left_out_note, source_line
 from views import frame
 
@@ -52,14 +52,14 @@ comparison = cached.comparison_rates(scope, year)
 england_rate = summary.set_index("measure").at["Rate per 10,000 children", "england_value"]
 las = cached.local_authorities()
 home_rcc = las.set_index("code")["rcc_name"].get(scope.code)
-compared = {"england": "the Regional Care Co-operatives", "la": f"{home_rcc} RCC"}.get(
-    scope.kind, filters.title)
+compared = {"england": "the RCCs", "la": f"the LAs of {home_rcc} RCC"}.get(
+    scope.kind, f"the LAs of {filters.title}")
 bars_source = source_line(releases, ["cla_count", "population"],
                           "Rates computed by RCC Insight")
 st.plotly_chart(
-    build_la_rate_bars(comparison.rename(columns={"name": "la_name", "code": "la_code"}),
-                       england_rate, year, compared, bars_source,
-                       highlight=scope.code if scope.kind == "la" else None),
+    build_rate_bars(comparison, england_rate,
+                    f"Children looked after per 10,000 children, 31 March {year}: {compared}",
+                    bars_source, highlight=scope.code if scope.kind == "la" else None),
     width="stretch", config={"displaylogo": False})
 
 st.subheader("Tables")
@@ -67,7 +67,7 @@ args = frame.export_args(filters)
 with st.expander("Headline figures", expanded=False):
     frame.table(summary, "overview", "headline figures",
                 f"python -m data export overview{args} --year {year}")
-with st.expander(f"Rates compared with {compared}"):
+with st.expander(f"Rates of {compared}"):
     frame.table(comparison, "scope-comparison", "comparison",
                 f"python -m data export scope-comparison{args} --year {year}")
 with st.expander("Rate per 10,000 over time"):
