@@ -11,8 +11,9 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
+from analysis.accountability import RuleSettings
 from analysis.scope import Scope
-from data import queries, tables
+from data import queries, register, tables
 from data.store import check_ready, make_engine
 
 
@@ -86,6 +87,45 @@ def rate_check() -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def rcc_membership() -> pd.DataFrame:
     return tables.rcc_membership(engine())
+
+
+@st.cache_data(show_spinner=False)
+def accountability(year: int, settings: RuleSettings, scope: Scope) -> pd.DataFrame:
+    return tables.accountability(engine(), year, settings, scope)
+
+
+@st.cache_data(show_spinner=False)
+def benchmarks(la_code: str, year: int, model: str) -> pd.DataFrame:
+    return tables.benchmarks(engine(), la_code, year, model)
+
+
+@st.cache_data(show_spinner=False)
+def benchmark_trend(la_code: str, model: str) -> pd.DataFrame:
+    return tables.benchmark_trend(engine(), la_code, model)
+
+
+@st.cache_data(show_spinner=False)
+def scope_codes(scope: Scope) -> set[str]:
+    return tables.scope_codes(engine(), scope)
+
+
+def register_requests(la_codes: set[str]) -> pd.DataFrame:
+    """Live, not cached: the register changes while people use it."""
+    return register.requests(engine(), la_codes)
+
+
+def register_history(request_id: int) -> pd.DataFrame:
+    return register.history(engine(), request_id)
+
+
+def register_create(**fields) -> int:
+    return register.create_request(engine(), **fields)
+
+
+def register_update(request_id: int, expected_version: int, changed_by: str,
+                    **changes) -> int:
+    return register.update_request(engine(), request_id, expected_version, changed_by,
+                                   **changes)
 
 
 def clear() -> None:

@@ -28,10 +28,11 @@ def finish(fig: go.Figure, title: str, source: str, height: int = 460,
     wrapped = "<br>".join(textwrap.wrap(source, wrap))
     lines = wrapped.count("<br>") + 1
     fig.update_layout(
-        title=dict(text=title, x=0, xanchor="left", font=dict(size=20)),
+        title=dict(text=title, x=0, xanchor="left", y=1, yref="container", yanchor="top",
+                   pad=dict(t=12), font=dict(size=20)),
         font=FONT, height=height + 18 * lines, template="plotly_white",
-        margin=dict(l=10, r=20, t=70, b=70 + 18 * lines),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0),
+        margin=dict(l=10, r=20, t=110, b=70 + 18 * lines),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
         hoverlabel=dict(font_size=15),
     )
     fig.update_xaxes(tickfont=dict(size=15, color="#1a1a1a"), title_font=dict(size=16))
@@ -94,3 +95,45 @@ def build_rate_bars(rates: pd.DataFrame, england_rate: float, title: str, source
     fig.update_yaxes(title=None, automargin=True)
     height = max(360, 28 * len(rows) + 120)
     return finish(fig, title, source, height=height, wrap=105)
+
+
+def build_funnel(table: pd.DataFrame, curve: pd.DataFrame, kind: str, target_name: str,
+                 highlight: set[str], title: str, source: str) -> go.Figure:
+    """Rate per 10,000 against population aged 0-17, with the target and control limits.
+
+    ``kind`` ('adjusted' or 'exact') picks which limits are drawn solid; LAs in
+    ``highlight`` are coloured and labelled on hover, the rest greyed. Flagged LAs are
+    drawn as diamonds so the shape, not only the colour, carries the meaning.
+    """
+    fig = go.Figure()
+    prefix = "funnel_adj" if kind == "adjusted" else "funnel"
+    for level, dash, label in (("998", "solid", "99.8% limits"), ("95", "dash", "95% limits")):
+        for side in ("lower", "upper"):
+            fig.add_trace(go.Scatter(
+                x=curve["population"], y=curve[f"{prefix}_{side}_{level}"], mode="lines",
+                line=dict(color="#444" if level == "998" else "#777", dash=dash, width=2),
+                name=label, legendgroup=label, showlegend=side == "upper", hoverinfo="skip"))
+    fig.add_trace(go.Scatter(
+        x=curve["population"], y=curve["target_rate_per_10k"], mode="lines",
+        line=dict(color=ENGLAND_COLOUR, width=2, dash="dot"), name=f"{target_name} rate",
+        hoverinfo="skip"))
+    points = table.dropna(subset=["rate_per_10k_exact", "population_0_17"])
+    for inside, colour, name in ((False, "#BBBBBB", "Other LAs"),
+                                 (True, SCOPE_COLOUR, "LAs in scope")):
+        rows = points[points["la_code"].isin(highlight) == inside]
+        if rows.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            x=rows["population_0_17"], y=rows["rate_per_10k_exact"], mode="markers",
+            name=name, customdata=rows[["la_name", "rate_per_10k", "flag_reason"]],
+            marker=dict(color=[HIGHLIGHT if f else colour for f in rows["flag"]] if inside
+                        else colour, size=13 if inside else 8,
+                        symbol=["diamond" if f else "circle" for f in rows["flag"]],
+                        line=dict(color="white", width=1)),
+            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]:.0f} per 10,000, "
+                          "%{x:,} children aged 0-17<br>%{customdata[2]}<extra></extra>"))
+    fig.update_xaxes(title="Children aged 0-17 (ONS mid-year estimate)", type="log",
+                     tickformat="~s")
+    top = max(points["rate_per_10k_exact"].max(), curve["target_rate_per_10k"].max()) * 1.25
+    fig.update_yaxes(title="Children looked after per 10,000", range=[0, top])
+    return finish(fig, title, source, height=560)

@@ -27,7 +27,7 @@ from data.readers import file_sha256
 from data.sources import DATASETS, Context, Dataset
 from data.store import current_revision, head_revision, make_engine, migrate
 
-BOARD_OWNED = {"rcc", "rcc_membership"}
+BOARD_OWNED = {"rcc", "rcc_membership", "explanation_request", "explanation_change"}
 CHUNK = 5000
 
 

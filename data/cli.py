@@ -14,6 +14,8 @@ from typing import Callable
 
 import pandas as pd
 
+from analysis import accountability
+from analysis.accountability import RuleSettings
 from analysis.scope import KINDS, Scope
 from data import rccs, tables
 from data.build import build
@@ -21,8 +23,8 @@ from data.errors import SourceError, StoreUnavailable, UserInputError
 from data.store import check_ready, make_engine
 
 EXPORTS: dict[str, tuple[str, Callable[..., pd.DataFrame]]] = {
-    "la-rates": ("Every LA's CLA count, population and rate for --year",
-                 lambda engine, args: tables.la_rates(engine, args.year)),
+    "la-rates": ("Every LA's CLA count, population, rate, funnel limits, trend and flag "
+                 "for --year", lambda engine, args: tables.la_rates_assessed(engine, args.year)),
     "overview": ("The Overview's headline figures for --scope/--code and --year",
                  lambda engine, args: tables.scope_summary(engine, scope_of(args), args.year)),
     "rate-trend": ("CLA rate per 10,000 over time for --scope/--code and England",
@@ -34,10 +36,21 @@ EXPORTS: dict[str, tuple[str, Callable[..., pd.DataFrame]]] = {
                    lambda engine, args: tables.rate_check(engine)),
     "rcc-membership": ("Each RCC's member LAs",
                        lambda engine, args: tables.rcc_membership(engine)),
+    "benchmarks": ("An LA's rate beside its region, RCC, England and statistical neighbours "
+                   "(--scope la --code, --year, --model 2025|2021)",
+                   lambda engine, args: tables.benchmarks(engine, la_scope(args).code,
+                                                          args.year, args.model)),
+    "rule-variants": ("How many LAs each variant of the flag rule flags, for --year",
+                      lambda engine, args: accountability.variant_counts(
+                          tables.accountability(engine, args.year), RuleSettings())),
     "data-releases": ("Every dataset loaded, with its provenance",
                       lambda engine, args: tables.releases(engine)),
     "code-changes": ("LA code changes and the rule applied to each",
                      lambda engine, args: tables.code_changes(engine)),
+    "register": ("The explanations register: every request and its outcome",
+                 lambda engine, args: tables.register(engine)),
+    "register-history": ("Every change to the register: who, when, what",
+                         lambda engine, args: tables.register_history(engine)),
 }
 EXIT_BAD_INPUT = 2
 
@@ -47,6 +60,14 @@ def scope_of(args: argparse.Namespace) -> Scope:
     if args.scope != "england" and not args.code:
         raise UserInputError(f"--scope {args.scope} needs --code (an RCC id or a GSS code).")
     return Scope(args.scope, args.code if args.scope != "england" else None)
+
+
+def la_scope(args: argparse.Namespace) -> Scope:
+    """The LA named by --scope la --code, for tables about one LA."""
+    scope = scope_of(args)
+    if scope.kind != "la":
+        raise UserInputError("This table is about one LA: give --scope la --code GSS_CODE.")
+    return scope
 
 
 def parser() -> argparse.ArgumentParser:
@@ -74,6 +95,8 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--year", type=int, default=2025)
     export.add_argument("--scope", choices=KINDS, default="england")
     export.add_argument("--code", help="RCC id, region or LA GSS code for --scope")
+    export.add_argument("--model", choices=("2025", "2021"), default="2025",
+                        help="DfE statistical neighbour model")
     export.add_argument("--output", help="write to this file instead of stdout")
     return root
 

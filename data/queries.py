@@ -94,3 +94,10 @@ def releases(engine: Engine) -> pd.DataFrame:
     r = s.DataRelease
     return frame(engine, select(r.dataset, r.title, r.publisher, r.period, r.url, r.licence,
                                 r.file, r.checksum, r.rows, r.loaded_at).order_by(r.dataset))
+
+
+def statistical_neighbours(engine: Engine, model: str) -> pd.DataFrame:
+    """DfE statistical neighbours for the 2021 or 2025 model."""
+    n = s.StatisticalNeighbour
+    return frame(engine, select(n.la_code, n.rank, n.neighbour_code, n.closeness)
+                 .where(n.model == model))

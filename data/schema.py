@@ -10,10 +10,11 @@ checks that the migrations and this module agree.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -243,3 +244,46 @@ class Boundary(Base):
     level: Mapped[str] = mapped_column(String(10))
     name: Mapped[str] = mapped_column(String(100))
     geometry: Mapped[str] = mapped_column(Text)
+
+
+class ExplanationRequest(Base):
+    """A board's request that an LA explain a high or rising rate, and what came of it.
+
+    Board-owned (kept across rebuilds). la_code has no foreign key because the published
+    local_authority table is replaced on every rebuild; it is checked in code instead.
+    ``version`` starts at 1 and rises by one per save, so a save based on an older version
+    can be refused rather than silently overwriting someone else's edit.
+    """
+
+    __tablename__ = "explanation_request"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    la_code: Mapped[str] = mapped_column(String(9))
+    year: Mapped[int] = mapped_column(Integer)
+    requested_on: Mapped[date] = mapped_column(Date)
+    meeting: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    asked_by: Mapped[str] = mapped_column(String(120))
+    response: Mapped[str | None] = mapped_column(Text)
+    response_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str | None] = mapped_column(Text)
+    actions: Mapped[str | None] = mapped_column(Text)
+    rule_settings: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(120))
+
+
+class ExplanationChange(Base):
+    """One field changed by one save of an explanation request: who, when, old and new value."""
+
+    __tablename__ = "explanation_change"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("explanation_request.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
+    changed_by: Mapped[str] = mapped_column(String(120))
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)

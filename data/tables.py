@@ -6,10 +6,13 @@ and the command-line export are the same rows by construction.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from analysis import geography, rates
+from analysis import accountability as accountability_rules
+from analysis import funnel, geography, rates, trend
+from analysis.accountability import RuleSettings
 from analysis.scope import Scope
 from data import queries
 from data.errors import UserInputError
@@ -338,3 +341,150 @@ def rcc_membership(engine: Engine) -> pd.DataFrame:
     return las[["rcc_name", "rcc_id", "code", "name", "region_name"]].rename(
         columns={"rcc_name": "rcc", "code": "la_code", "name": "la_name"}
     ).sort_values(["rcc", "la_name"]).reset_index(drop=True)
+
+
+def accountability(engine: Engine, year: int, settings: RuleSettings = RuleSettings(),
+                   scope: Scope = Scope()) -> pd.DataFrame:
+    """Every current LA's rate against the funnel limits, its trend, and the flag rule.
+
+    The target is England's rate, or (settings.target == 'rcc') the rate of the scope's
+    RCC. Limits and tau^2 are estimated over all English LAs, so an LA is judged by the
+    same yardstick whatever the scope; the page then shows the scope's LAs.
+    """
+    check_year(engine, year)
+    rated = la_rates(engine, year)
+    rated = rated[rated["current_la"]].rename(columns={"children_looked_after": "children"})
+    rated = rated.astype({"children": float, "population_0_17": float})
+    rated["rate_per_10k_exact"] = rates.rate_per_10k(rated["children"], rated["population_0_17"])
+    target_name, target = target_rate(engine, rated, settings, scope)
+    table, spread = funnel.funnel_table(rated, target)
+    table = table.join(trends(engine, year, settings), on="la_code")
+    table = table.join(accountability_rules.quartile_and_rank(table["rate_per_10k_exact"]))
+    table["overdispersion_phi"] = spread.phi
+    return accountability_rules.assess(table, settings, spread.overdispersed, target_name)
+
+
+def target_rate(engine: Engine, rated: pd.DataFrame, settings: RuleSettings,
+                scope: Scope) -> tuple[str, float]:
+    """(name, unrounded rate) of the funnel's target: England or the scope's RCC."""
+    if settings.target == "england" or scope.kind in ("england", "region"):
+        totals = rated[["children", "population_0_17"]].dropna().sum()
+        return "England", float(rates.rate_per_10k(totals["children"],
+                                                   totals["population_0_17"]))
+    rcc_id = scope.code if scope.kind == "rcc" else \
+        queries.local_authorities(engine).set_index("code").at[scope.code, "rcc_id"]
+    members = rated[rated["rcc_id"] == rcc_id]
+    totals = members[["children", "population_0_17"]].dropna().sum()
+    name = queries.rccs(engine).set_index("id").at[rcc_id, "name"]
+    return f"{name} RCC", float(rates.rate_per_10k(totals["children"],
+                                                   totals["population_0_17"]))
+
+
+def trends(engine: Engine, year: int, settings: RuleSettings) -> pd.DataFrame:
+    """Per LA: % change a year over the last N years, its p-value and direction, the %
+    change since the window's first year, and how many years in a row it rose."""
+    counts = lait_counts_with_population(engine).dropna(subset=["children",
+                                                                "population_0_17"])
+    window = counts[counts["year"].between(year - settings.trend_years + 1, year)]
+    rows = []
+    for code, series in window.groupby("area_code"):
+        series = series.sort_values("year")
+        fitted = trend.poisson_trend(series["year"], series["children"],
+                                     series["population_0_17"], settings.alpha)
+        first, last = series.iloc[0], series.iloc[-1]
+        complete = first["year"] == year - settings.trend_years + 1 and last["year"] == year
+        change = (last["children"] / last["population_0_17"]) / \
+            (first["children"] / first["population_0_17"]) * 100 - 100
+        rows.append({"la_code": code, "trend_pct_per_year": fitted.pct_per_year,
+                     "trend_p_value": fitted.p_value, "trend_direction": fitted.direction,
+                     "change_since_pct": change if complete else np.nan,
+                     "rising_streak": trend.rising_years_in_a_row(
+                         counts[counts["area_code"] == code], year, settings.alpha)})
+    return pd.DataFrame(rows).set_index("la_code")
+
+
+LA_RATES_FUNNEL_COLUMNS = [
+    "target_rate_per_10k", "funnel_lower_95", "funnel_upper_95", "funnel_lower_998",
+    "funnel_upper_998", "funnel_adj_lower_95", "funnel_adj_upper_95", "funnel_adj_lower_998",
+    "funnel_adj_upper_998", "tau_squared", "z_score", "z_score_adjusted",
+    "trend_pct_per_year", "trend_p_value", "flag", "flag_reason"]
+
+
+def la_rates_assessed(engine: Engine, year: int) -> pd.DataFrame:
+    """``la_rates`` with the funnel limits, trend and flag under the default rule (England
+    target): the ``python -m data export la-rates`` table."""
+    assessed = accountability(engine, year).set_index("la_code")[LA_RATES_FUNNEL_COLUMNS]
+    table = la_rates(engine, year).join(assessed, on="la_code")
+    table["flag"] = table["flag"].fillna(False).astype(bool)
+    return table
+
+
+def register(engine: Engine) -> pd.DataFrame:
+    """The explanations register, newest first: the ``python -m data export register`` table."""
+    from data import register as explanations
+    return explanations.requests(engine)
+
+
+def register_history(engine: Engine) -> pd.DataFrame:
+    """Every change to the register, oldest first: who changed which field, when, from what."""
+    from data import register as explanations
+    return explanations.history(engine)
+
+
+def neighbours(engine: Engine, la_code: str, model: str = "2025") -> list[str]:
+    """The LA's ten DfE statistical neighbours (GSS codes) under the 2025 or 2021 model."""
+    found = queries.statistical_neighbours(engine, model)
+    return list(found.loc[found["la_code"] == la_code].sort_values("rank")["neighbour_code"])
+
+
+def benchmarks(engine: Engine, la_code: str, year: int, model: str = "2025") -> pd.DataFrame:
+    """An LA's rate beside its region, RCC, England, statistical neighbours' average and
+    each neighbour, with England quartile band and rank where the row is an LA."""
+    check_scope(engine, Scope("la", la_code))
+    rated = accountability(engine, year).set_index("la_code")
+    me = rated.loc[la_code]
+    sns = [code for code in neighbours(engine, la_code, model) if code in rated.index]
+    groups = [("Region: " + me["region_name"], rated[rated["region_code"] == me["region_code"]]),
+              (f"RCC: {me['rcc']}", rated[rated["rcc_id"] == me["rcc_id"]]),
+              ("England", rated)]
+    rows = [comparator_row(f"{me['la_name']} (this LA)", rated.loc[[la_code]], me)]
+    rows += [comparator_row(name, members) for name, members in groups]
+    sn_rates = rated.loc[sns, "rate_per_10k_exact"]
+    rows.append({"comparator": f"Statistical neighbours' average ({model} model)",
+                 "children_looked_after": None, "population_0_17": None,
+                 "rate_per_10k": float(rates.dfe_round(sn_rates.mean())),
+                 "quartile": None, "rank": None})
+    rows += [comparator_row(f"Neighbour {i}: {rated.at[code, 'la_name']}", rated.loc[[code]],
+                            rated.loc[code]) for i, code in enumerate(sns, start=1)]
+    table = pd.DataFrame(rows).assign(year=year)
+    return table.astype({"children_looked_after": "Int64", "population_0_17": "Int64",
+                         "quartile": "Int64", "rank": "Int64"})
+
+
+def comparator_row(name: str, members: pd.DataFrame, la: pd.Series | None = None) -> dict:
+    """One benchmark row: summed count, population and rate; quartile and rank for an LA."""
+    children = members["children"].sum(min_count=1)
+    population = members["population_0_17"].sum(min_count=1)
+    return {"comparator": name, "children_looked_after": plain_number(children),
+            "population_0_17": plain_number(population),
+            "rate_per_10k": float(rates.dfe_round(rates.rate_per_10k(children, population))),
+            "quartile": None if la is None else plain_number(la["quartile"]),
+            "rank": None if la is None else plain_number(la["rank"])}
+
+
+def benchmark_trend(engine: Engine, la_code: str, model: str = "2025") -> pd.DataFrame:
+    """Rate 2016-2025 for the LA, its region, RCC and England, and its neighbours' average."""
+    las = queries.local_authorities(engine).set_index("code")
+    me = las.loc[la_code]
+    parts = [rate_trend(engine, Scope("la", la_code)),
+             rate_trend(engine, Scope("region", me["region_code"])),
+             rate_trend(engine, Scope("rcc", me["rcc_id"]))]
+    trend_table = pd.concat(parts, ignore_index=True).drop_duplicates(["series", "year"])
+    counts = lait_counts_with_population(engine)
+    sn = counts[counts["area_code"].isin(neighbours(engine, la_code, model))]
+    sn_rates = rates.add_rates(sn).groupby("year", as_index=False)["rate_per_10k_exact"].mean()
+    average = pd.DataFrame({"series": f"Statistical neighbours' average ({model})",
+                            "year": sn_rates["year"],
+                            "rate_per_10k": rates.dfe_round(sn_rates["rate_per_10k_exact"]),
+                            "left_out": ""})
+    return pd.concat([trend_table, average], ignore_index=True)

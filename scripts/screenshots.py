@@ -16,7 +16,7 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update"]
 OUT = Path(__file__).resolve().parent.parent / "tests" / "artifacts"
-PAGES = ["", "data_methods"]
+PAGES = ["", "accountability", "data_methods"]
 SCOPES = {"england": "scope=england", "rcc": "scope=rcc&rcc=greater-manchester",
           "region": "scope=region&region=E12000009",
           "la": "scope=la&la=E06000063&year=2024"}

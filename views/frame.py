@@ -18,6 +18,7 @@ from analysis.scope import Scope
 #: The navigation: section -> pages (file, title, icon). Only pages that work are listed.
 PAGES = {
     "Overview": [("views/overview.py", "Overview", ":material/dashboard:")],
+    "Accountability": [("views/accountability.py", "Accountability", ":material/gavel:")],
     "Data & methods": [("views/data_methods.py", "Data & methods", ":material/menu_book:")],
 }
 
@@ -47,10 +48,24 @@ def source(text: str) -> None:
     st.caption(text)
 
 
+#: Plain-English headings for columns that appear in many tables (downloads keep the names).
+LABELS = {
+    "la_code": "LA code", "la_name": "LA", "name": "Name", "code": "Code", "rcc": "RCC",
+    "region_name": "Region", "year": "Year", "children_looked_after": "Children looked after",
+    "population_0_17": "Children aged 0-17", "rate_per_10k": "Rate per 10,000",
+    "quartile": "Quartile (4 = highest)", "rank": "Rank (1 = highest)",
+    "trend_pct_per_year": "Trend, % a year", "trend_p_value": "Trend p-value",
+    "trend_direction": "Direction", "flag": "Owes an explanation", "comparator": "Compared with",
+    "series": "Series", "left_out": "Left out", "measure": "Measure", "note": "Note",
+}
+
+
 def table(frame: pd.DataFrame, export: str, label: str, command: str,
           column_config: dict | None = None) -> None:
     """Show a table with a CSV download; ``command`` is the equivalent export command."""
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=column_config)
+    config = {column: LABELS[column] for column in frame.columns if column in LABELS}
+    config.update(column_config or {})
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
     st.download_button(f"Download {label} (CSV)", frame.to_csv(index=False).encode("utf-8"),
                        file_name=f"{export}.csv", mime="text/csv", key=f"download-{export}",
                        icon=":material/download:")

@@ -1,0 +1,116 @@
+"""Accountability: which LAs owe the board an explanation, why, and what was asked."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import cached
+from analysis import accountability as rule
+from analysis.funnel import curve
+from components.charts import build_funnel, build_rate_trend
+from components.source import source_line
+from views import frame, register_panel
+
+filters = frame.current()
+scope, year = filters.scope, filters.year
+releases = cached.releases()
+
+st.title(f"Accountability: {filters.title}")
+st.markdown("Local authorities whose rate of children in care is unusually high, or rising, "
+            "are asked to **explain themselves to the board**. This page shows who meets the "
+            f"rule at **31 March {year}**, why, and what has been asked and answered.")
+
+with st.expander("The rule and its settings", icon=":material/tune:"):
+    st.markdown(rule.__doc__.split("\n\n", 1)[1])
+    left, right = st.columns(2)
+    target = left.radio("Target line", rule.TARGETS, horizontal=True,
+                        format_func={"england": "England's rate",
+                                     "rcc": "The RCC's rate"}.get, key="rule_target",
+                        disabled=scope.kind not in ("rcc", "la"),
+                        help="The RCC's rate is available when an RCC or LA is chosen.")
+    limits = left.radio("Control limits", rule.LIMITS, horizontal=True, key="rule_limits",
+                        format_func={"auto": "Adjusted if overdispersed (recommended)",
+                                     "adjusted": "Overdispersion-adjusted",
+                                     "exact": "Exact Poisson"}.get)
+    years = right.slider("Years in the trend", 3, 10, 5, key="rule_years")
+    above_998 = right.checkbox("Flag: above the 99.8% limit", True, key="rule_998")
+    above_95 = right.checkbox("Flag: above the 95% limit and rising", True, key="rule_95")
+    in_a_row = right.number_input("Flag: rising significantly this many years in a row "
+                                  "(0 = off)", 0, 5, 3, key="rule_row")
+settings = rule.RuleSettings(limits=limits, target=target if scope.kind in ("rcc", "la")
+                             else "england", trend_years=years, above_998=above_998,
+                             above_95_and_rising=above_95, rising_years=int(in_a_row))
+
+table = cached.accountability(year, settings, scope)
+members = set(cached.scope_codes(scope))
+in_scope = table[table["la_code"].isin(members)]
+kind = table["limits_used"].iloc[0]
+target_name = ("England" if settings.target == "england"
+               else f"{in_scope['rcc'].iloc[0]} RCC")
+phi, tau2 = table["overdispersion_phi"].iloc[0], table["tau_squared"].iloc[0]
+
+if tau2 > 0:
+    st.info(f"The rates are **overdispersed**: LAs differ {phi:.0f} times more than chance "
+            f"alone would explain (tau² = {tau2:.2e}). Against exact Poisson limits, "
+            f"{int(((table['rate_per_10k_exact'] > table['funnel_upper_998'])).sum())} LAs "
+            "would sit above the 99.8% limit, which tells the board nothing. The rule "
+            f"therefore uses the **{kind}** limits.", icon=":material/info:")
+
+flagged = in_scope[in_scope["flag"]].sort_values("z_score_adjusted", ascending=False)
+st.header(f"{len(flagged)} of {len(in_scope)} LAs owe the board an explanation")
+if flagged.empty:
+    st.success(f"No LA in {filters.title} meets the rule for 31 March {year}.")
+flag_columns = ["la_name", "rcc", "rate_per_10k", "target_rate_per_10k", "flag_reason",
+                "trend_pct_per_year", "trend_p_value", "rank", "la_code"]
+frame.table(flagged[flag_columns], "flagged-las", "flagged LAs",
+            f"python -m data export la-rates --year {year}  (flag = true)",
+            column_config={"la_name": "LA", "rcc": "RCC", "rate_per_10k": st.column_config.
+                           NumberColumn("Rate per 10,000", format="%.0f"),
+                           "target_rate_per_10k": st.column_config.NumberColumn(
+                               f"{target_name} rate", format="%.0f"),
+                           "flag_reason": st.column_config.TextColumn("Why", width="large"),
+                           "trend_pct_per_year": st.column_config.NumberColumn(
+                               "Trend, % a year", format="%+.1f"),
+                           "trend_p_value": st.column_config.NumberColumn("p", format="%.3f"),
+                           "rank": "Rank in England (1 = highest)"})
+
+funnel_source = source_line(releases, ["cla_count", "population"],
+                            f"31 March {year}. Limits: {kind}; target {target_name}")
+st.plotly_chart(build_funnel(
+    table, curve(table), kind, target_name, members,
+    f"Rate per 10,000 against number of children, 31 March {year}: {filters.title} "
+    "highlighted", funnel_source), width="stretch", config={"displaylogo": False})
+st.caption("Each dot is an LA. Between the dashed lines is what chance alone would produce "
+           "19 times in 20; between the solid lines, 998 times in 1,000. Diamonds meet the "
+           "rule. Larger LAs have narrower limits because their rates are less noisy.")
+
+st.subheader("How many LAs each variant of the rule would flag (all England)")
+frame.table(rule.variant_counts(table, settings), "rule-variants", "rule variants",
+            f"python -m data export rule-variants --year {year}  (default settings)",
+            column_config={"limits": "Limits", "above_998": "Above 99.8%",
+                           "above_95_and_rising": "Above 95% and rising",
+                           "rising_in_a_row": f"Rising {settings.rising_years or 3} years "
+                                              "in a row",
+                           "any_branch": "Any of these"})
+
+st.header("Rates, trends and benchmarks")
+if scope.kind == "la":
+    model = st.radio("Statistical neighbours", ["2025", "2021"], horizontal=True,
+                     format_func=lambda m: f"DfE {m} model", key="sn_model")
+    bench = cached.benchmarks(scope.code, year, model)
+    trend = cached.benchmark_trend(scope.code, model)
+    st.plotly_chart(build_rate_trend(trend, filters.title, {}, source_line(
+        releases, ["lait", "population", "statistical_neighbours"],
+        "Rates computed by RCC Insight")), width="stretch", config={"displaylogo": False})
+    frame.table(bench, "benchmarks", "benchmarks",
+                f"python -m data export benchmarks --scope la --code {scope.code} "
+                f"--year {year} --model {model}")
+else:
+    scope_columns = ["la_name", "rate_per_10k", "quartile", "rank", "trend_pct_per_year",
+                     "trend_p_value", "trend_direction", "flag", "la_code"]
+    st.markdown("Quartile 4 holds the quarter of English LAs with the highest rates; rank 1 "
+                f"is the highest in England. Trends are over the {years} years to {year}.")
+    frame.table(in_scope.sort_values("rank")[scope_columns], "scope-las", "LA rates",
+                f"python -m data export la-rates --year {year}")
+
+register_panel.render(flagged, in_scope, settings, year)
