@@ -132,8 +132,11 @@ def build_funnel(table: pd.DataFrame, curve: pd.DataFrame, kind: str, target_nam
                         line=dict(color="white", width=1)),
             hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]:.0f} per 10,000, "
                           "%{x:,} children aged 0-17<br>%{customdata[2]}<extra></extra>"))
+    ticks = [v for v in (500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000,
+                         500_000, 1_000_000) if curve["population"].min() <= v
+             <= curve["population"].max()]
     fig.update_xaxes(title="Children aged 0-17 (ONS mid-year estimate)", type="log",
-                     tickformat="~s")
+                     tickvals=ticks, ticktext=[f"{v:,}" for v in ticks])
     top = max(points["rate_per_10k_exact"].max(), curve["target_rate_per_10k"].max()) * 1.25
     fig.update_yaxes(title="Children looked after per 10,000", range=[0, top])
     return finish(fig, title, source, height=560)

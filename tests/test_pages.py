@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,65 @@ def test_corrupt_database_says_how_to_rebuild(tmp_path, monkeypatch):
     cached.clear()
     assert not at.exception
     assert any("make build" in e.value for e in at.error), [e.value for e in at.error]
+
+
+@pytest.fixture
+def own_store(tmp_path, monkeypatch):
+    """A store of this test's own (these tests write to the register)."""
+    import cached
+    from data.build import build
+
+    url = f"sqlite:///{tmp_path / 'rcc.sqlite'}"
+    build(url, progress=False)
+    monkeypatch.setenv("DATABASE_URL", url)
+    cached.clear()
+    yield url
+    cached.clear()
+
+
+def accountability_for(la_code: str) -> AppTest:
+    """The Accountability page at one LA's scope."""
+    at = open_app({"scope": "la", "la": la_code, "year": "2025"})
+    return at.switch_page("views/accountability.py").run()
+
+
+def by_label(elements, label: str):
+    """The one element with this label."""
+    return next(e for e in elements if e.label == label)
+
+
+def test_recording_a_request_from_the_page(own_store):
+    """A trustee records a request for a flagged LA; it appears in the register."""
+    at = accountability_for("E06000009")  # Blackpool: flagged in 2025
+    assert not at.exception
+    by_label(at.text_input, "Meeting").set_value("Board, 3 December 2026")
+    by_label(at.text_input, "Asked by").set_value("A. Trustee (chair)")
+    reason = by_label(at.text_area, "Reason").value
+    assert reason.startswith("Rate 184 per 10,000 against 67 for England")
+    by_label(at.button, "Record request").click().run()
+    assert not at.exception
+    assert any("Request #1 recorded for Blackpool" in s.value for s in at.success)
+    assert by_label(at.selectbox, "Request").value == 1
+
+
+def test_two_people_editing_one_request_do_not_overwrite_each_other(own_store):
+    """If someone saves while you edit, your save is refused with a clear message, and both
+    their change and your typed edits survive."""
+    from data import register
+    from data.store import make_engine
+
+    engine = make_engine(own_store)
+    number = register.create_request(
+        engine, la_code="E06000009", year=2025, requested_on=date.today(),
+        meeting="Board", reason="High rate", asked_by="Chair", rule_settings={})
+    at = accountability_for("E06000009")
+    by_label(at.text_area, "LA's response").set_value("Our reply, typed in the meeting")
+    register.update_request(engine, number, 1, "Alex", status="received",
+                            response="Alex's note of the reply")
+    by_label(at.text_input, "Your name").set_value("Sam")
+    by_label(at.button, "Save changes").click().run()
+    assert any("changed by Alex" in e.value for e in at.error), [e.value for e in at.error]
+    assert by_label(at.text_area, "LA's response").value == "Our reply, typed in the meeting"
+    saved = register.requests(engine).set_index("id").loc[number]
+    assert saved["response"] == "Alex's note of the reply" and saved["version"] == 2
+    engine.dispose()

@@ -60,19 +60,17 @@ flagged = in_scope[in_scope["flag"]].sort_values("z_score_adjusted", ascending=F
 st.header(f"{len(flagged)} of {len(in_scope)} LAs owe the board an explanation")
 if flagged.empty:
     st.success(f"No LA in {filters.title} meets the rule for 31 March {year}.")
+for row in flagged.itertuples():
+    st.markdown(f"- **{row.la_name}** ({row.rcc} RCC): {row.flag_reason}")
 flag_columns = ["la_name", "rcc", "rate_per_10k", "target_rate_per_10k", "flag_reason",
                 "trend_pct_per_year", "trend_p_value", "rank", "la_code"]
-frame.table(flagged[flag_columns], "flagged-las", "flagged LAs",
-            f"python -m data export la-rates --year {year}  (flag = true)",
-            column_config={"la_name": "LA", "rcc": "RCC", "rate_per_10k": st.column_config.
-                           NumberColumn("Rate per 10,000", format="%.0f"),
-                           "target_rate_per_10k": st.column_config.NumberColumn(
-                               f"{target_name} rate", format="%.0f"),
-                           "flag_reason": st.column_config.TextColumn("Why", width="large"),
-                           "trend_pct_per_year": st.column_config.NumberColumn(
-                               "Trend, % a year", format="%+.1f"),
-                           "trend_p_value": st.column_config.NumberColumn("p", format="%.3f"),
-                           "rank": "Rank in England (1 = highest)"})
+with st.expander("The flagged LAs as a table"):
+    frame.table(flagged[flag_columns], "flagged-las", "flagged LAs",
+                f"python -m data export la-rates --year {year}  (flag = true)",
+                column_config={"target_rate_per_10k": st.column_config.NumberColumn(
+                                   f"{target_name} rate", format="%.0f"),
+                               "flag_reason": st.column_config.TextColumn("Why",
+                                                                          width="large")})
 
 funnel_source = source_line(releases, ["cla_count", "population"],
                             f"31 March {year}. Limits: {kind}; target {target_name}")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 import cached
-from analysis import geography, rates
+from analysis import accountability, funnel, geography, rates
+from analysis import trend as trend_methods
 from analysis.suppression import SYMBOL_MEANINGS
 from components.source import OGL_ATTRIBUTION
 from views import frame
@@ -47,6 +48,11 @@ if exceptions.empty:
                 "counts, West Midlands 2024 and Inner London 2023 would each be 1 higher.")
 with st.expander("Computed and published rates, every area and year"):
     frame.table(check, "rate-check", "rate check", "python -m data export rate-check")
+
+st.header("Accountability: funnel limits, trends and the flag rule")
+st.markdown(funnel.__doc__)
+st.markdown(trend_methods.__doc__)
+st.markdown(accountability.__doc__)
 
 st.header("Symbols")
 st.markdown("Published figures keep DfE's own symbols, never a number in their place:\n\n"

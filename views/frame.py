@@ -60,10 +60,15 @@ LABELS = {
 }
 
 
+FORMATS = {"rate_per_10k": "%.0f", "trend_pct_per_year": "%+.1f", "trend_p_value": "%.3f"}
+
+
 def table(frame: pd.DataFrame, export: str, label: str, command: str,
           column_config: dict | None = None) -> None:
     """Show a table with a CSV download; ``command`` is the equivalent export command."""
     config = {column: LABELS[column] for column in frame.columns if column in LABELS}
+    config.update({column: st.column_config.NumberColumn(LABELS[column], format=fmt)
+                   for column, fmt in FORMATS.items() if column in frame.columns})
     config.update(column_config or {})
     st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
     st.download_button(f"Download {label} (CSV)", frame.to_csv(index=False).encode("utf-8"),
