@@ -1,19 +1,25 @@
-"""The one module that owns Streamlit caching: a shared engine and cached table reads.
+"""The app's one API module, and the only one that uses Streamlit caching.
 
-Pages call these instead of ``data.tables`` so each table is computed once per
-process and parameter set (the store changes only on a rebuild, which restarts
-the app or clears the cache).
+Pages call these instead of ``data.tables`` and ``components`` directly, so each table
+and each figure is computed once per process and parameter set (the store's published
+tables change only on a rebuild, which restarts the app or clears the cache). The
+register is read and written live, never cached.
 """
 
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 from sqlalchemy import Engine
 
+from analysis import geography
 from analysis.accountability import RuleSettings
+from analysis.funnel import curve as funnel_curve
 from analysis.scope import Scope
 from data import queries, register, tables
+from components import charts
+from components.source import source_line
 from data.store import check_ready, make_engine
 
 
@@ -126,6 +132,69 @@ def register_update(request_id: int, expected_version: int, changed_by: str,
                     **changes) -> int:
     return register.update_request(engine(), request_id, expected_version, changed_by,
                                    **changes)
+
+
+# --- figures: built once per view and shared (plotly's validation costs ~30 ms a chart;
+# st.plotly_chart only reads a figure, so sharing one object between sessions is safe)
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def trend_figure(scope: Scope, title: str) -> go.Figure:
+    """The Overview's rate-over-time chart for a scope."""
+    breaks = (geography.break_years(code_changes(), {scope.code})
+              if scope.kind == "la" else {})
+    source = source_line(releases(), ["lait", "population"],
+                         "Rates computed by RCC Insight from DfE counts and ONS population")
+    return charts.build_rate_trend(rate_trend(scope), title, breaks, source)
+
+
+def compared_with(scope: Scope, title: str) -> str:
+    """What the Overview compares a scope with, in words."""
+    home_rcc = local_authorities().set_index("code")["rcc_name"].get(scope.code)
+    return {"england": "the RCCs", "la": f"the LAs of {home_rcc} RCC"}.get(
+        scope.kind, f"the LAs of {title}")
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def comparison_figure(scope: Scope, year: int, title: str) -> go.Figure:
+    """The Overview's bar chart of the RCCs' or LAs' rates."""
+    summary = scope_summary(scope, year).set_index("measure")
+    england_rate = summary.at["Rate per 10,000 children", "england_value"]
+    source = source_line(releases(), ["cla_count", "population"], "Rates computed by RCC Insight")
+    return charts.build_rate_bars(
+        comparison_rates(scope, year), england_rate,
+        f"Children looked after per 10,000 children, 31 March {year}: "
+        f"{compared_with(scope, title)}", source,
+        highlight=scope.code if scope.kind == "la" else None)
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def funnel_figure(year: int, settings: RuleSettings, scope: Scope, title: str) -> go.Figure:
+    """The Accountability funnel plot, the scope's LAs highlighted."""
+    table = accountability(year, settings, scope)
+    kind = table["limits_used"].iloc[0]
+    target = table_target_name(table, settings, scope)
+    source = source_line(releases(), ["cla_count", "population"],
+                         f"31 March {year}. Limits: {kind}; target {target}")
+    return charts.build_funnel(
+        table, funnel_curve(table), kind, target, scope_codes(scope),
+        f"Rate per 10,000 against number of children, 31 March {year}: {title} highlighted",
+        source)
+
+
+def table_target_name(table: pd.DataFrame, settings: RuleSettings, scope: Scope) -> str:
+    """'England' or '<RCC> RCC': the name of the funnel's target line."""
+    if settings.target == "england" or scope.kind not in ("rcc", "la"):
+        return "England"
+    rows = table[table["la_code"].isin(scope_codes(scope))]
+    return f"{rows['rcc'].iloc[0]} RCC"
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def benchmark_figure(la_code: str, model: str, title: str) -> go.Figure:
+    """An LA's rate over time beside its region, RCC, England and statistical neighbours."""
+    source = source_line(releases(), ["lait", "population", "statistical_neighbours"],
+                         "Rates computed by RCC Insight")
+    return charts.build_rate_trend(benchmark_trend(la_code, model), title, {}, source)
 
 
 def clear() -> None:

@@ -1,11 +1,19 @@
-"""Shared fixtures: one store built from the vendored open data, and a corruptible copy of it."""
+"""Shared fixtures: one store built from the vendored open data, and a corruptible copy of it.
+
+The stores are SQLite files under tmp by default. Set ``TEST_DATABASE_URL`` (the shared,
+session-built store) and ``TEST_DATABASE_URL_OWN`` (emptied for each test that writes)
+to run the same tests against PostgreSQL: ``scripts/pg-parity`` does so. Both databases
+are wiped by the tests, so never point them at anything you want to keep.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from sqlalchemy import MetaData, text
 
 import data.build
 import data.config
@@ -17,13 +25,44 @@ from data.store import make_engine
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def reset_database(url: str) -> str:
+    """Drop every table in the database at ``url`` (alembic_version too); returns ``url``."""
+    engine = make_engine(url)
+    try:
+        metadata = MetaData()
+        metadata.reflect(engine)
+        with engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                for table in reversed(metadata.sorted_tables):
+                    connection.execute(text(f'DROP TABLE IF EXISTS "{table.name}" CASCADE'))
+            else:
+                metadata.drop_all(connection)
+    finally:
+        engine.dispose()
+    return url
+
+
 @pytest.fixture(scope="session")
 def built_url(tmp_path_factory) -> str:
-    """A fresh SQLite store built once per session from the repo's data/open."""
-    path = tmp_path_factory.mktemp("store") / "rcc.sqlite"
-    url = f"sqlite:///{path}"
+    """A store built once per session from the repo's data/open: the database named by
+    ``TEST_DATABASE_URL`` (emptied first) if set, else a fresh SQLite file."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        reset_database(url)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'rcc.sqlite'}"
     build(url, progress=False)
     return url
+
+
+@pytest.fixture
+def fresh_url(tmp_path) -> str:
+    """An empty store for a test that writes: ``TEST_DATABASE_URL_OWN`` emptied, if set,
+    else a new SQLite file under this test's tmp_path."""
+    url = os.environ.get("TEST_DATABASE_URL_OWN")
+    if url:
+        return reset_database(url)
+    return f"sqlite:///{tmp_path / 'rcc.sqlite'}"
 
 
 @pytest.fixture(scope="session")

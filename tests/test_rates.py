@@ -218,6 +218,7 @@ def test_export_unknown_la_code(built_url):
                                   "E99999999", url=built_url), "E99999999")
 
 
+@pytest.mark.sqlite_only
 def test_export_without_database_says_make_build(tmp_path):
     """With no database yet, the message tells people how to build one."""
     missing = tmp_path / "nowhere" / "rcc.sqlite"

@@ -12,9 +12,9 @@ from data.store import make_engine
 
 
 @pytest.fixture
-def own_store(tmp_path):
+def own_store(fresh_url):
     """A store of this test's own, since these tests change it."""
-    url = f"sqlite:///{tmp_path / 'rcc.sqlite'}"
+    url = fresh_url
     build(url, progress=False)
     engine = make_engine(url)
     yield url, engine

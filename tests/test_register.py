@@ -26,9 +26,9 @@ SETTINGS = {"target": "england", "limit": "99.8%", "trend_years": 5, "adjust": T
 
 
 @pytest.fixture
-def own_store(tmp_path):
+def own_store(fresh_url):
     """A store of this test's own, since these tests change it."""
-    url = f"sqlite:///{tmp_path / 'rcc.sqlite'}"
+    url = fresh_url
     build(url, progress=False)
     engine = make_engine(url)
     yield url, engine

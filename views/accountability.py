@@ -6,14 +6,10 @@ import streamlit as st
 
 import cached
 from analysis import accountability as rule
-from analysis.funnel import curve
-from components.charts import build_funnel, build_rate_trend
-from components.source import source_line
 from views import frame, register_panel
 
 filters = frame.current()
 scope, year = filters.scope, filters.year
-releases = cached.releases()
 
 st.title(f"Accountability: {filters.title}")
 st.markdown("Local authorities whose rate of children in care is unusually high, or rising, "
@@ -45,8 +41,7 @@ table = cached.accountability(year, settings, scope)
 members = set(cached.scope_codes(scope))
 in_scope = table[table["la_code"].isin(members)]
 kind = table["limits_used"].iloc[0]
-target_name = ("England" if settings.target == "england"
-               else f"{in_scope['rcc'].iloc[0]} RCC")
+target_name = cached.table_target_name(table, settings, scope)
 phi, tau2 = table["overdispersion_phi"].iloc[0], table["tau_squared"].iloc[0]
 
 if tau2 > 0:
@@ -72,12 +67,10 @@ with st.expander("The flagged LAs as a table"):
                                "flag_reason": st.column_config.TextColumn("Why",
                                                                           width="large")})
 
-funnel_source = source_line(releases, ["cla_count", "population"],
-                            f"31 March {year}. Limits: {kind}; target {target_name}")
-st.plotly_chart(build_funnel(
-    table, curve(table), kind, target_name, members,
-    f"Rate per 10,000 against number of children, 31 March {year}: {filters.title} "
-    "highlighted", funnel_source), width="stretch", config={"displaylogo": False})
+frame.chart(cached.funnel_figure(year, settings, scope, filters.title),
+            f"Funnel plot of each LA's rate per 10,000 against its number of children, with "
+            f"{target_name}'s rate and the control limits; {len(flagged)} LAs in "
+            f"{filters.title} lie in the flagged region")
 st.caption("Each dot is an LA. Between the dashed lines is what chance alone would produce "
            "19 times in 20; between the solid lines, 998 times in 1,000. Diamonds meet the "
            "rule. Larger LAs have narrower limits because their rates are less noisy.")
@@ -96,10 +89,9 @@ if scope.kind == "la":
     model = st.radio("Statistical neighbours", ["2025", "2021"], horizontal=True,
                      format_func=lambda m: f"DfE {m} model", key="sn_model")
     bench = cached.benchmarks(scope.code, year, model)
-    trend = cached.benchmark_trend(scope.code, model)
-    st.plotly_chart(build_rate_trend(trend, filters.title, {}, source_line(
-        releases, ["lait", "population", "statistical_neighbours"],
-        "Rates computed by RCC Insight")), width="stretch", config={"displaylogo": False})
+    frame.chart(cached.benchmark_figure(scope.code, model, filters.title),
+                f"Line chart of {filters.title}'s rate per 10,000 by year beside its region, "
+                "RCC, England and its statistical neighbours' average")
     frame.table(bench, "benchmarks", "benchmarks",
                 f"python -m data export benchmarks --scope la --code {scope.code} "
                 f"--year {year} --model {model}")

@@ -43,6 +43,11 @@ def current() -> Filters:
     return st.session_state.filters
 
 
+def chart(figure, description: str) -> None:
+    """A plotly chart at full width, with a text alternative for screen readers."""
+    st.plotly_chart(figure, width="stretch", config={"displaylogo": False}, alt=description)
+
+
 def source(text: str) -> None:
     """A source line under a chart or table, in the caption style."""
     st.caption(text)
@@ -74,7 +79,7 @@ def table(frame: pd.DataFrame, export: str, label: str, command: str,
     st.download_button(f"Download {label} (CSV)", frame.to_csv(index=False).encode("utf-8"),
                        file_name=f"{export}.csv", mime="text/csv", key=f"download-{export}",
                        icon=":material/download:")
-    st.caption(f"The same table from the command line: `{command}`")
+    st.caption(f"The same table from the command line: {command}")
 
 
 def export_args(filters: Filters) -> str:

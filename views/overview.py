@@ -7,8 +7,7 @@ import streamlit as st
 import cached
 from analysis import geography
 from analysis.suppression import show
-from components.charts import build_rate_bars, build_rate_trend
-from components.source import left_out_note, source_line
+from components.source import left_out_note
 from views import frame
 
 filters = frame.current()
@@ -36,10 +35,9 @@ for column, row in zip(columns, summary.itertuples()):
 trend = cached.rate_trend(scope)
 breaks = (geography.break_years(cached.code_changes(), {scope.code})
           if scope.kind == "la" else {})
-trend_source = source_line(releases, ["lait", "population"],
-                           "Rates computed by RCC Insight from DfE counts and ONS population")
-st.plotly_chart(build_rate_trend(trend, filters.title, breaks, trend_source),
-                width="stretch", config={"displaylogo": False})
+frame.chart(cached.trend_figure(scope, filters.title),
+            f"Line chart of children looked after per 10,000 children by year for "
+            f"{filters.title} and England")
 left_out = left_out_note(trend[trend["series"] == filters.title])
 if left_out:
     st.caption(left_out)
@@ -49,18 +47,10 @@ if breaks:
             "See *Data & methods*.", icon=":material/info:")
 
 comparison = cached.comparison_rates(scope, year)
-england_rate = summary.set_index("measure").at["Rate per 10,000 children", "england_value"]
-las = cached.local_authorities()
-home_rcc = las.set_index("code")["rcc_name"].get(scope.code)
-compared = {"england": "the RCCs", "la": f"the LAs of {home_rcc} RCC"}.get(
-    scope.kind, f"the LAs of {filters.title}")
-bars_source = source_line(releases, ["cla_count", "population"],
-                          "Rates computed by RCC Insight")
-st.plotly_chart(
-    build_rate_bars(comparison, england_rate,
-                    f"Children looked after per 10,000 children, 31 March {year}: {compared}",
-                    bars_source, highlight=scope.code if scope.kind == "la" else None),
-    width="stretch", config={"displaylogo": False})
+compared = cached.compared_with(scope, filters.title)
+frame.chart(cached.comparison_figure(scope, year, filters.title),
+            f"Bar chart of the rate per 10,000 children at 31 March {year} for {compared}, "
+            "with England's rate marked")
 
 st.subheader("Tables")
 args = frame.export_args(filters)
