@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test build bench screenshots clean
+.PHONY: run test test-fast build bench screenshots clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,12 +18,16 @@ build: $(STAMP)  ## build the database if missing or stale
 run: build  ## serve the app on http://localhost:8501
 	$(BIN)/streamlit run app.py --server.port 8501
 
-test: $(STAMP)  ## the whole test suite
-	$(BIN)/python -m pytest -q
+test: $(STAMP)  ## the whole test suite: unit/AppTest, browser + accessibility, PostgreSQL
+	scripts/test-stages
+
+test-fast: $(STAMP)  ## unit and AppTest stages only
+	$(BIN)/python -m pytest -q --ignore=tests/browser
 
 bench: build  ## print performance figures
 	$(BIN)/python bench/build.py
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/load.py
 
 screenshots: build  ## full-page PNGs of every page in Debian's Chromium
 	$(BIN)/python scripts/screenshots.py
