@@ -287,3 +287,126 @@ class ExplanationChange(Base):
     field: Mapped[str] = mapped_column(String(40))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
+
+
+# --- case-level layer (imported SSDA903 / Placements Standard v2, or synthetic) -----------
+
+class CaseImport(Base):
+    """One import of case-level data: who, when, which file(s), for which LA and period.
+
+    Every case-level row points at its import, so re-importing the same LA and period
+    replaces exactly that submission, and synthetic rows are known by their import.
+    """
+
+    __tablename__ = "case_import"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
+    imported_by: Mapped[str] = mapped_column(String(120))
+    file_hash: Mapped[str] = mapped_column(String(64))
+    format: Mapped[str] = mapped_column(String(20))  # ssda903 | placements-v2 | synthetic
+    la_code: Mapped[str] = mapped_column(String(9))
+    period: Mapped[str] = mapped_column(String(20))  # e.g. 2025 (903 year) or 2025-03-31
+    rows: Mapped[str] = mapped_column(Text)  # JSON: rows written per table
+    outcome: Mapped[str] = mapped_column(String(12))  # imported | replaced | unchanged
+    is_synthetic: Mapped[bool] = mapped_column(Boolean)
+
+
+class Provider(Base):
+    """A placement provider (pseudonymous id or Ofsted provider URN), its sector and size."""
+
+    __tablename__ = "provider"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("case_import.id", ondelete="CASCADE"))
+    sector: Mapped[str] = mapped_column(String(40))
+    places: Mapped[int | None] = mapped_column(Integer)
+    is_synthetic: Mapped[bool] = mapped_column(Boolean)
+
+
+class Child(Base):
+    """A child looked after, pseudonymous: no name, no exact date of birth, no postcode."""
+
+    __tablename__ = "child"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("case_import.id", ondelete="CASCADE"),
+                                           index=True)
+    la_code: Mapped[str] = mapped_column(String(9), index=True)  # responsible LA
+    child_ref: Mapped[str] = mapped_column(String(40))  # the LA's pseudonymous CHILD id
+    birth_year_month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    sex: Mapped[str] = mapped_column(String(1))  # 903 SEX: 1 male, 2 female
+    ethnicity: Mapped[str | None] = mapped_column(String(4))  # 903 ETHNIC code
+    uasc: Mapped[bool] = mapped_column(Boolean)
+    is_synthetic: Mapped[bool] = mapped_column(Boolean)
+
+
+class Episode(Base):
+    """A placement episode within a period of care (SSDA903 Episodes semantics)."""
+
+    __tablename__ = "episode"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="CASCADE"),
+                                          index=True)
+    period_of_care: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per child
+    start_date: Mapped[date] = mapped_column(Date)  # DECOM
+    end_date: Mapped[date | None] = mapped_column(Date)  # DEC
+    reason_new_episode: Mapped[str] = mapped_column(String(2))  # RNE
+    legal_status: Mapped[str] = mapped_column(String(2))  # LS
+    category_of_need: Mapped[str] = mapped_column(String(2))  # CIN N1..N8
+    placement_type: Mapped[str] = mapped_column(String(2), index=True)  # PLACE; K2 = home
+    provider_type: Mapped[str] = mapped_column(String(3))  # PLACE_PROVIDER PR0..PR5
+    reason_episode_ceased: Mapped[str | None] = mapped_column(String(3))  # REC
+    reason_place_change: Mapped[str | None] = mapped_column(String(6))
+    home_sector: Mapped[str | None] = mapped_column(String(8))  # postcode sector only
+    placement_sector: Mapped[str | None] = mapped_column(String(8))
+    placing_la: Mapped[str] = mapped_column(String(9))
+    placement_la: Mapped[str | None] = mapped_column(String(9), index=True)  # PL_LA
+    placement_la_source: Mapped[str] = mapped_column(String(10))  # pl_la|postcode|urn|unknown
+    inside_la: Mapped[bool | None] = mapped_column(Boolean)  # PL_LOCATION IN / OUT
+    distance_miles: Mapped[float | None] = mapped_column(Float)
+    distance_band: Mapped[str] = mapped_column(String(12))  # <=20 | >20 | unknown
+    urn: Mapped[str | None] = mapped_column(String(10))
+    provider_id: Mapped[str | None] = mapped_column(String(40))
+    is_synthetic: Mapped[bool] = mapped_column(Boolean)
+
+
+class NeedCategory(Base):
+    """The 11 needs categories of regional needs analyses, mapped to Placements v2 fields."""
+
+    __tablename__ = "need_category"
+    code: Mapped[str] = mapped_column(String(30), primary_key=True)
+    label: Mapped[str] = mapped_column(String(80))
+    placements_v2_fields: Mapped[str] = mapped_column(Text)  # ';'-separated field names
+    description: Mapped[str] = mapped_column(Text)
+
+
+class NeedsAssessment(Base):
+    """A need present for a child at an assessment, with frequency and intensity
+    (Rome & Stanley: frequency rarely / monthly / weekly / daily; intensity low / medium /
+    high). One row per need present."""
+
+    __tablename__ = "needs_assessment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="CASCADE"),
+                                          index=True)
+    assessed_on: Mapped[date] = mapped_column(Date)
+    need: Mapped[str] = mapped_column(String(30))  # need_category.code, checked in code
+    # (no foreign key: need_category is reloaded on every build, case data is kept)
+    frequency: Mapped[str] = mapped_column(String(8))
+    intensity: Mapped[str] = mapped_column(String(6))
+    is_synthetic: Mapped[bool] = mapped_column(Boolean)
+
+
+class PlacementFee(Base):
+    """The weekly fee of a placement episode and its parts, with the provider's declared
+    surplus / reinvestment %: what cost transparency is built on."""
+
+    __tablename__ = "placement_fee"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episode.id", ondelete="CASCADE"),
+                                            index=True)
+    weekly_fee: Mapped[float] = mapped_column(Float)
+    core: Mapped[float | None] = mapped_column(Float)
+    extra_staffing: Mapped[float | None] = mapped_column(Float)
+    education: Mapped[float | None] = mapped_column(Float)
+    therapy: Mapped[float | None] = mapped_column(Float)
+    surplus_pct: Mapped[float | None] = mapped_column(Float)
+    is_synthetic: Mapped[bool] = mapped_column(Boolean)

@@ -389,6 +389,20 @@ def load_features(rel: str) -> list[dict]:
         raise SourceError(rel, f"is not a GeoJSON FeatureCollection ({exc})") from exc
 
 
+NEEDS_VOCABULARY = "needs_vocabulary.csv"
+NEEDS_FIELDS = ("code", "label", "placements_v2_fields", "description")
+
+
+def read_needs_vocabulary(ctx: Context) -> dict[str, pd.DataFrame]:
+    """The 11 needs categories and the Placements Standard v2 fields each maps to."""
+    vocabulary = read_csv(NEEDS_VOCABULARY, list(NEEDS_FIELDS), root=REFERENCE)
+    require_unique(vocabulary, ["code"], NEEDS_VOCABULARY)
+    if len(vocabulary) != 11:
+        raise SourceError(NEEDS_VOCABULARY, f"expected 11 needs categories, found "
+                          f"{len(vocabulary)}")
+    return {"need_category": vocabulary[list(NEEDS_FIELDS)]}
+
+
 ONS_GEO = ("Office for National Statistics", "https://geoportal.statistics.gov.uk/")
 DATASETS: tuple[Dataset, ...] = (
     Dataset("geography", "Counties and unitary authorities to regions (April 2023) and LA code "
@@ -444,4 +458,10 @@ DATASETS: tuple[Dataset, ...] = (
                          "boundaries/england_regions_2023_dissolved_from_ctyua_buc.geojson"),
             read_boundaries, licence=f"{OGL}; contains OS data © Crown copyright and database "
             "right 2023"),
+    Dataset("needs_vocabulary", "Needs categories of regional needs analyses, mapped to the "
+            "Placements Data Standard v2", "RCC Insight (from regional needs analyses and the "
+            "SocialCareData Placements Data Standard v2)", "2025", "https://github.com/"
+            "SocialCareData/placements-standard", (), read_needs_vocabulary,
+            licence="Mapping: RCC Insight; Placements Data Standard v2: SocialCareData",
+            reference=(NEEDS_VOCABULARY,)),
 )
