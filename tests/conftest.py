@@ -91,3 +91,12 @@ def open_copy(tmp_path, monkeypatch) -> Path:
     monkeypatch.setattr(data.readers, "OPEN_DATA", open_dir)
     monkeypatch.setattr(data.readers.read_csv, "__defaults__", (open_dir,))
     yield open_dir
+
+
+@pytest.fixture
+def own_store(fresh_url):
+    """A built store of this test's own, for tests that change it: (url, engine)."""
+    build(fresh_url, progress=False)
+    engine = make_engine(fresh_url)
+    yield fresh_url, engine
+    engine.dispose()

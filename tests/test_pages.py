@@ -116,13 +116,11 @@ def test_corrupt_database_says_how_to_rebuild(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def own_store(tmp_path, monkeypatch):
-    """A store of this test's own (these tests write to the register)."""
+def app_store(own_store, monkeypatch):
+    """The app pointed at a store of this test's own (these tests write to the register)."""
     import cached
-    from data.build import build
 
-    url = f"sqlite:///{tmp_path / 'rcc.sqlite'}"
-    build(url, progress=False)
+    url, _ = own_store
     monkeypatch.setenv("DATABASE_URL", url)
     cached.clear()
     yield url
@@ -140,7 +138,7 @@ def by_label(elements, label: str):
     return next(e for e in elements if e.label == label)
 
 
-def test_recording_a_request_from_the_page(own_store):
+def test_recording_a_request_from_the_page(app_store):
     """A trustee records a request for a flagged LA; it appears in the register."""
     at = accountability_for("E06000009")  # Blackpool: flagged in 2025
     assert not at.exception
@@ -154,13 +152,13 @@ def test_recording_a_request_from_the_page(own_store):
     assert by_label(at.selectbox, "Request").value == 1
 
 
-def test_two_people_editing_one_request_do_not_overwrite_each_other(own_store):
+def test_two_people_editing_one_request_do_not_overwrite_each_other(app_store):
     """If someone saves while you edit, your save is refused with a clear message, and both
     their change and your typed edits survive."""
     from data import register
     from data.store import make_engine
 
-    engine = make_engine(own_store)
+    engine = make_engine(app_store)
     number = register.create_request(
         engine, la_code="E06000009", year=2025, requested_on=date.today(),
         meeting="Board", reason="High rate", asked_by="Chair", rule_settings={})

@@ -8,17 +8,6 @@ from data import queries
 from data.build import build
 from data.errors import UserInputError
 from data.rccs import add_rcc, assign_la
-from data.store import make_engine
-
-
-@pytest.fixture
-def own_store(fresh_url):
-    """A store of this test's own, since these tests change it."""
-    url = fresh_url
-    build(url, progress=False)
-    engine = make_engine(url)
-    yield url, engine
-    engine.dispose()
 
 
 def membership(engine) -> dict[str, str]:

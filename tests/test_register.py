@@ -25,16 +25,6 @@ HARTLEPOOL = "E06000001"
 SETTINGS = {"target": "england", "limit": "99.8%", "trend_years": 5, "adjust": True}
 
 
-@pytest.fixture
-def own_store(fresh_url):
-    """A store of this test's own, since these tests change it."""
-    url = fresh_url
-    build(url, progress=False)
-    engine = make_engine(url)
-    yield url, engine
-    engine.dispose()
-
-
 def new_request(engine, **overrides) -> int:
     """A request to Hartlepool about 2025, asked by Sam, with ``overrides`` applied."""
     values = dict(la_code=HARTLEPOOL, year=2025, requested_on=date(2025, 10, 1),

@@ -48,11 +48,6 @@ def chart(figure, description: str) -> None:
     st.plotly_chart(figure, width="stretch", config={"displaylogo": False}, alt=description)
 
 
-def source(text: str) -> None:
-    """A source line under a chart or table, in the caption style."""
-    st.caption(text)
-
-
 #: Plain-English headings for columns that appear in many tables (downloads keep the names).
 LABELS = {
     "la_code": "LA code", "la_name": "LA", "name": "Name", "code": "Code", "rcc": "RCC",
