@@ -27,6 +27,7 @@ test-fast: $(STAMP)  ## unit and AppTest stages only
 bench: build  ## print performance figures
 	$(BIN)/python bench/build.py
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/import.py
 	$(BIN)/python bench/load.py
 
 screenshots: build  ## full-page PNGs of every page in Debian's Chromium

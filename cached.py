@@ -18,6 +18,9 @@ from analysis.accountability import RuleSettings
 from analysis.funnel import curve as funnel_curve
 from analysis.scope import Scope
 from data import queries, register, tables
+from data.importers import placements_v2, ssda903
+from data.importers import tables as case_tables
+from data.importers.common import ImportResult
 from components import charts
 from components.source import source_line
 from data.store import check_ready, make_engine
@@ -132,6 +135,30 @@ def register_update(request_id: int, expected_version: int, changed_by: str,
                     **changes) -> int:
     return register.update_request(engine(), request_id, expected_version, changed_by,
                                    **changes)
+
+
+@st.cache_data(show_spinner=False)
+def needs_vocabulary() -> pd.DataFrame:
+    return case_tables.needs_vocabulary(engine())
+
+
+def case_import_log() -> pd.DataFrame:
+    """Live, not cached: an import on another tab must show at once."""
+    return case_tables.import_log(engine())
+
+
+def import_ssda903(files: list[tuple[str, bytes]], la_code: str, year: int,
+                   imported_by: str) -> ImportResult:
+    """Import 903 Header and Episodes files (raises ImportRefused; nothing then written)."""
+    return ssda903.import_files(engine(), files, la_code=la_code, year=year,
+                                imported_by=imported_by)
+
+
+def import_placements_v2(name: str, raw: bytes, la_code: str, imported_by: str,
+                         year: int | None = None) -> ImportResult:
+    """Import one Placements Standard v2 file (raises ImportRefused; nothing then written)."""
+    return placements_v2.import_file(engine(), name, raw, la_code=la_code,
+                                     imported_by=imported_by, year=year)
 
 
 # --- figures: built once per view and shared (plotly's validation costs ~30 ms a chart;

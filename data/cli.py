@@ -1,4 +1,4 @@
-"""``python -m data``: build the store, edit RCCs, and export the tables the pages show.
+"""``python -m data``: build the store, edit RCCs, import case-level data, export tables.
 
 Errors people can fix (a bad source file, an unknown LA code or year, an unbuilt
 database) print one clear line to stderr and exit non-zero; never a stack trace.
@@ -19,6 +19,10 @@ from analysis.accountability import RuleSettings
 from analysis.scope import KINDS, Scope
 from data import rccs, tables
 from data.build import build
+from data.importers import placements_v2, ssda903
+from data.importers import tables as case_tables
+from data.importers.common import ImportRefused, default_user
+from data.neutralise import neutralise
 from data.errors import SourceError, StoreUnavailable, UserInputError
 from data.store import check_ready, make_engine
 
@@ -51,6 +55,10 @@ EXPORTS: dict[str, tuple[str, Callable[..., pd.DataFrame]]] = {
                  lambda engine, args: tables.register(engine)),
     "register-history": ("Every change to the register: who, when, what",
                          lambda engine, args: tables.register_history(engine)),
+    "case-imports": ("The case-level import log: who, when, file hash, format, LA, period, "
+                     "rows, outcome", lambda engine, args: case_tables.import_log(engine)),
+    "needs-vocabulary": ("The needs categories and the Placements v2 fields each comes from",
+                         lambda engine, args: case_tables.needs_vocabulary(engine)),
 }
 EXIT_BAD_INPUT = 2
 
@@ -87,6 +95,16 @@ def parser() -> argparse.ArgumentParser:
     assign = rcc_commands.add_parser("assign", help="move an LA into an RCC")
     assign.add_argument("--la", required=True, help="the LA's GSS code")
     assign.add_argument("--rcc", required=True, help="the RCC's id")
+    imp = commands.add_parser("import", help="import case-level data (SSDA903 or Placements "
+                              "Standard v2): all or nothing")
+    imp.add_argument("--format", required=True, choices=("ssda903", "placements-v2"))
+    imp.add_argument("--la", required=True, help="the submitting LA's GSS code")
+    imp.add_argument("--year", type=int, help="collection year, e.g. 2025 for 2024-25 "
+                     "(required for ssda903; placements-v2 defaults to its latest placement's)")
+    imp.add_argument("--by", default=default_user(), help="who is importing (default: you)")
+    imp.add_argument("paths", nargs="+", metavar="PATH",
+                     help="ssda903: the Header and Episodes CSV files; placements-v2: one "
+                          "CSV or XLSX file")
     export = commands.add_parser("export", help="write a table as CSV to stdout",
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog="tables:\n" + "\n".join(
@@ -118,8 +136,42 @@ def run_export(args: argparse.Namespace) -> int:
     """Write one export table as CSV."""
     engine = make_engine()
     check_ready(engine)
-    table = EXPORTS[args.table][1](engine, args)
+    table = neutralise(EXPORTS[args.table][1](engine, args))
     table.to_csv(args.output or sys.stdout, index=False, lineterminator="\n")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """Import case-level files; on any error print the report and write nothing (exit 2)."""
+    files = []
+    for path in args.paths:
+        try:
+            with open(path, "rb") as handle:
+                files.append((os.path.basename(path), handle.read()))
+        except OSError as exc:
+            raise UserInputError(f"Cannot read {path}: {exc.strerror}.") from exc
+    if args.format == "ssda903" and args.year is None:
+        raise UserInputError("--format ssda903 needs --year (e.g. 2025 for 2024-25).")
+    if args.format == "placements-v2" and len(files) != 1:
+        raise UserInputError("--format placements-v2 takes one file.")
+    engine = make_engine()
+    check_ready(engine)
+    try:
+        if args.format == "ssda903":
+            result = ssda903.import_files(engine, files, la_code=args.la, year=args.year,
+                                          imported_by=args.by)
+        else:
+            result = placements_v2.import_file(engine, *files[0], la_code=args.la,
+                                               imported_by=args.by, year=args.year)
+    except ImportRefused as refused:
+        print("Import refused, database unchanged.", file=sys.stderr)
+        print(refused.report.format(), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(result.summary(), file=sys.stderr)
+    for name, rows in result.rows.items():
+        print(f"{name:24} {rows:>8,} rows", file=sys.stderr)
+    if result.report.warnings:
+        print(result.report.format(), file=sys.stderr)
     return 0
 
 
@@ -140,7 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: returns the process exit code."""
     args = parser().parse_args(argv)
     try:
-        return {"build": run_build, "export": run_export, "rcc": run_rcc}[args.command](args)
+        return {"build": run_build, "export": run_export, "rcc": run_rcc,
+                "import": run_import}[args.command](args)
     except SourceError as exc:
         print(f"Build stopped, database unchanged: {exc}", file=sys.stderr)
         return 1

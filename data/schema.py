@@ -331,8 +331,10 @@ class Child(Base):
                                            index=True)
     la_code: Mapped[str] = mapped_column(String(9), index=True)  # responsible LA
     child_ref: Mapped[str] = mapped_column(String(40))  # the LA's pseudonymous CHILD id
-    birth_year_month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
-    sex: Mapped[str] = mapped_column(String(1))  # 903 SEX: 1 male, 2 female
+    # YYYY-MM and 903 SEX (1 male, 2 female); NULL where the format does not record them
+    # (Placements Standard v2 has neither)
+    birth_year_month: Mapped[str | None] = mapped_column(String(7))
+    sex: Mapped[str | None] = mapped_column(String(1))
     ethnicity: Mapped[str | None] = mapped_column(String(4))  # 903 ETHNIC code
     uasc: Mapped[bool] = mapped_column(Boolean)
     is_synthetic: Mapped[bool] = mapped_column(Boolean)
@@ -348,11 +350,14 @@ class Episode(Base):
     period_of_care: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per child
     start_date: Mapped[date] = mapped_column(Date)  # DECOM
     end_date: Mapped[date | None] = mapped_column(Date)  # DEC
-    reason_new_episode: Mapped[str] = mapped_column(String(2))  # RNE
-    legal_status: Mapped[str] = mapped_column(String(2))  # LS
-    category_of_need: Mapped[str] = mapped_column(String(2))  # CIN N1..N8
-    placement_type: Mapped[str] = mapped_column(String(2), index=True)  # PLACE; K2 = home
-    provider_type: Mapped[str] = mapped_column(String(3))  # PLACE_PROVIDER PR0..PR5
+    # The 903 codes below are NULL where the format does not record them (Placements
+    # Standard v2 records none but the placement type, and 'Foster' has no single PLACE).
+    reason_new_episode: Mapped[str | None] = mapped_column(String(2))  # RNE
+    legal_status: Mapped[str | None] = mapped_column(String(2))  # LS
+    category_of_need: Mapped[str | None] = mapped_column(String(2))  # CIN N1..N8
+    placement_type: Mapped[str | None] = mapped_column(String(2), index=True)  # PLACE; K2 = home
+    # PLACE_PROVIDER PR0..PR5 (blank in 903 for placements without one, e.g. T0-T4, Z1)
+    provider_type: Mapped[str | None] = mapped_column(String(3))
     reason_episode_ceased: Mapped[str | None] = mapped_column(String(3))  # REC
     reason_place_change: Mapped[str | None] = mapped_column(String(6))
     home_sector: Mapped[str | None] = mapped_column(String(8))  # postcode sector only
@@ -381,7 +386,8 @@ class NeedCategory(Base):
 class NeedsAssessment(Base):
     """A need present for a child at an assessment, with frequency and intensity
     (Rome & Stanley: frequency rarely / monthly / weekly / daily; intensity low / medium /
-    high). One row per need present."""
+    high; 'unknown' for both where the source does not say, as in Placements Standard v2).
+    One row per need present."""
 
     __tablename__ = "needs_assessment"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -391,7 +397,7 @@ class NeedsAssessment(Base):
     need: Mapped[str] = mapped_column(String(30))  # need_category.code, checked in code
     # (no foreign key: need_category is reloaded on every build, case data is kept)
     frequency: Mapped[str] = mapped_column(String(8))
-    intensity: Mapped[str] = mapped_column(String(6))
+    intensity: Mapped[str] = mapped_column(String(8))
     is_synthetic: Mapped[bool] = mapped_column(Boolean)
 
 

@@ -9,7 +9,7 @@ from analysis import accountability, funnel, geography, rates
 from analysis import trend as trend_methods
 from analysis.suppression import SYMBOL_MEANINGS
 from components.source import OGL_ATTRIBUTION
-from views import frame
+from views import frame, import_panel
 
 st.title("Data & methods")
 st.markdown(
@@ -73,3 +73,16 @@ st.markdown("By default each English region is one RCC, except that Greater Manc
             "rebuilding the published data does not overwrite it.")
 frame.table(cached.rcc_membership(), "rcc-membership", "RCC membership",
             "python -m data export rcc-membership")
+
+st.header("Needs categories")
+st.markdown("Case-level needs use the 11 categories of regional needs analyses. A Placements "
+            "Data Standard v2 import records a need when any of the fields listed for it "
+            "shows it (a risk present, a requirement stated); the standard does not record "
+            "how often or how intensely, so those are 'unknown'.")
+frame.table(cached.needs_vocabulary(), "needs-vocabulary", "needs vocabulary",
+            "python -m data export needs-vocabulary",
+            column_config={"label": "Need", "placements_v2_fields": "Placements v2 fields",
+                           "description": st.column_config.TextColumn("Description",
+                                                                      width="large")})
+
+import_panel.render()

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.scope import Scope
+from data.neutralise import neutralise
 
 
 #: The navigation: section -> pages (file, title, icon). Only pages that work are listed.
@@ -71,7 +72,8 @@ def table(frame: pd.DataFrame, export: str, label: str, command: str,
                    for column, fmt in FORMATS.items() if column in frame.columns})
     config.update(column_config or {})
     st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
-    st.download_button(f"Download {label} (CSV)", frame.to_csv(index=False).encode("utf-8"),
+    csv = neutralise(frame).to_csv(index=False).encode("utf-8")  # no formulas in a download
+    st.download_button(f"Download {label} (CSV)", csv,
                        file_name=f"{export}.csv", mime="text/csv", key=f"download-{export}",
                        icon=":material/download:")
     st.caption(f"The same table from the command line: {command}")
