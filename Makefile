@@ -12,8 +12,9 @@ $(STAMP): requirements.txt
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-build: $(STAMP)  ## build the database if missing or stale
+build: $(STAMP)  ## build the database if missing or stale, with the synthetic cohort
 	$(BIN)/python -m data build --if-stale
+	$(BIN)/python -m data synth --if-absent
 
 run: build  ## serve the app on http://localhost:8501
 	$(BIN)/streamlit run app.py --server.port 8501
@@ -28,6 +29,7 @@ bench: build  ## print performance figures
 	$(BIN)/python bench/build.py
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/import.py
+	$(BIN)/python bench/synth.py
 	$(BIN)/python bench/load.py
 
 screenshots: build  ## full-page PNGs of every page in Debian's Chromium

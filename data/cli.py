@@ -14,10 +14,10 @@ from typing import Callable
 
 import pandas as pd
 
-from analysis import accountability
+from analysis import accountability, disclosure
 from analysis.accountability import RuleSettings
 from analysis.scope import KINDS, Scope
-from data import rccs, tables
+from data import rccs, synth, tables
 from data.build import build
 from data.importers import placements_v2, ssda903
 from data.importers import tables as case_tables
@@ -105,6 +105,15 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("paths", nargs="+", metavar="PATH",
                      help="ssda903: the Header and Episodes CSV files; placements-v2: one "
                           "CSV or XLSX file")
+    synth_cmd = commands.add_parser("synth", help="generate the synthetic case-level cohort "
+                                    "(replaces any earlier synthetic rows; never real ones)")
+    synth_cmd.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    synth_cmd.add_argument("--if-absent", action="store_true",
+                           help="do nothing if the store already holds a synthetic cohort")
+    synth_cmd.add_argument("--la", action="append", metavar="GSS_CODE",
+                           help="only this LA (repeatable; for trying things out: the "
+                                "cohort written is then these LAs only)")
+    synth_cmd.add_argument("--quiet", action="store_true", help="no progress bars")
     export = commands.add_parser("export", help="write a table as CSV to stdout",
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog="tables:\n" + "\n".join(
@@ -137,7 +146,7 @@ def run_export(args: argparse.Namespace) -> int:
     engine = make_engine()
     check_ready(engine)
     table = neutralise(EXPORTS[args.table][1](engine, args))
-    table.to_csv(args.output or sys.stdout, index=False, lineterminator="\n")
+    disclosure.to_csv(table, args.output or sys.stdout)  # labelled if synthetic rows used
     return 0
 
 
@@ -175,6 +184,32 @@ def run_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_synth(args: argparse.Namespace) -> int:
+    """Generate the synthetic cohort and write it; report rows per table and the time."""
+    engine = make_engine()
+    check_ready(engine)
+    if args.if_absent and synth.present(engine):
+        print("The store already holds a synthetic cohort (python -m data synth replaces it).",
+              file=sys.stderr)
+        return 0
+    started = time.perf_counter()
+    try:
+        cohort, counts = synth.run(engine, args.seed, progress=not args.quiet, las=args.la)
+    except ImportRefused as refused:  # a generator bug: its rows failed the 903 checks
+        print("The synthetic cohort failed the SSDA903 checks; database unchanged.",
+              file=sys.stderr)
+        print(refused.report.format(), file=sys.stderr)
+        return 1
+    print(f"{synth.SYNTHETIC_LABEL} (seed {args.seed}).", file=sys.stderr)
+    for name, rows in counts.items():
+        print(f"{name:24} {rows:>8,} rows", file=sys.stderr)
+    if cohort.skipped:
+        print("No published 2025 count, so no synthetic children: "
+              + ", ".join(cohort.skipped) + ".", file=sys.stderr)
+    print(f"Generated and written in {time.perf_counter() - started:.1f} s.", file=sys.stderr)
+    return 0
+
+
 def run_rcc(args: argparse.Namespace) -> int:
     """Create an RCC or move an LA between RCCs."""
     engine = make_engine()
@@ -193,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return {"build": run_build, "export": run_export, "rcc": run_rcc,
-                "import": run_import}[args.command](args)
+                "import": run_import, "synth": run_synth}[args.command](args)
     except SourceError as exc:
         print(f"Build stopped, database unchanged: {exc}", file=sys.stderr)
         return 1

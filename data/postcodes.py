@@ -252,6 +252,7 @@ def distance_miles(home: pd.Series, placement: pd.Series) -> pd.Series:
 
 def distance_band(miles: pd.Series) -> pd.Series:
     """'<=20', '>20' or 'unknown' (DfE: placed more than 20 miles from home)."""
+    miles = pd.to_numeric(miles, errors="coerce").astype(float)  # pd.NA -> NaN
     band = np.where(miles > NEAR_MILES, ">20", "<=20")
     return pd.Series(band, index=miles.index).where(miles.notna(), "unknown")
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from analysis import disclosure
 from analysis.scope import Scope
 from data.neutralise import neutralise
 
@@ -71,8 +72,11 @@ def table(frame: pd.DataFrame, export: str, label: str, command: str,
     config.update({column: st.column_config.NumberColumn(LABELS[column], format=fmt)
                    for column, fmt in FORMATS.items() if column in frame.columns})
     config.update(column_config or {})
+    if disclosure.uses_synthetic(frame):
+        st.warning(disclosure.SYNTHETIC_LABEL, icon=":material/science:")
     st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
-    csv = neutralise(frame).to_csv(index=False).encode("utf-8")  # no formulas in a download
+    # No formulas in a download, and the synthetic label as its first line where it applies.
+    csv = disclosure.to_csv(neutralise(frame)).encode("utf-8")
     st.download_button(f"Download {label} (CSV)", csv,
                        file_name=f"{export}.csv", mime="text/csv", key=f"download-{export}",
                        icon=":material/download:")
