@@ -253,3 +253,11 @@ def test_real_data_exports_have_no_label():
     table = pd.DataFrame({"la": ["A"], "children": [12], "is_synthetic": [False]})
     assert disclosure.to_csv(table) == "la,children,is_synthetic\nA,12,False\n"
     assert not disclosure.uses_synthetic(disclosure.label_if_synthetic(table, False))
+
+
+def test_import_log_row_counts_are_suppressed_under_five():
+    """The import log shows case-level row counts, so 1-4 appear as 'c' there too."""
+    from data.importers.tables import rows_text
+
+    assert rows_text('{"child": 3, "episode": 12, "placement_fee": 0}') == \
+        "child c; episode 12; placement_fee 0"

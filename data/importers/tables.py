@@ -7,17 +7,25 @@ import json
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from analysis import disclosure
 from data import schema as s
 from data.queries import frame
 
 
 def rows_text(rows: str) -> str:
-    """'{"child": 2, "episode": 3}' -> 'child 2; episode 3' (for people, not machines)."""
+    """'{"child": 2, "episode": 30}' -> 'child c; episode 30' (for people, not machines).
+
+    Row counts are case-level counts, so 1 to 4 are shown as 'c' like every other one."""
     try:
         counts = json.loads(rows)
     except (TypeError, ValueError):
         return str(rows)
-    return "; ".join(f"{table} {count:,}" for table, count in counts.items())
+    return "; ".join(f"{table} {shown_count(count)}" for table, count in counts.items())
+
+
+def shown_count(count: int) -> str:
+    """A case-level count as shown: 'c' for 1 to 4 (disclosure control), else the number."""
+    return disclosure.SUPPRESSED if 0 < count < disclosure.THRESHOLD else f"{count:,}"
 
 
 def import_log(engine: Engine) -> pd.DataFrame:
