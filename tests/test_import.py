@@ -737,4 +737,4 @@ def test_log_marks_the_submission_in_force_and_counts_sources(store):
     assert second.placement_la_sources == {"postcode": 4, "unknown": 1}
     log = import_log(engine).set_index("import_id")
     assert not log.at[first.import_id, "in_force"] and log.at[second.import_id, "in_force"]
-    assert log.at[second.import_id, "rows"] == "child 3; episode 5"
+    assert log.at[second.import_id, "rows"] == "child c; episode 5"
