@@ -128,12 +128,9 @@ def seeded(tmp_path_factory):
 
 
 @pytest.fixture
-def store(fresh_url):
+def store(own_store):
     """A freshly built store of this test's own: (url, engine)."""
-    build(fresh_url, progress=False)
-    engine = make_engine(fresh_url)
-    yield fresh_url, engine
-    engine.dispose()
+    return own_store
 
 
 def row_counts(engine) -> dict[str, int]:
