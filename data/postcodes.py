@@ -192,9 +192,6 @@ def sector_of_distinct(values: pd.Series) -> pd.Series:
     return (outward + " " + digit).astype("string")
 
 
-def is_full_postcode(values: pd.Series) -> pd.Series:
-    """True where the value is a whole postcode (not just a sector)."""
-    return compact(values).str.match(FULL_POSTCODE).fillna(False).astype(bool)
 
 
 def sector_details(sectors: pd.Series) -> pd.DataFrame:

@@ -69,7 +69,7 @@ def la_rates(engine: Engine, year: int) -> pd.DataFrame:
     table = las_with_history(engine).merge(counts, left_on="code", right_on="area_code",
                                            how="left")
     table = table[table["is_current"] | table["children"].notna()]
-    england = england_rate(engine, year)
+    england = total_rate(counts)
     return pd.DataFrame({
         "la_code": table["code"], "la_name": table["name"],
         "region_code": table["region_code"], "region_name": table["region_name"],
@@ -119,7 +119,12 @@ def scope_codes(engine: Engine, scope: Scope) -> set[str]:
 def england_rate(engine: Engine, year: int) -> float:
     """England's rate for ``year`` computed from the sum of LA counts, rounded as DfE does."""
     counts = la_counts_with_population(engine)
-    return float(rates.aggregate(counts[counts["year"] == year], ["year"])["rate_per_10k"].iloc[0])
+    return total_rate(counts[counts["year"] == year])
+
+
+def total_rate(counts: pd.DataFrame) -> float:
+    """The DfE-rounded rate of all the LA counts given (one year's), summed."""
+    return float(rates.aggregate(counts, ["year"])["rate_per_10k"].iloc[0])
 
 
 def rate_trend(engine: Engine, scope: Scope) -> pd.DataFrame:

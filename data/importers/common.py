@@ -22,7 +22,6 @@ import io
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, insert, select
@@ -455,7 +454,3 @@ def write_all(engine: Engine, submissions: list[Submission]) -> list[ImportResul
     with engine.begin() as connection:
         return [write_submission(connection, sub) for sub in submissions]
 
-
-def path_bytes(paths: list[Path | str]) -> list[tuple[str, bytes]]:
-    """(name, bytes) of each path, for importers that take files from the command line."""
-    return [(Path(p).name, Path(p).read_bytes()) for p in paths]

@@ -54,9 +54,6 @@ def rule(code: str, column: str) -> str:
     return f"{code}|{column}"
 
 
-def column_check(fn, code: str, column: str) -> pa.Check:
-    """An element-wise-vectorised check on one column (missing values are not checked)."""
-    return pa.Check(fn, error=rule(code, column))
 
 
 def isin(values, code: str, column: str) -> pa.Check:
