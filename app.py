@@ -94,6 +94,16 @@ def restore_hidden_filters() -> None:
             st.session_state[key] = st.session_state[f"kept_{key}"]
 
 
+def apply_map_selection() -> None:
+    """Choose the LA clicked on a map (the Maps page leaves it in ``pending_la``): set here,
+    before the filters are drawn, as a drawn widget's value cannot change in that run."""
+    code = st.session_state.pop("pending_la", None)
+    if code is None:
+        return
+    las = cached.local_authorities().set_index("code")
+    st.session_state.update(f_scope="la", f_la=code, f_rcc=las.at[code, "rcc_id"])
+
+
 def keep_filters() -> None:
     """Remember this run's filter values outside the widgets' own state."""
     for key in FILTER_KEYS:
@@ -117,6 +127,7 @@ def main() -> None:
         st.session_state.link_read = True
         st.session_state.link_warnings = from_link(las, rccs, regions, years)
     restore_hidden_filters()
+    apply_map_selection()
     filters = remember(sidebar(las, rccs, regions, years))
     keep_filters()
     for warning in st.session_state.pop("link_warnings", []):

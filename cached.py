@@ -14,10 +14,11 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from analysis import geography
+from analysis import geometry
 from analysis.accountability import RuleSettings
 from analysis.funnel import curve as funnel_curve
 from analysis.scope import Scope
-from data import queries, register, tables
+from data import maps, queries, register, tables
 from data.importers import placements_v2, ssda903
 from data.importers import tables as case_tables
 from data.importers.common import ImportResult
@@ -159,6 +160,61 @@ def import_placements_v2(name: str, raw: bytes, la_code: str, imported_by: str,
     """Import one Placements Standard v2 file (raises ImportRefused; nothing then written)."""
     return placements_v2.import_file(engine(), name, raw, la_code=la_code,
                                      imported_by=imported_by, year=year)
+
+
+# --- maps: published tables cached; case-level ones keyed by the import log's newest id,
+# so an import on another tab shows at once
+
+@st.cache_data(show_spinner=False)
+def map_metrics(year: int) -> pd.DataFrame:
+    return maps.map_metrics(engine(), year)
+
+
+@st.cache_data(show_spinner=False)
+def homes_by_la() -> pd.DataFrame:
+    return maps.homes_by_la(engine())
+
+
+@st.cache_data(show_spinner=False)
+def out_of_area(scope: Scope) -> pd.DataFrame:
+    return maps.out_of_area(engine(), scope)
+
+
+@st.cache_resource(show_spinner=False)
+def shapes() -> dict:
+    """LA, region and RCC outlines (GeoJSON) and a point inside each LA, built once.
+    Read-only after this: pages copy what they change."""
+    la = geometry.feature_collection(maps.boundaries(engine(), "la"))
+    members = local_authorities()
+    rcc_names = rccs().set_index("id")["name"]
+    rcc = geometry.dissolve(la, dict(zip(members["code"], members["rcc_id"].fillna(""))),
+                            {**rcc_names.to_dict(), "": "No RCC"})
+    rcc["features"] = [f for f in rcc["features"] if f["properties"]["code"]]
+    return {"la": la, "region": geometry.feature_collection(maps.boundaries(engine(), "region")),
+            "rcc": rcc, "points": geometry.points(la)}
+
+
+def case_version() -> int:
+    """The newest import's id (0 if none): live, so case-level caches follow imports."""
+    log = case_import_log()
+    return int(log["import_id"].max()) if len(log) else 0
+
+
+@st.cache_data(show_spinner=False)
+def case_years(version: int) -> list[int]:
+    return maps.case_years(engine())
+
+
+@st.cache_data(show_spinner="Counting placements and applying disclosure control…")
+def england_la_flows(year: int, placement: str | None, need: str | None,
+                     version: int) -> pd.DataFrame:
+    return maps.england_la_flows(engine(), year, placement, need)
+
+
+@st.cache_data(show_spinner="Counting placements and applying disclosure control…")
+def area_flows(year: int, level: str, placement: str | None, need: str | None,
+               version: int) -> pd.DataFrame:
+    return maps.area_flows(engine(), year, level, placement, need)
 
 
 # --- figures: built once per view and shared (plotly's validation costs ~30 ms a chart;

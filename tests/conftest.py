@@ -19,6 +19,7 @@ import data.build
 import data.config
 import data.readers
 import data.sources
+from data import synth
 from data.build import build
 from data.store import make_engine
 
@@ -52,6 +53,28 @@ def built_url(tmp_path_factory) -> str:
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'rcc.sqlite'}"
     build(url, progress=False)
+    return url
+
+
+#: The LAs given a synthetic cohort in ``cohort_url``: Greater Manchester RCC and the
+#: North East region, so flows within, between and out of two areas can be checked.
+COHORT_LAS = ("E08000001", "E08000002", "E08000003", "E08000004", "E08000005", "E08000006",
+              "E08000007", "E08000008", "E08000009", "E08000010",
+              "E06000001", "E06000002", "E06000003", "E06000004", "E06000005", "E06000047",
+              "E06000057", "E08000021", "E08000022", "E08000023", "E08000024", "E08000037")
+
+
+@pytest.fixture(scope="session")
+def cohort_url(tmp_path_factory) -> str:
+    """A store with the synthetic cohort (seed 42) of the ``COHORT_LAS``, for the case-level
+    maps, flows and their pages. SQLite, built once per session; never written to."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('cohort') / 'rcc.sqlite'}"
+    build(url, progress=False)
+    engine = make_engine(url)
+    try:
+        synth.run(engine, 42, las=COHORT_LAS)
+    finally:
+        engine.dispose()
     return url
 
 

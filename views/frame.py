@@ -20,6 +20,7 @@ from data.neutralise import neutralise
 #: The navigation: section -> pages (file, title, icon). Only pages that work are listed.
 PAGES = {
     "Overview": [("views/overview.py", "Overview", ":material/dashboard:")],
+    "Where children live": [("views/maps.py", "Maps", ":material/map:")],
     "Accountability": [("views/accountability.py", "Accountability", ":material/gavel:")],
     "Data & methods": [("views/data_methods.py", "Data & methods", ":material/menu_book:")],
 }
@@ -59,6 +60,15 @@ LABELS = {
     "trend_pct_per_year": "Trend, % a year", "trend_p_value": "Trend p-value",
     "trend_direction": "Direction", "flag": "Owes an explanation", "comparator": "Compared with",
     "series": "Series", "left_out": "Left out", "measure": "Measure", "note": "Note",
+    "homes": "Homes", "places": "Places", "area_name": "Area", "area_code": "Area code",
+    "from_name": "Placed by", "to_name": "Placed in", "children": "Children",
+    "cla_rate_per_10k": "CLA per 10,000", "home_places_per_10k": "Home places per 10,000",
+    "pct_outside_la": "% outside LA", "pct_over_20_miles": "% > 20 miles",
+    "placed_in": "Placed in by other LAs", "placed_out": "Placed outside the LA",
+    "net_flow": "Net flow", "placed_inside_pct": "% placed inside",
+    "home_places": "Home places (Ofsted)",
+    "own_use_of_home_places_pct": "% of home places used by own LAs",
+    "own_share_of_home_residents_pct": "% of home residents from own LAs",
 }
 
 
@@ -74,13 +84,25 @@ def table(frame: pd.DataFrame, export: str, label: str, command: str,
     config.update(column_config or {})
     if disclosure.uses_synthetic(frame):
         st.warning(disclosure.SYNTHETIC_LABEL, icon=":material/science:")
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+    st.dataframe(as_text_where_symbols(frame), hide_index=True, width="stretch",
+                 column_config=config)
     # No formulas in a download, and the synthetic label as its first line where it applies.
     csv = disclosure.to_csv(neutralise(frame)).encode("utf-8")
     st.download_button(f"Download {label} (CSV)", csv,
                        file_name=f"{export}.csv", mime="text/csv", key=f"download-{export}",
                        icon=":material/download:")
     st.caption(f"The same table from the command line: {command}")
+
+
+def as_text_where_symbols(frame: pd.DataFrame) -> pd.DataFrame:
+    """Count columns that hold a symbol ('c') beside numbers, as text ('1,234', 'c'):
+    a table column has one type, and the symbol must show where the number would be."""
+    mixed = [column for column in frame.columns if frame[column].dtype == object
+             and frame[column].map(lambda v: isinstance(v, str)).any()
+             and frame[column].map(lambda v: isinstance(v, (int, float))).any()]
+    return frame.assign(**{column: frame[column].map(
+        lambda v: v if isinstance(v, str) else ("" if pd.isna(v) else f"{v:,.10g}"))
+        for column in mixed})
 
 
 def export_args(filters: Filters) -> str:

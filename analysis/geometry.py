@@ -1,0 +1,72 @@
+"""LA boundaries as GeoJSON for the maps: outlines of groups, points inside areas, extents.
+
+The store keeps each boundary as GeoJSON text (ONS BUC polygons, 4 decimal places), so
+maps work on GeoJSON FeatureCollections whose features carry just ``code`` and ``name``.
+Everything here is pure shapely: no drawing, no data access.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import shapely
+from shapely.geometry import mapping, shape
+
+#: Grid (in degrees) that derived outlines snap to: about 11 m, far below what a map of
+#: England or an RCC can show, and it keeps the page small.
+GRID = 1e-4
+
+
+def feature_collection(rows: pd.DataFrame) -> dict:
+    """A FeatureCollection from boundary rows (code, name, geometry as GeoJSON text)."""
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": code, "name": name},
+         "geometry": json.loads(geometry)}
+        for code, name, geometry in zip(rows["code"], rows["name"], rows["geometry"])]}
+
+
+def shapes(collection: dict) -> dict[str, shapely.Geometry]:
+    """Each feature's shapely geometry by its code."""
+    return {feature["properties"]["code"]: shape(feature["geometry"])
+            for feature in collection["features"]}
+
+
+def dissolve(collection: dict, group_of: dict[str, str], names: dict[str, str]) -> dict:
+    """One outline per group (e.g. an RCC from its LAs), with properties {code, name}.
+
+    LAs that are in no group are left out. The union is snapped to ``GRID`` so the
+    outline keeps no more detail than its members were published with.
+    """
+    members: dict[str, list[shapely.Geometry]] = {}
+    for code, geometry in shapes(collection).items():
+        if code in group_of:
+            members.setdefault(group_of[code], []).append(geometry)
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": group, "name": names[group]},
+         "geometry": mapping(shapely.set_precision(shapely.union_all(parts), GRID))}
+        for group, parts in members.items()]}
+
+
+def points(collection: dict) -> pd.DataFrame:
+    """A point inside each area (code, lat, lon), for symbols and the ends of flow lines.
+
+    A representative point rather than the centroid: the centroid of a crescent or of an
+    LA made of islands can fall outside it, even in the sea.
+    """
+    rows = []
+    for code, geometry in shapes(collection).items():
+        point = geometry.representative_point()
+        rows.append((code, round(point.y, 5), round(point.x, 5)))
+    return pd.DataFrame(rows, columns=["code", "lat", "lon"])
+
+
+def bounds(collection: dict, codes: set[str] | None = None) -> list[list[float]]:
+    """[[south, west], [north, east]] around the chosen features (all if ``codes`` is None),
+    to fit a map to a scope."""
+    chosen = [geometry for code, geometry in shapes(collection).items()
+              if codes is None or code in codes]
+    if not chosen:
+        raise ValueError(f"No boundary for any of {sorted(codes or [])}")
+    west, south, east, north = shapely.total_bounds(chosen)
+    return [[float(south), float(west)], [float(north), float(east)]]

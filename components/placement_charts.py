@@ -1,0 +1,100 @@
+"""Plotly figures for where children are placed: published out-of-area shares and the
+area x area matrix of case-level placements."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from components.charts import HIGHLIGHT, SCOPE_COLOUR, finish
+
+FAR_COLOUR = "#E69F00"  # Okabe-Ito orange
+
+
+def build_out_of_area_bars(table: pd.DataFrame, title: str, source: str) -> go.Figure:
+    """Per area (area_name, level, pct_outside_la, pct_over_20_miles; symbols as NaN),
+    two bars: % placed outside the LA and % more than 20 miles from home. Regions and
+    England are labelled as comparators and drawn in grey, so the LAs stand out."""
+    rows = table.assign(label=[name if level == "la" else f"{name} ({level_name(level)})"
+                               for name, level in zip(table["area_name"], table["level"])])
+    order = pd.concat([rows[rows["level"] == "la"].sort_values("pct_outside_la"),
+                       rows[rows["level"] == "region"], rows[rows["level"] == "england"]])
+    order = order.iloc[::-1]
+    fig = go.Figure()
+    for column, name, colour in (("pct_over_20_miles", "More than 20 miles from home",
+                                  FAR_COLOUR),
+                                 ("pct_outside_la", "Outside the LA", SCOPE_COLOUR)):
+        colours = [colour if level == "la" else shade(colour) for level in order["level"]]
+        fig.add_trace(go.Bar(
+            x=order[column], y=order["label"], orientation="h", name=name,
+            marker=dict(color=colours, line=dict(color=colour, width=1)),
+            text=order[column].map(lambda v: "x" if pd.isna(v) else f"{v:.0f}%"),
+            textposition="outside",
+            hovertemplate="%{y}: %{x:.0f}% " + name.lower() + "<extra></extra>"))
+    fig.update_layout(barmode="group", bargap=0.25,
+                      legend=dict(traceorder="reversed"))
+    fig.update_xaxes(title="% of children looked after at 31 March", range=[0, 100])
+    fig.update_yaxes(title=None, automargin=True)
+    height = max(380, 46 * len(order) + 140)
+    return finish(fig, title, source, height=height, wrap=105)
+
+
+def level_name(level: str) -> str:
+    """'region' -> 'region', 'england' -> 'all LAs' (the comparator's own name says England)."""
+    return {"england": "all LAs"}.get(level, level)
+
+
+def shade(colour: str) -> str:
+    """A paler version of a hex colour, for comparator bars."""
+    red, green, blue = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{int(c + (255 - c) * 0.55):02X}" for c in (red, green, blue))
+
+
+def build_flow_matrix(matrix: pd.DataFrame, highlight: str | None, title: str,
+                      source: str) -> go.Figure:
+    """Rows: placing area; columns: where its children live; each cell coloured by its share
+    of the row (so 'stays at home' reads as a dark diagonal) and labelled with the count,
+    'c' where suppressed. ``matrix`` holds counts or 'c', no Total column."""
+    counts = matrix.apply(pd.to_numeric, errors="coerce")
+    totals = counts.sum(axis=1)
+    shares = counts.div(totals.where(totals > 0), axis=0) * 100
+    text = matrix.map(lambda v: v if isinstance(v, str) else f"{int(v):,}")
+    rows = list(matrix.index)
+    fig = go.Figure(go.Heatmap(
+        z=shares.to_numpy(), x=list(matrix.columns), y=rows, text=text.to_numpy(),
+        texttemplate="%{text}", textfont=dict(size=14), colorscale="Blues", zmin=0, zmax=100,
+        colorbar=dict(title=dict(text="% of the row's<br>children"), ticksuffix="%"),
+        hovertemplate="Placed by %{y}, living in %{x}: %{text} children "
+                      "(%{z:.1f}% of %{y}'s)<extra></extra>", xgap=2, ygap=2))
+    if highlight in rows:
+        position = rows.index(highlight)
+        fig.add_shape(type="rect", x0=-0.5, x1=len(matrix.columns) - 0.5, y0=position - 0.5,
+                      y1=position + 0.5, line=dict(color=HIGHLIGHT, width=3))
+    fig.update_yaxes(title="Placing area (the children's own LAs)", autorange="reversed",
+                     automargin=True)
+    fig.update_xaxes(title="Where the children live", tickangle=-35, automargin=True)
+    height = max(420, 44 * len(rows) + 220)
+    return finish(fig, title, source, height=height, wrap=120)
+
+
+def build_sufficiency_bars(table: pd.DataFrame, highlight: str | None, title: str,
+                           source: str) -> go.Figure:
+    """Each area's self-sufficiency (area, placed_inside_pct, own_use_of_home_places_pct):
+    two bars per area, the chosen area's name in bold."""
+    rows = table.iloc[::-1]
+    labels = [f"<b>{area}</b>" if area == highlight else area for area in rows["area"]]
+    fig = go.Figure()
+    for column, name, colour in (
+            ("own_use_of_home_places_pct", "% of the area's children's-home places used by "
+             "its own LAs", FAR_COLOUR),
+            ("placed_inside_pct", "% of the area's children placed inside it", SCOPE_COLOUR)):
+        values = pd.to_numeric(rows[column], errors="coerce")
+        fig.add_trace(go.Bar(
+            x=values, y=labels, orientation="h", name=name, marker_color=colour,
+            text=[("c" if rows[column].iloc[i] == "c" else "x") if pd.isna(v) else f"{v:.0f}%"
+                  for i, v in enumerate(values)], textposition="outside",
+            hovertemplate="%{y}: %{x:.1f}%<extra>" + name + "</extra>"))
+    fig.update_layout(barmode="group", bargap=0.25, legend=dict(traceorder="reversed"))
+    fig.update_xaxes(title="%", range=[0, 105])
+    fig.update_yaxes(title=None, automargin=True)
+    return finish(fig, title, source, height=max(380, 56 * len(rows) + 120), wrap=105)

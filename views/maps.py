@@ -1,0 +1,300 @@
+"""Maps: where the children's homes are, where each LA's children live, and how many leave
+their LA and their RCC. Clicking an LA on the map selects it in the shared filters."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+import cached
+from analysis import flows as flow_rules
+from analysis import geometry, mapping
+from analysis.disclosure import SYNTHETIC_LABEL, label_if_synthetic
+from components import maps as map_figures
+from components import placement_charts
+from components.source import source_line
+from views import frame
+
+#: The street map drawn under the LAs when the toggle is on (it needs the internet; the
+#: maps are complete without it). ``RCC_MAP_TILES`` names another folium tile provider.
+TILES = os.environ.get("RCC_MAP_TILES", "CartoDB positron")
+#: At England scope only the largest LA-to-LA flows are drawn (the table lists them all).
+ENGLAND_FLOW_LINES = 250
+MAP_HEIGHT = 640
+HOMES_DATE = "31 March 2023"
+
+filters = frame.current()
+scope, year = filters.scope, filters.year
+releases = cached.releases()
+las = cached.local_authorities()
+shapes = cached.shapes()
+args = frame.export_args(filters)
+
+
+def areas_shown() -> set[str]:
+    """The LAs drawn (and clickable) on the maps: the scope's, or for one LA its RCC's."""
+    if scope.kind == "la":
+        rcc_id = las.set_index("code").at[scope.code, "rcc_id"]
+        return set(las.loc[las["rcc_id"] == rcc_id, "code"])
+    return set(scope.members(las)["code"])
+
+
+def subset(collection: dict, codes: set[str], keep: bool = True) -> dict:
+    """The features whose code is (or, with keep=False, is not) in ``codes``."""
+    return {"type": "FeatureCollection", "features": [
+        feature for feature in collection["features"]
+        if (feature["properties"]["code"] in codes) == keep]}
+
+
+def map_frame(codes: set[str]) -> dict:
+    """What both maps share: the rest of England for context, region and RCC outlines,
+    the extent of the scope (one LA: that LA) and the optional street map."""
+    zoom_to = {scope.code} if scope.kind == "la" else codes
+    return dict(outlines=[(shapes["region"], "region"), (shapes["rcc"], "rcc")],
+                bounds=geometry.bounds(shapes["la"], zoom_to),
+                context=None if scope.kind == "england" else subset(shapes["la"], codes,
+                                                                      keep=False),
+                tiles=TILES if st.session_state.get("map_tiles_on") else None)
+
+
+def select_clicked(result: dict | None) -> None:
+    """Make a clicked LA the chosen scope; app.py applies it before drawing the filters
+    (a widget's value cannot change once it is drawn in a run)."""
+    feature = (result or {}).get("last_active_drawing") or {}
+    code = (feature.get("properties") or {}).get("code")
+    if code in set(las["code"]) and not (scope.kind == "la" and scope.code == code):
+        st.session_state.pending_la = code
+        st.rerun()
+
+
+def home_symbols(codes: set[str], homes: pd.DataFrame) -> pd.DataFrame:
+    """One circle per LA, sized by its children's-home places (never finer than the LA)."""
+    points = shapes["points"].set_index("code").loc[sorted(codes)]
+    counts = homes.set_index("la_code").reindex(points.index)
+    return pd.DataFrame({
+        "code": points.index, "lat": points["lat"], "lon": points["lon"],
+        "size": counts["places"],
+        "label": [f"{name}: {homes_n} homes, {places} places (Ofsted, {HOMES_DATE})"
+                  for name, homes_n, places in zip(counts["la_name"], counts["homes"],
+                                                    counts["places"])]})
+
+
+def la_map(codes: set[str]) -> None:
+    """The choropleth with its metric selector; a click selects the LA."""
+    left, middle, right = st.columns([3, 2, 2], vertical_alignment="bottom")
+    key = left.selectbox("Colour LAs by", list(mapping.METRICS), key="map_metric",
+                         format_func=lambda name: mapping.METRICS[name].label)
+    with_homes = middle.toggle("Show children's homes as circles", key="map_homes")
+    right.toggle("Street map underneath (needs internet)", key="map_tiles_on")
+    metric = mapping.METRICS[key]
+    metrics = cached.map_metrics(year)
+    source = source_line(releases, [*metric.datasets, "boundaries"],
+                         HOMES_DATE if metric.homes_date else f"31 March {year}")
+    figure = map_figures.build_choropleth(
+        subset(shapes["la"], codes), mapping.metric_values(metrics, metric),
+        title=metric.label, unit=metric.unit, source=source, diverging=metric.diverging,
+        symbols=home_symbols(codes, cached.homes_by_la()) if with_homes else None,
+        symbol_title="Children's-home places", **map_frame(codes))
+    select_clicked(st_folium(figure, height=MAP_HEIGHT, use_container_width=True,
+                             returned_objects=["last_active_drawing"],
+                             key=f"la-map-{scope.kind}-{scope.code}-{key}"))
+    st.caption(source)
+    with st.expander("Map values (table)"):
+        frame.table(metrics[metrics["la_code"].isin(codes)], "map-metrics", "map values",
+                    f"python -m data export map-metrics --year {year}")
+
+
+def homes_panel(codes: set[str]) -> None:
+    """Homes and places by sector and latest Ofsted judgement, per LA, sortable."""
+    table = cached.homes_by_la()
+    table = table[table["la_code"].isin(codes | former_councils(table, codes))]
+    st.markdown(f"Children's homes registered with Ofsted at **{HOMES_DATE}**: "
+                f"**{table['homes'].sum():,} homes** with **{table['places'].sum():,} places** "
+                f"in {filters.title}. Click a column heading to sort.")
+    frame.table(table, "homes-by-la", "children's homes by LA",
+                "python -m data export homes-by-la")
+    st.caption(source_line(releases, ["ofsted_homes"], HOMES_DATE) + " Ofsted does not "
+               "publish where homes are, so nothing finer than the LA is shown. Cumbria's "
+               "homes are filed under Cumbria, split in April 2023, and are not apportioned.")
+
+
+def former_councils(table: pd.DataFrame, codes: set[str]) -> set[str]:
+    """Former councils Ofsted still files homes under (Cumbria), when the scope holds an LA
+    of their region: their homes are not apportioned to the successors."""
+    former = table[table["la_name"].str.endswith("(former)")]
+    regions = set(las.loc[las["code"].isin(codes), "region_code"])
+    return set(former.loc[former["region_code"].isin(regions), "la_code"])
+
+
+def out_of_area_panel() -> None:
+    """DfE's published % outside the LA and > 20 miles, with region and England."""
+    table = cached.out_of_area(scope)
+    this_year = table[table["year"] == year]
+    if scope.kind == "england":
+        this_year = this_year[this_year["level"] != "la"]
+    title = f"Children placed outside their LA and far from home, 31 March {year}"
+    source = source_line(releases, ["cla_characteristic"], f"31 March {year}")
+    frame.chart(placement_charts.build_out_of_area_bars(this_year, title, source),
+                f"Bar chart of the % of children looked after placed outside their LA and "
+                f"more than 20 miles from home, {filters.title}, with region and England")
+    st.caption("Published by DfE for every LA; 'x' where DfE shows a symbol (c: suppressed, "
+               "z: not applicable). At England scope the regions are shown.")
+    frame.table(table, "out-of-area", "out-of-area placements, every year",
+                f"python -m data export out-of-area{args}")
+
+
+def flow_filters() -> tuple[str | None, str | None]:
+    """Placement type and need chosen for the case-level panels (None: all)."""
+    needs = cached.needs_vocabulary().set_index("code")["label"]
+    left, right = st.columns(2)
+    placement = left.selectbox("Placement type", ["All", *flow_rules.PLACEMENT_GROUPS],
+                               key="flow_placement")
+    need = right.selectbox("Children with this need", ["All", *needs.index], key="flow_need",
+                           format_func=lambda code: needs.get(code, code))
+    return (None if placement == "All" else placement), (None if need == "All" else need)
+
+
+def case_panels(shown: set[str]) -> None:
+    """The flow map and the area x area matrix, from imported or synthetic placements."""
+    version = cached.case_version()
+    years = cached.case_years(version)
+    if not years:
+        st.info("No case-level placements are loaded yet. Import SSDA903 or Placements v2 "
+                "files on *Data & methods*, or run `python -m data synth` for the synthetic "
+                "demonstration cohort.", icon=":material/upload_file:")
+        return
+    case_year = year if year in years else years[-1]
+    if case_year != year:
+        st.info(f"Case-level placements are held for 31 March {', '.join(map(str, years))}; "
+                f"showing 31 March {case_year}.", icon=":material/event:")
+    placement, need = flow_filters()
+    flows = cached.england_la_flows(case_year, placement, need, version)
+    synthetic = bool(flows.attrs.get("synthetic"))
+    if synthetic:
+        st.warning(SYNTHETIC_LABEL, icon=":material/science:")
+    flow_map(flows, shown, case_year, synthetic, placement, need)
+    matrix_panel(case_year, placement, need, version)
+
+
+def flow_map(flows: pd.DataFrame, shown: set[str], case_year: int, synthetic: bool,
+             placement: str | None, need: str | None) -> None:
+    """Lines from placing LA to placement LA for flows touching the scope's LAs, width by
+    children; flows under 5 (and those hidden to protect them) are not drawn."""
+    codes = set(scope.members(las)["code"])
+    in_scope = flows if scope.kind == "england" else flows[
+        flows["from_code"].isin(codes) | flows["to_code"].isin(codes)]
+    drawn = in_scope[pd.to_numeric(in_scope["children"], errors="coerce") >= 5]
+    drawn = drawn.assign(children=drawn["children"].astype(int))
+    drawn = drawn[drawn["to_code"].isin(set(las["code"]))].head(
+        ENGLAND_FLOW_LINES if scope.kind == "england" else len(drawn))
+    points = shapes["points"].set_index("code")
+    lines = drawn.assign(
+        from_lat=drawn["from_code"].map(points["lat"]), from_lon=drawn["from_code"].map(
+            points["lon"]), to_lat=drawn["to_code"].map(points["lat"]),
+        to_lon=drawn["to_code"].map(points["lon"]),
+        direction=[direction(a in codes, b in codes) for a, b in
+                   zip(drawn["from_code"], drawn["to_code"])])
+    source = label_if_synthetic(
+        f"Children looked after at 31 March {case_year}: case-level placements "
+        f"({'synthetic cohort calibrated to DfE, Ofsted and ONS' if synthetic else 'LA returns'})"
+        f". Flows of fewer than 5 children are not shown (disclosure control). "
+        + source_line(releases, ["boundaries"]), synthetic)
+    title = f"Where {filters.title}'s children are placed, and who places children there"
+    figure = map_figures.build_flow_map(subset(shapes["la"], shown), lines, title=title,
+                                        source=source, **map_frame(shown))
+    st_folium(figure, height=MAP_HEIGHT, use_container_width=True, returned_objects=[],
+              key=f"flow-map-{scope.kind}-{scope.code}")
+    shown_note = (f"The largest {len(lines)} flows between LAs are drawn; the table lists all."
+                  if scope.kind == "england" else f"{len(lines)} flows of 5 or more children.")
+    st.caption(f"{source} {shown_note} Filtered to: {placement or 'all placement types'}; "
+               f"{need or 'all needs'}.")
+    frame.table(label_if_synthetic(in_scope.reset_index(drop=True), synthetic), "flows-la",
+                "LA-to-LA flows",
+                f"python -m data export flows --level la --year {case_year}{args}"
+                + filter_args(placement, need))
+
+
+def direction(from_inside: bool, to_inside: bool) -> str:
+    """'within' the scope, 'out' of it, or 'in' to it."""
+    if from_inside and to_inside:
+        return "within"
+    return "out" if from_inside else "in"
+
+
+def filter_args(placement: str | None, need: str | None) -> str:
+    """The export command's filter arguments matching the page's."""
+    return (f' --placement "{placement}"' if placement else "") + \
+        (f" --need {need}" if need else "")
+
+
+def matrix_panel(case_year: int, placement: str | None, need: str | None,
+                 version: int) -> None:
+    """The RCC x RCC (or region x region) matrix and each area's self-sufficiency."""
+    st.subheader("Between RCCs: where each RCC's children live")
+    level = st.radio("Areas", ["rcc", "region"], horizontal=True, key="flow_level",
+                     format_func={"rcc": "RCCs", "region": "Regions"}.get)
+    table = cached.area_flows(case_year, level, placement, need, version)
+    synthetic = bool(table.attrs.get("synthetic"))
+    area_column = f"placing_{level}"
+    names = list(table[area_column])
+    highlight = chosen_area(level)
+    source = label_if_synthetic(f"Children looked after at 31 March {case_year}, case-level "
+                                "placements; counts under 5 shown as c. Children's-home places: "
+                                + source_line(releases, ["ofsted_homes"], HOMES_DATE), synthetic)
+    matrix = table.set_index(area_column)[[c for c in table.columns if c in names
+                                           or c == flow_rules.ELSEWHERE]]
+    frame.chart(placement_charts.build_flow_matrix(
+        matrix, highlight, f"Where each {'RCC' if level == 'rcc' else 'region'}'s children "
+        f"live, 31 March {case_year}", source),
+        "Heatmap of children by placing area and the area where they live")
+    sufficiency = table.rename(columns={area_column: "area"})
+    if highlight in names:
+        row = sufficiency.set_index("area").loc[highlight]
+        first, second = st.columns(2)
+        first.metric(f"{highlight}: children placed inside it", percent(row["placed_inside_pct"]))
+        second.metric(f"{highlight}: its children's-home places used by its own LAs",
+                      percent(row["own_use_of_home_places_pct"]))
+    frame.chart(placement_charts.build_sufficiency_bars(
+        sufficiency, highlight, f"Self-sufficiency, 31 March {case_year}", source),
+        "Bar chart of each area's % of children placed inside it and % of its children's "
+        "home places used by its own LAs")
+    st.caption("Places are Ofsted's registered places at 31 March 2023; some are empty or "
+               "used by other areas' children. One regional needs analysis found its own LAs "
+               "used 28% of the region's children's-home places.")
+    frame.table(table, f"flows-{level}", f"{'RCC' if level == 'rcc' else 'region'} matrix",
+                f"python -m data export flows --level {level} --year {case_year}"
+                + filter_args(placement, need))
+
+
+def chosen_area(level: str) -> str | None:
+    """The name of the scope's RCC or region at this level, to highlight (None: England)."""
+    if scope.kind == "england":
+        return None
+    column = {"rcc": "rcc_name", "region": "region_name"}[level]
+    return scope.members(las)[column].iloc[0] if scope.kind in (level, "la") else None
+
+
+def percent(value) -> str:
+    """A % for a metric card, or its symbol."""
+    return value if isinstance(value, str) else f"{value:.0f}%"
+
+
+st.title(f"Maps: {filters.title}")
+st.markdown("Where the children's homes are, where each local authority's children live, "
+            "and how many are placed outside their LA and their RCC. **Click an area on the "
+            "map to choose that LA.**")
+shown = areas_shown()
+tab_map, tab_homes, tab_out, tab_flows = st.tabs([
+    "LA map", "Children's homes", "Placed out of area (published)",
+    "Where children are placed (case level)"])
+with tab_map:
+    la_map(shown)
+with tab_homes:
+    homes_panel(shown)
+with tab_out:
+    out_of_area_panel()
+with tab_flows:
+    case_panels(shown)
