@@ -1,4 +1,5 @@
-"""Server-side run time of every page at England scope via AppTest. Target: warm <= 300 ms.
+"""Server-side run time of every page at England scope via AppTest, and the size of each
+map sent to the browser. Targets: warm <= 300 ms (Maps: <= 1 s); each map <= 2 MB.
 
 Usage: python bench/pages.py [RUNS]   (uses DATABASE_URL or var/rcc.sqlite; prints figures)
 "Warm" means Streamlit's caches are already filled by an earlier run in this process,
@@ -25,8 +26,9 @@ import cached  # noqa: E402
 PAGES = [path for pages in APP_PAGES.values() for path, _, _ in pages]
 
 
-def run_page(page: str) -> float:
-    """Milliseconds for the server-side run of ``page`` at England scope (as a link opens it)."""
+def run_page(page: str) -> tuple[float, list[int]]:
+    """Milliseconds for the server-side run of ``page`` at England scope (as a link opens it),
+    and the bytes of each map (streamlit-folium component) the run sends to the browser."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.query_params.update(scope="england")
     if page != PAGES[0]:
@@ -37,17 +39,20 @@ def run_page(page: str) -> float:
     elapsed = (time.perf_counter() - started) * 1000
     if at.exception:
         raise SystemExit(f"{page} raised: {at.exception[0].value}")
-    return elapsed
+    return elapsed, [len(element.proto.json_args) for element in at.get("component_instance")]
 
 
 def main(runs: int) -> None:
     """Print cold and warm (median of ``runs``) times per page."""
-    print(f"{'page':28} {'cold ms':>9} {'warm median ms':>15}  (target warm <= 300 ms)")
+    print(f"{'page':28} {'cold ms':>9} {'warm median ms':>15} {'maps sent, KB':>16}"
+          "  (targets: warm <= 300 ms, Maps <= 1,000 ms; each map <= 2,048 KB)")
     for page in PAGES:
         cached.clear()
-        cold = run_page(page)
-        warm = statistics.median(run_page(page) for _ in range(runs))
-        print(f"{page:28} {cold:9.0f} {warm:15.0f}")
+        cold, _ = run_page(page)
+        warm = [run_page(page) for _ in range(runs)]
+        sizes = ", ".join(f"{size / 1024:,.0f}" for size in warm[-1][1]) or "-"
+        print(f"{page:28} {cold:9.0f} {statistics.median(t for t, _ in warm):15.0f} "
+              f"{sizes:>16}")
 
 
 if __name__ == "__main__":
