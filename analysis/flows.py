@@ -9,6 +9,8 @@ here are case-level: every table leaves this module through ``analysis.disclosur
 
 from __future__ import annotations
 
+from typing import Iterable
+
 import numpy as np
 import pandas as pd
 
@@ -30,6 +32,7 @@ HOME_PLACEMENTS = PLACEMENT_GROUPS["Children's homes (incl. secure)"]
 #: Where a placement LA is blank or not an English LA (e.g. Wales, Scotland).
 ELSEWHERE = "Outside England or not recorded"
 TOTAL = "Total"
+NOT_AVAILABLE = "x"  # DfE's symbol: not available (no case-level data for the area)
 
 
 def placement_group(place: pd.Series) -> pd.Series:
@@ -114,31 +117,52 @@ def share(part: pd.Series, whole: pd.Series) -> pd.Series:
         return (part / whole.where(whole > 0) * 100).round(1)
 
 
-def protect_flows(flows: pd.DataFrame) -> pd.DataFrame:
+def protect_flows(flows: pd.DataFrame, placing: Iterable[str] = ()) -> pd.DataFrame:
     """LA-to-LA flows with disclosure control applied across both directions: each
     placing LA's row and each placement LA's column is a line whose total is known (DfE
     publishes how many each LA places out and takes in), so the flows are suppressed as
-    a from x to matrix and read back in long form, zero flows dropped."""
+    a from x to matrix and read back in long form. Zero flows are dropped, except a zero
+    hidden to protect a flow: it is listed as "c", as dropping it would leave that flow
+    alone in its line, recoverable from the line's total. ``flows`` has no within-LA flows; an
+    LA's own cell is not part of the table, so it is never hidden to protect anything.
+    ``placing``: every LA whose placements are held, flows or not (a lone flow is then
+    protected by a zero in its LA's row and column)."""
     if flows.empty:
         return flows.assign(children=flows["children"].astype(object))
     matrix = flows.pivot_table(index="from_code", columns="to_code", values="children",
                                aggfunc="sum", fill_value=0)
+    matrix = matrix.reindex(index=sorted(set(matrix.index) | set(placing)),
+                            columns=sorted(set(matrix.columns) | set(placing)),
+                            fill_value=0).astype(float)
+    for code in matrix.index.intersection(matrix.columns):
+        matrix.loc[code, code] = np.nan  # not a flow: known to the reader, never hidden
     shown = disclosure.suppress_matrix(matrix)
     long = shown.rename_axis(index="from_code", columns="to_code").stack(
         future_stack=True).rename("children").reset_index()
     counts = flows.set_index(["from_code", "to_code"])["children"]
-    present = long.set_index(["from_code", "to_code"]).index.isin(counts.index)
-    long = long[present].copy()
-    long["true_order"] = counts.reindex(long.set_index(["from_code", "to_code"]).index).values
+    pairs = long.set_index(["from_code", "to_code"]).index
+    hidden = long["children"].eq(disclosure.SUPPRESSED)
+    long = long[pairs.isin(counts.index) | hidden].copy()
+    long["children"] = long["children"].map(
+        lambda value: value if value == disclosure.SUPPRESSED else int(value)).astype(object)
+    long["true_order"] = counts.reindex(long.set_index(["from_code", "to_code"]).index) \
+        .fillna(0).values
     return long.sort_values(["true_order", "from_code", "to_code"],
                             ascending=[False, True, True]).drop(columns="true_order") \
         .reset_index(drop=True)
 
 
-def protect_matrix(matrix: pd.DataFrame) -> pd.DataFrame:
+def protect_matrix(matrix: pd.DataFrame, held: list[str] | None = None) -> pd.DataFrame:
     """An area x area matrix with its Total column, disclosure-controlled (1-4 -> 'c', plus
-    the secondary cells that stop them being recovered)."""
-    return disclosure.suppress_matrix(matrix, row_total=TOTAL)
+    the secondary cells that stop them being recovered). Only the rows of areas whose data
+    are ``held`` (default: all) take part: a row with no data is known to be empty, so a
+    zero hidden there would protect nothing. The other rows come back as 'x'."""
+    held = list(matrix.index) if held is None else [area for area in matrix.index
+                                                    if area in set(held)]
+    shown = disclosure.suppress_matrix(matrix.loc[held], row_total=TOTAL).astype(object)
+    missing = pd.DataFrame(NOT_AVAILABLE, index=matrix.index.difference(held),
+                           columns=matrix.columns, dtype=object)
+    return pd.concat([shown, missing]).reindex(matrix.index)
 
 
 def protect_sufficiency(table: pd.DataFrame) -> pd.DataFrame:
@@ -155,3 +179,34 @@ def protect_sufficiency(table: pd.DataFrame) -> pd.DataFrame:
         hidden = shown[count] == disclosure.SUPPRESSED
         shown[pct] = table[pct].astype(object).where(~hidden, disclosure.SUPPRESSED)
     return shown
+
+
+def hide_with_matrix(sufficiency: pd.DataFrame, matrix: pd.DataFrame) -> pd.DataFrame:
+    """``sufficiency`` (indexed by area) with the figures that would give away a hidden
+    cell of the protected ``matrix`` hidden too: an area's placed_inside_pct where its own
+    cell, its Total or its ELSEWHERE cell is "c" (the % and the cells shown would give it
+    back), and its own children in homes there, with both % of them, where its own cell is
+    "c" (filtered to children's homes, that count is its own cell)."""
+    hidden = matrix.eq(disclosure.SUPPRESSED)
+    own = pd.Series([bool(hidden.at[area, area]) for area in hidden.index], index=hidden.index)
+    edges = hidden[[column for column in (TOTAL, ELSEWHERE) if column in hidden.columns]]
+    shown = sufficiency.copy()
+    for column, hide in (("placed_inside_pct", own | edges.any(axis=1)),
+                         ("own_children_in_homes_here", own),
+                         ("own_use_of_home_places_pct", own),
+                         ("own_share_of_home_residents_pct", own)):
+        hide = hide.reindex(shown.index, fill_value=False).to_numpy(dtype=bool)
+        shown[column] = shown[column].astype(object).where(~hide, disclosure.SUPPRESSED)
+    return shown
+
+
+def mark_no_data(table: pd.DataFrame, coverage: pd.Series, keep: list[str]) -> pd.DataFrame:
+    """Rows of areas none of whose LAs' placements are held show 'x' (not available), not
+    0, so a board never reads missing returns as 'no children'. ``coverage`` ('7 of 10'
+    by area) becomes the ``las_with_data`` column; ``keep`` columns are published figures."""
+    out = table.copy()
+    none = coverage.reindex(out.index).fillna("0 of 0").str.startswith("0 of ")
+    for column in out.columns.difference(keep):
+        out[column] = out[column].astype(object).where(~none, NOT_AVAILABLE)
+    out["las_with_data"] = coverage.reindex(out.index)
+    return out

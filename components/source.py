@@ -20,6 +20,18 @@ def source_line(releases: pd.DataFrame, datasets: list[str], when: str | None = 
     return f"{prefix}Source: {'; '.join(parts)}. {'; '.join(licences)}."
 
 
+#: Publishers as a tooltip names them (the full names are in the caption under each map).
+SHORT_PUBLISHERS = {"Department for Education": "DfE", "Office for National Statistics": "ONS",
+                    "Ofsted": "Ofsted"}
+
+
+def short_source(releases: pd.DataFrame, datasets: list[str], when: str) -> str:
+    """'DfE; ONS, 31 March 2025 (OGL v3.0)': the source as a tooltip can hold it."""
+    publishers = releases.set_index("dataset").loc[datasets, "publisher"]
+    names = dict.fromkeys(SHORT_PUBLISHERS.get(name, name) for name in publishers)
+    return f"{'; '.join(names)}, {when} (OGL v3.0)"
+
+
 def left_out_note(series: pd.DataFrame) -> str:
     """'Left out ...: 2016-2019 Bournemouth, Dorset, Poole; ...' for a trend's caveats."""
     rows = series[series["left_out"] != ""]

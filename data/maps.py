@@ -123,22 +123,6 @@ def map_metrics(engine: Engine, year: int) -> pd.DataFrame:
     return table.reset_index()
 
 
-def rank_in_region(values: pd.Series, regions: pd.Series, names: pd.Series) -> pd.Series:
-    """'3rd highest of 12 in North East' for each LA with a value ('' where none)."""
-    ranks = values.groupby(regions).rank(ascending=False, method="min")
-    sizes = values.groupby(regions).transform("count")
-    return pd.Series([f"{ordinal(int(rank))} highest of {int(size)} in {name}"
-                      if pd.notna(rank) else "" for rank, size, name in
-                      zip(ranks, sizes, names)], index=values.index)
-
-
-def ordinal(number: int) -> str:
-    """1 -> '1st', 2 -> '2nd', 11 -> '11th', 23 -> '23rd'."""
-    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(
-        number % 10, "th")
-    return f"{number}{suffix}"
-
-
 # --- published out-of-area placements -----------------------------------------------------
 
 def out_of_area(engine: Engine, scope: Scope) -> pd.DataFrame:
@@ -245,7 +229,8 @@ def england_la_flows(engine: Engine, year: int, placement: str | None = None,
     all of England before any scope is cut, so a flow shows the same in every scope."""
     rows = filtered_placements(engine, year, placement, need)
     counted = flow_rules.la_flows(rows)
-    shown = flow_rules.protect_flows(counted[counted["from_code"] != counted["to_code"]])
+    shown = flow_rules.protect_flows(counted[counted["from_code"] != counted["to_code"]],
+                                     placing=placements_at(engine, year)["from_code"])
     names = queries.all_local_authorities(engine).set_index("code")["name"]
     table = pd.DataFrame({
         "year": year, "from_code": shown["from_code"],
@@ -276,16 +261,28 @@ def area_flows(engine: Engine, year: int, level: str = "rcc", placement: str | N
     column = {"rcc": "rcc_name", "region": "region_name"}[level]
     area_of = area_lookup(engine, las, column)
     order = sorted(set(las[column].dropna()))
-    matrix = flow_rules.protect_matrix(flow_rules.area_matrix(rows, area_of, order))
+    held = placements_at(engine, year)["from_code"]
+    cover = coverage(las, column, held)
+    matrix = flow_rules.protect_matrix(flow_rules.area_matrix(rows, area_of, order),
+                                       held=list(cover.index[~cover.str.startswith("0 of ")]))
     homes = queries.homes(engine)
     places = homes.groupby(homes["la_code"].map(area_of))["places"].sum()
-    sufficiency = flow_rules.protect_sufficiency(
-        flow_rules.self_sufficiency(rows, area_of, places, order)).set_index("area")
-    table = matrix.join(sufficiency[SUFFICIENCY_COLUMNS]).rename_axis(
-        index="placing_" + level).reset_index()
+    sufficiency = flow_rules.hide_with_matrix(flow_rules.protect_sufficiency(
+        flow_rules.self_sufficiency(rows, area_of, places, order)).set_index("area"), matrix)
+    table = flow_rules.mark_no_data(matrix.join(sufficiency[SUFFICIENCY_COLUMNS]), cover,
+                                    keep=["home_places"])
+    table = table.rename_axis(index="placing_" + level).reset_index()
     table.insert(0, "year", year)
     table["placement_type"], table["need"] = placement or "All", need or "All"
     return label_if_synthetic(table, rows["is_synthetic"].any())
+
+
+def coverage(las: pd.DataFrame, column: str, held: pd.Series) -> pd.Series:
+    """'7 of 10' per area: how many of its LAs' case-level placements are held."""
+    with_data = las[las["code"].isin(set(held))].groupby(column).size()
+    every = las.groupby(column).size()
+    return pd.Series({area: f"{int(with_data.get(area, 0))} of {int(total)}"
+                      for area, total in every.items()})
 
 
 SUFFICIENCY_COLUMNS = ["placed_inside_pct", "home_places", "own_children_in_homes_here",

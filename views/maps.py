@@ -15,7 +15,7 @@ from analysis import geometry, mapping
 from analysis.disclosure import SYNTHETIC_LABEL, label_if_synthetic
 from components import maps as map_figures
 from components import placement_charts
-from components.source import source_line
+from components.source import short_source, source_line
 from views import frame
 
 #: The street map drawn under the LAs when the toggle is on (it needs the internet; the
@@ -91,11 +91,12 @@ def la_map(codes: set[str]) -> None:
     right.toggle("Street map underneath (needs internet)", key="map_tiles_on")
     metric = mapping.METRICS[key]
     metrics = cached.map_metrics(year)
-    source = source_line(releases, [*metric.datasets, "boundaries"],
-                         HOMES_DATE if metric.homes_date else f"31 March {year}")
+    when = HOMES_DATE if metric.homes_date else f"31 March {year}"
+    source = source_line(releases, [*metric.datasets, "boundaries"], when)
     figure = map_figures.build_choropleth(
         subset(shapes["la"], codes), mapping.metric_values(metrics, metric),
-        title=metric.label, unit=metric.unit, source=source, diverging=metric.diverging,
+        title=metric.label, unit=metric.unit, diverging=metric.diverging,
+        source=short_source(releases, list(metric.datasets), when),
         symbols=home_symbols(codes, cached.homes_by_la()) if with_homes else None,
         symbol_title="Children's-home places", **map_frame(codes))
     select_clicked(st_folium(figure, height=MAP_HEIGHT, use_container_width=True,
@@ -197,14 +198,16 @@ def flow_map(flows: pd.DataFrame, shown: set[str], case_year: int, synthetic: bo
         to_lon=drawn["to_code"].map(points["lon"]),
         direction=[direction(a in codes, b in codes) for a, b in
                    zip(drawn["from_code"], drawn["to_code"])])
+    origin = "synthetic cohort calibrated to DfE, Ofsted and ONS" if synthetic else "LA returns"
+    short = label_if_synthetic(f"Case-level placements ({origin}), 31 March {case_year}. "
+                               "Flows under 5 not shown.", synthetic)
     source = label_if_synthetic(
-        f"Children looked after at 31 March {case_year}: case-level placements "
-        f"({'synthetic cohort calibrated to DfE, Ofsted and ONS' if synthetic else 'LA returns'})"
-        f". Flows of fewer than 5 children are not shown (disclosure control). "
+        f"Children looked after at 31 March {case_year}: case-level placements ({origin}). "
+        "Flows of fewer than 5 children are not shown (disclosure control). "
         + source_line(releases, ["boundaries"]), synthetic)
     title = f"Where {filters.title}'s children are placed, and who places children there"
     figure = map_figures.build_flow_map(subset(shapes["la"], shown), lines, title=title,
-                                        source=source, **map_frame(shown))
+                                        source=short, **map_frame(shown))
     st_folium(figure, height=MAP_HEIGHT, use_container_width=True, returned_objects=[],
               key=f"flow-map-{scope.kind}-{scope.code}")
     shown_note = (f"The largest {len(lines)} flows between LAs are drawn; the table lists all."
