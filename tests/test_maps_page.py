@@ -15,6 +15,7 @@ from analysis.disclosure import SYNTHETIC_LABEL
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "views/maps.py"
+CASE_LEVEL = "Where children are placed (case level)"
 SCOPES = {
     "england": {"scope": "england"},
     "rcc": {"scope": "rcc", "rcc": "greater-manchester"},
@@ -39,12 +40,13 @@ def cohort_store(cohort_url, monkeypatch):
     cached.clear()
 
 
-def maps_page(params: dict) -> AppTest:
-    """The Maps page as a link with these parameters opens it."""
+def maps_page(params: dict, view: str | None = None) -> AppTest:
+    """The Maps page as a link with these parameters opens it, on one of its views."""
     at = AppTest.from_file(APP, default_timeout=90)
     at.query_params.update(params)
     at.run()
-    return at.switch_page(PAGE).run()
+    at.switch_page(PAGE).run()
+    return at.radio(key="map_view").set_value(view).run() if view else at
 
 
 def map_args(at: AppTest) -> list[dict]:
@@ -75,19 +77,33 @@ def test_the_map_draws_one_clickable_area_per_la_in_scope(cohort_store):
         assert choropleth["returned_objects"] == ["last_active_drawing"], scope
 
 
-def test_maps_need_no_internet(cohort_store):
+@pytest.mark.parametrize("view", [None, CASE_LEVEL])
+def test_maps_need_no_internet(cohort_store, view):
     """Boundaries are inline and Leaflet is served by the app: no link leaves the server."""
-    for args in map_args(maps_page(SCOPES["rcc"])):
-        assert all(not link.startswith("http") for link in args["js_links"] + args["css_links"])
-        assert args["js_links"] and args["css_links"]
+    (args,) = map_args(maps_page(SCOPES["rcc"], view))
+    assert all(not link.startswith("http") for link in args["js_links"] + args["css_links"])
+    assert args["js_links"] and args["css_links"]
+
+
+@pytest.mark.parametrize("view", ["Children's homes", "Placed out of area (published)"])
+def test_published_views_name_source_and_year(cohort_store, view):
+    """The homes and out-of-area views show their table and say whose figures, when."""
+    at = maps_page(SCOPES["region"], view)
+    assert not at.exception
+    year = "2023" if view == "Children's homes" else "2025"
+    sources = [c.value for c in at.caption] + [chart.proto.spec for chart in
+                                               at.get("plotly_chart")]
+    assert any(f"31 March {year}" in text and "Open Government Licence" in text
+               for text in sources)
+    assert len(at.dataframe) == len(at.get("download_button")) == 1
 
 
 def test_case_level_panels_are_labelled_synthetic(cohort_store):
     """The case-level panels say they are synthetic: above them, on the flow map itself, and
     above each of their two tables (whose CSVs ``disclosure.to_csv`` labels)."""
-    at = maps_page(SCOPES["rcc"])
+    at = maps_page(SCOPES["rcc"], CASE_LEVEL)
     assert sum(w.value == SYNTHETIC_LABEL for w in at.warning) == 3
-    flow_map = map_args(at)[1]
+    flow_map = map_args(at)[0]
     assert SYNTHETIC_LABEL.split(" —")[0] in flow_map["script"]  # the dash is escaped there
     downloads = {button.proto.label: button for button in at.get("download_button")}
     case_level = [label for label in downloads if "flows" in label or "matrix" in label]
@@ -96,7 +112,7 @@ def test_case_level_panels_are_labelled_synthetic(cohort_store):
 
 def test_filters_narrow_the_flows(cohort_store):
     """Choosing a placement type and a need narrows the LA-to-LA table to them."""
-    at = maps_page(SCOPES["rcc"])
+    at = maps_page(SCOPES["rcc"], CASE_LEVEL)
     everything = flow_table(at)
     at.selectbox(key="flow_placement").set_value("Children's homes (incl. secure)").run()
     homes = flow_table(at)
@@ -114,7 +130,7 @@ def flow_table(at: AppTest):
 
 def test_no_flow_under_5_is_shown(cohort_store):
     """Every count in the page's flow and matrix tables is 'c', 0 or at least 5."""
-    at = maps_page(SCOPES["england"])
+    at = maps_page(SCOPES["england"], CASE_LEVEL)
     for frame in at.dataframe:
         counts = [c for c in frame.value.columns if c == "children" or c in RCC_COLUMNS]
         for value in frame.value[counts].to_numpy().ravel():
@@ -131,11 +147,11 @@ def test_no_case_data_says_how_to_get_some(built_url, monkeypatch):
 
     monkeypatch.setenv("DATABASE_URL", built_url)
     cached.clear()
-    at = maps_page(SCOPES["england"])
+    at = maps_page(SCOPES["england"], CASE_LEVEL)
     cached.clear()
     assert not at.exception
     assert any("python -m data synth" in info.value for info in at.info)
-    assert len(map_args(at)) == 1, "only the LA map without case data"
+    assert not map_args(at), "no flow map without case data"
 
 
 def test_choosing_an_la_on_the_map_sets_the_filters_and_link(cohort_store):

@@ -130,7 +130,7 @@ def former_councils(table: pd.DataFrame, codes: set[str]) -> set[str]:
     return set(former.loc[former["region_code"].isin(regions), "la_code"])
 
 
-def out_of_area_panel() -> None:
+def out_of_area_panel(_shown: set[str]) -> None:
     """DfE's published % outside the LA and > 20 miles, with region and England."""
     table = cached.out_of_area(scope)
     this_year = table[table["year"] == year]
@@ -290,14 +290,11 @@ st.markdown("Where the children's homes are, where each local authority's childr
             "and how many are placed outside their LA and their RCC. **Click an area on the "
             "map to choose that LA.**")
 shown = areas_shown()
-tab_map, tab_homes, tab_out, tab_flows = st.tabs([
-    "LA map", "Children's homes", "Placed out of area (published)",
-    "Where children are placed (case level)"])
-with tab_map:
-    la_map(shown)
-with tab_homes:
-    homes_panel(shown)
-with tab_out:
-    out_of_area_panel()
-with tab_flows:
-    case_panels(shown)
+# One view at a time, not tabs: Leaflet cannot size a map drawn inside a hidden tab, and
+# only the chosen view's map is built and sent to the browser.
+VIEWS = {"LA map": la_map, "Children's homes": homes_panel,
+         "Placed out of area (published)": out_of_area_panel,
+         "Where children are placed (case level)": case_panels}
+view = st.radio("Show", list(VIEWS), horizontal=True, key="map_view",
+                label_visibility="collapsed")
+VIEWS[view](shown)

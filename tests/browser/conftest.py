@@ -25,6 +25,8 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update"]
+#: Greater Manchester RCC's ten LAs, given a synthetic cohort in the browser's store.
+GREATER_MANCHESTER = [f"E080000{n:02d}" for n in range(1, 11)]
 SCOPES = {"england": "scope=england", "rcc": "scope=rcc&rcc=greater-manchester",
           "la": "scope=la&la=E06000009"}
 
@@ -60,11 +62,17 @@ def wait_until_healthy(base: str, process: subprocess.Popen, seconds: float = 60
 
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory):
-    """The app, served from a fresh store on a free loopback port for this session."""
+    """The app, served from a fresh store (with a synthetic cohort for Greater Manchester)
+    on a free loopback port for this session."""
+    from data import synth
     from data.build import build
+    from data.store import make_engine
 
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'rcc.sqlite'}"
     build(url, progress=False)
+    engine = make_engine(url)
+    synth.run(engine, 42, las=GREATER_MANCHESTER)  # case-level panels have data to draw
+    engine.dispose()
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url}
     process = subprocess.Popen(
