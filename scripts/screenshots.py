@@ -16,7 +16,10 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update"]
 OUT = Path(__file__).resolve().parent.parent / "tests" / "artifacts"
-PAGES = ["", "accountability", "data_methods"]
+PAGES = ["", "maps", "accountability", "data_methods"]
+#: The Maps page's views, each shot separately (one is drawn at a time).
+MAP_VIEWS = ["LA map", "Children's homes", "Placed out of area (published)",
+             "Where children are placed (case level)"]
 SCOPES = {"england": "scope=england", "rcc": "scope=rcc&rcc=greater-manchester",
           "region": "scope=region&region=E12000009",
           "la": "scope=la&la=E06000063&year=2024"}
@@ -31,6 +34,13 @@ def fit_to_content(page) -> None:
     page.wait_for_timeout(800)
 
 
+def shoot(page, name: Path) -> None:
+    """Save the whole page as a PNG and say where."""
+    fit_to_content(page)
+    page.screenshot(path=str(name), full_page=True)
+    print(name)
+
+
 def main(base: str) -> None:
     """Visit each page at each scope and save a full-page PNG."""
     OUT.mkdir(parents=True, exist_ok=True)
@@ -43,10 +53,13 @@ def main(base: str) -> None:
                 page.goto(f"{base}/{path}?{query}")
                 page.wait_for_selector("h1", timeout=30_000)
                 page.wait_for_timeout(2500)
-                fit_to_content(page)
-                name = OUT / f"{path or 'overview'}-{scope}.png"
-                page.screenshot(path=str(name), full_page=True)
-                print(name)
+                for view in MAP_VIEWS if path == "maps" else [None]:
+                    if view:
+                        page.set_viewport_size({"width": 1440, "height": 900})
+                        page.get_by_text(view, exact=True).click()
+                        page.wait_for_timeout(4000)
+                    suffix = f"-{MAP_VIEWS.index(view) + 1}" if view else ""
+                    shoot(page, OUT / f"{path or 'overview'}-{scope}{suffix}.png")
         browser.close()
 
 

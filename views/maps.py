@@ -21,8 +21,8 @@ from views import frame
 #: The street map drawn under the LAs when the toggle is on (it needs the internet; the
 #: maps are complete without it). ``RCC_MAP_TILES`` names another folium tile provider.
 TILES = os.environ.get("RCC_MAP_TILES", "CartoDB positron")
-#: At England scope only the largest LA-to-LA flows are drawn (the table lists them all).
-ENGLAND_FLOW_LINES = 250
+#: At England scope only the largest flows out of an RCC are drawn (the table lists all).
+ENGLAND_FLOW_LINES = 150
 MAP_HEIGHT = 640
 HOMES_DATE = "31 March 2023"
 
@@ -88,7 +88,9 @@ def la_map(codes: set[str]) -> None:
     key = left.selectbox("Colour LAs by", list(mapping.METRICS), key="map_metric",
                          format_func=lambda name: mapping.METRICS[name].label)
     with_homes = middle.toggle("Show children's homes as circles", key="map_homes")
-    right.toggle("Street map underneath (needs internet)", key="map_tiles_on")
+    right.toggle("Street map (online only)", key="map_tiles_on",
+                 help="Draws OpenStreetMap / CARTO tiles under the LAs. The maps are complete "
+                      "without it, and it needs the internet.")
     metric = mapping.METRICS[key]
     metrics = cached.map_metrics(year)
     when = HOMES_DATE if metric.homes_date else f"31 March {year}"
@@ -187,17 +189,7 @@ def flow_map(flows: pd.DataFrame, shown: set[str], case_year: int, synthetic: bo
     codes = set(scope.members(las)["code"])
     in_scope = flows if scope.kind == "england" else flows[
         flows["from_code"].isin(codes) | flows["to_code"].isin(codes)]
-    drawn = in_scope[pd.to_numeric(in_scope["children"], errors="coerce") >= 5]
-    drawn = drawn.assign(children=drawn["children"].astype(int))
-    drawn = drawn[drawn["to_code"].isin(set(las["code"]))].head(
-        ENGLAND_FLOW_LINES if scope.kind == "england" else len(drawn))
-    points = shapes["points"].set_index("code")
-    lines = drawn.assign(
-        from_lat=drawn["from_code"].map(points["lat"]), from_lon=drawn["from_code"].map(
-            points["lon"]), to_lat=drawn["to_code"].map(points["lat"]),
-        to_lon=drawn["to_code"].map(points["lon"]),
-        direction=[direction(a in codes, b in codes) for a, b in
-                   zip(drawn["from_code"], drawn["to_code"])])
+    lines = flow_lines(in_scope, codes)
     origin = "synthetic cohort calibrated to DfE, Ofsted and ONS" if synthetic else "LA returns"
     short = label_if_synthetic(f"Case-level placements ({origin}), 31 March {case_year}. "
                                "Flows under 5 not shown.", synthetic)
@@ -205,19 +197,44 @@ def flow_map(flows: pd.DataFrame, shown: set[str], case_year: int, synthetic: bo
         f"Children looked after at 31 March {case_year}: case-level placements ({origin}). "
         "Flows of fewer than 5 children are not shown (disclosure control). "
         + source_line(releases, ["boundaries"]), synthetic)
-    title = f"Where {filters.title}'s children are placed, and who places children there"
+    title = ("Children placed outside their own RCC: the largest flows"
+             if scope.kind == "england" else
+             f"Where {filters.title}'s children are placed, and who places children there")
+    ends = codes | set(lines["from_code"]) | set(lines["to_code"])  # every line in view
     figure = map_figures.build_flow_map(subset(shapes["la"], shown), lines, title=title,
-                                        source=short, **map_frame(shown))
+                                        source=short, **{**map_frame(shown), "bounds":
+                                                         geometry.bounds(shapes["la"], ends)})
     st_folium(figure, height=MAP_HEIGHT, use_container_width=True, returned_objects=[],
               key=f"flow-map-{scope.kind}-{scope.code}")
-    shown_note = (f"The largest {len(lines)} flows between LAs are drawn; the table lists all."
-                  if scope.kind == "england" else f"{len(lines)} flows of 5 or more children.")
-    st.caption(f"{source} {shown_note} Filtered to: {placement or 'all placement types'}; "
+    drawn = (f"The largest {len(lines)} flows from an LA to an LA in another RCC are drawn; "
+             "the table lists every flow." if scope.kind == "england"
+             else f"{len(lines)} flows of 5 or more children are drawn.")
+    st.caption(f"{source} {drawn} Filtered to: {placement or 'all placement types'}; "
                f"{need or 'all needs'}.")
     frame.table(label_if_synthetic(in_scope.reset_index(drop=True), synthetic), "flows-la",
                 "LA-to-LA flows",
                 f"python -m data export flows --level la --year {case_year}{args}"
                 + filter_args(placement, need))
+
+
+def flow_lines(flows: pd.DataFrame, codes: set[str]) -> pd.DataFrame:
+    """The flows a map can draw (5 or more children, between English LAs) with both ends'
+    points and their direction. At England scope every flow is inside, so the map shows
+    what a board asks of England: the largest flows out of an LA's own RCC."""
+    lines = flows[pd.to_numeric(flows["children"], errors="coerce") >= 5]
+    lines = lines[lines["to_code"].isin(set(las["code"]))]
+    lines = lines.assign(children=lines["children"].astype(int))
+    if scope.kind == "england":
+        rcc_of = las.set_index("code")["rcc_id"]
+        lines = lines[lines["from_code"].map(rcc_of) != lines["to_code"].map(rcc_of)]
+        lines = lines.nlargest(ENGLAND_FLOW_LINES, "children", keep="first")
+    points = shapes["points"].set_index("code")
+    return lines.assign(
+        from_lat=lines["from_code"].map(points["lat"]),
+        from_lon=lines["from_code"].map(points["lon"]),
+        to_lat=lines["to_code"].map(points["lat"]), to_lon=lines["to_code"].map(points["lon"]),
+        direction=["out" if scope.kind == "england" else direction(a in codes, b in codes)
+                   for a, b in zip(lines["from_code"], lines["to_code"])])
 
 
 def direction(from_inside: bool, to_inside: bool) -> str:

@@ -13,7 +13,8 @@ from tests.browser.conftest import SCOPES, full_screenshot, navigation, open_pag
 
 #: Charts each page must draw at least (pages not named need none).
 PLOTLY_CHARTS = {"Overview": 2, "Accountability": 1}
-LEAFLET_MAPS: dict[str, int] = {}
+#: Leaflet maps each page must draw (each in streamlit-folium's iframe).
+LEAFLET_MAPS = {"Maps": 1}
 
 
 def wait_for_count(page, selector: str, expected: int) -> bool:
@@ -46,7 +47,8 @@ def test_page_draws_and_its_link_reopens_the_same_view(browser, page, app_url, t
     heading = page.locator("h1").first.inner_text()
     assert heading.startswith(title), heading
     assert wait_for_count(page, ".js-plotly-plot", PLOTLY_CHARTS.get(title, 0))
-    assert wait_for_count(page, ".leaflet-map-pane", LEAFLET_MAPS.get(title, 0))
+    assert wait_for_count(page, 'iframe[title="streamlit_folium.st_folium"]',
+                          LEAFLET_MAPS.get(title, 0))
     shown, link = filter_state(page), page.url
     full_screenshot(page, f"browser-{path or 'overview'}-{scope}")
 
