@@ -42,6 +42,13 @@ def areas_shown() -> set[str]:
     return set(scope.members(las)["code"])
 
 
+def shown_title() -> str:
+    """The name of the LAs on the maps: the scope's, or for one LA its RCC's."""
+    if scope.kind != "la":
+        return filters.title
+    return f"{las.set_index('code').at[scope.code, 'rcc_name']} RCC"
+
+
 def subset(collection: dict, codes: set[str], keep: bool = True) -> dict:
     """The features whose code is (or, with keep=False, is not) in ``codes``."""
     return {"type": "FeatureCollection", "features": [
@@ -116,7 +123,7 @@ def homes_panel(codes: set[str]) -> None:
     table = table[table["la_code"].isin(codes | former_councils(table, codes))]
     st.markdown(f"Children's homes registered with Ofsted at **{HOMES_DATE}**: "
                 f"**{table['homes'].sum():,} homes** with **{table['places'].sum():,} places** "
-                f"in {filters.title}. Click a column heading to sort.")
+                f"in {shown_title()}. Click a column heading to sort.")
     frame.table(table, "homes-by-la", "children's homes by LA",
                 "python -m data export homes-by-la")
     st.caption(source_line(releases, ["ofsted_homes"], HOMES_DATE) + " Ofsted does not "
