@@ -27,7 +27,8 @@ def homes_by_la(homes: pd.DataFrame) -> pd.DataFrame:
     unknown = set(homes["sector"]) - set(SECTORS)
     unknown_judgements = set(homes["overall_judgement"].dropna()) - set(JUDGEMENTS)
     if unknown or unknown_judgements:
-        raise ValueError(f"Unknown Ofsted sector or judgement: {sorted(unknown | unknown_judgements)}")
+        raise ValueError("Unknown Ofsted sector or judgement: "
+                         f"{sorted(unknown | unknown_judgements)}")
     homes = homes.assign(sector_key=homes["sector"].map(SECTORS),
                          judgement_key=homes["overall_judgement"].map(
                              lambda value: JUDGEMENTS[None if pd.isna(value) else value]))

@@ -166,3 +166,16 @@ def test_choosing_an_la_on_the_map_sets_the_filters_and_link(cohort_store):
     assert at.session_state.f_rcc == "greater-manchester"
     assert dict(at.query_params)["la"] == "E08000009"
     assert at.title[0].value == "Maps: Trafford"
+
+
+def test_home_circles_give_sector_and_judgement_per_la(cohort_store):
+    """With circles on, each LA in scope gets one circle whose tooltip breaks its homes
+    down by sector and latest Ofsted judgement (Ofsted gives nothing finer than the LA)."""
+    at = maps_page(SCOPES["rcc"])
+    at.toggle(key="map_homes").set_value(True).run()
+    script = map_args(at)[0]["script"]
+    labels = re.findall(r'"label": "([^"]*)"', script)
+    assert len(labels) == DRAWN["rcc"]
+    stockport = next(label for label in labels if label.startswith("Stockport"))
+    assert "36 homes, 166 places" in stockport and "private 22 / 89" in stockport
+    assert "outstanding 3, good 24" in stockport

@@ -78,15 +78,30 @@ def select_clicked(result: dict | None) -> None:
 
 
 def home_symbols(codes: set[str], homes: pd.DataFrame) -> pd.DataFrame:
-    """One circle per LA, sized by its children's-home places (never finer than the LA)."""
+    """One circle per LA, sized by its children's-home places (never finer than the LA),
+    its tooltip giving homes and places by sector and homes by latest Ofsted judgement."""
     points = shapes["points"].set_index("code").loc[sorted(codes)]
     counts = homes.set_index("la_code").reindex(points.index)
-    return pd.DataFrame({
-        "code": points.index, "lat": points["lat"], "lon": points["lon"],
-        "size": counts["places"],
-        "label": [f"{name}: {homes_n} homes, {places} places (Ofsted, {HOMES_DATE})"
-                  for name, homes_n, places in zip(counts["la_name"], counts["homes"],
-                                                    counts["places"])]})
+    return pd.DataFrame({"code": points.index, "lat": points["lat"], "lon": points["lon"],
+                         "size": counts["places"],
+                         "label": [home_label(row) for row in counts.itertuples()]})
+
+
+SECTOR_NAMES = {"private": "private", "la": "LA", "voluntary": "voluntary", "health": "health"}
+JUDGEMENT_NAMES = {"outstanding": "outstanding", "good": "good",
+                   "requires_improvement": "requires improvement", "inadequate": "inadequate",
+                   "not_yet_inspected": "not yet inspected"}
+
+
+def home_label(row) -> str:
+    """'Bolton: 25 homes, 98 places (private 20 homes / 80 places, ...); judged ...'."""
+    sectors = ", ".join(f"{name} {getattr(row, f'homes_{key}')} / {getattr(row, f'places_{key}')}"
+                        for key, name in SECTOR_NAMES.items() if getattr(row, f"homes_{key}"))
+    judged = ", ".join(f"{name} {getattr(row, f'homes_{key}')}"
+                       for key, name in JUDGEMENT_NAMES.items() if getattr(row, f"homes_{key}"))
+    return (f"{row.la_name}: {row.homes} homes, {row.places} places (Ofsted, {HOMES_DATE}). "
+            f"By sector, homes / places: {sectors or 'none'}. Latest judgement: "
+            f"{judged or 'none'}.")
 
 
 def la_map(codes: set[str]) -> None:
