@@ -17,10 +17,10 @@ def build_out_of_area_bars(table: pd.DataFrame, title: str, source: str) -> go.F
     England are labelled as comparators and drawn in grey, so the LAs stand out."""
     rows = table.assign(label=[name if level == "la" else f"{name} ({level_name(level)})"
                                for name, level in zip(table["area_name"], table["level"])])
-    order = pd.concat([rows[rows["level"] == "la"].sort_values("pct_outside_la"),
+    order = pd.concat([rows[rows["level"] == "la"].sort_values("pct_outside_la",
+                                                                ascending=False),
                        rows[rows["level"] == "region"], rows[rows["level"] == "england"]])
-    order = order.iloc[::-1]
-    fig = go.Figure()
+    fig = go.Figure()  # first row at the top, so the legend takes an LA's (full) colour
     for column, name, colour in (("pct_over_20_miles", "More than 20 miles from home",
                                   FAR_COLOUR),
                                  ("pct_outside_la", "Outside the LA", SCOPE_COLOUR)):
@@ -34,7 +34,7 @@ def build_out_of_area_bars(table: pd.DataFrame, title: str, source: str) -> go.F
     fig.update_layout(barmode="group", bargap=0.25,
                       legend=dict(traceorder="reversed"))
     fig.update_xaxes(title="% of children looked after at 31 March", range=[0, 100])
-    fig.update_yaxes(title=None, automargin=True)
+    fig.update_yaxes(title=None, automargin=True, autorange="reversed")
     height = max(380, 46 * len(order) + 140)
     return finish(fig, title, source, height=height, wrap=105)
 
@@ -72,7 +72,8 @@ def build_flow_matrix(matrix: pd.DataFrame, highlight: str | None, title: str,
                       y1=position + 0.5, line=dict(color=HIGHLIGHT, width=3))
     fig.update_yaxes(title="Placing area (the children's own LAs)", autorange="reversed",
                      automargin=True)
-    fig.update_xaxes(title="Where the children live", tickangle=-35, automargin=True)
+    fig.update_xaxes(title="Where the children live", side="top", tickangle=-30,
+                     automargin=True)
     height = max(420, 44 * len(rows) + 220)
     return finish(fig, title, source, height=height, wrap=120)
 

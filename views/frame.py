@@ -68,7 +68,9 @@ LABELS = {
     "net_flow": "Net flow", "placed_inside_pct": "% placed inside",
     "home_places": "Home places (Ofsted)",
     "own_use_of_home_places_pct": "% of home places used by own LAs",
-    "own_share_of_home_residents_pct": "% of home residents from own LAs",
+    "own_share_of_home_residents_pct": "% of home residents from own LAs", "level": "Level",
+    "pct_outside_la_symbol": "Symbol (outside LA)",
+    "pct_over_20_miles_symbol": "Symbol (> 20 miles)", "las_with_data": "LAs with data",
 }
 
 
@@ -95,14 +97,19 @@ def table(frame: pd.DataFrame, export: str, label: str, command: str,
 
 
 def as_text_where_symbols(frame: pd.DataFrame) -> pd.DataFrame:
-    """Count columns that hold a symbol ('c') beside numbers, as text ('1,234', 'c'):
-    a table column has one type, and the symbol must show where the number would be."""
-    mixed = [column for column in frame.columns if frame[column].dtype == object
-             and frame[column].map(lambda v: isinstance(v, str)).any()
-             and frame[column].map(lambda v: isinstance(v, (int, float))).any()]
-    return frame.assign(**{column: frame[column].map(
-        lambda v: v if isinstance(v, str) else ("" if pd.isna(v) else f"{v:,.10g}"))
-        for column in mixed})
+    """Text columns shown as text, with blanks (not 'None') where there is no value, and
+    count columns that hold a symbol ('c') beside numbers as text ('1,234', 'c'): a table
+    column has one type, and the symbol must show where the number would be."""
+    text = [column for column in frame.columns if frame[column].dtype == object]
+    return frame.assign(**{column: frame[column].map(shown_text) for column in text})
+
+
+def shown_text(value) -> str:
+    """A cell of a text column as shown: numbers with thousands separators, blanks for
+    missing values, anything else as its text."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return "" if pd.isna(value) else f"{value:,.10g}"
+    return "" if value is None or value is pd.NA else str(value)
 
 
 def export_args(filters: Filters) -> str:
