@@ -179,3 +179,19 @@ def test_home_circles_give_sector_and_judgement_per_la(cohort_store):
     stockport = next(label for label in labels if label.startswith("Stockport"))
     assert "36 homes, 166 places" in stockport and "private 22 / 89" in stockport
     assert "outstanding 3, good 24" in stockport
+
+
+@pytest.mark.parametrize("params, homes, places, cumbria", [
+    (SCOPES["rcc"], 245, 880, False),  # Greater Manchester: Cumbria is not its council
+    ({"scope": "la", "la": "E06000063"}, None, None, True),  # Cumberland: its RCC's LAs
+])
+def test_homes_view_lists_cumbria_only_beside_its_successors(cohort_store, params, homes,
+                                                              places, cumbria):
+    """Ofsted files Cumbria's homes under Cumbria: they are listed (not apportioned) only
+    where a successor council is shown, and never counted into another RCC."""
+    at = maps_page(params, "Children's homes")
+    table = at.dataframe[0].value
+    assert ("E10000006" in set(table["la_code"])) is cumbria
+    if homes is not None:
+        assert any(f"**{homes} homes** with **{places} places**" in text.value
+                   for text in at.markdown)

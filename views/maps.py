@@ -93,6 +93,14 @@ JUDGEMENT_NAMES = {"outstanding": "outstanding", "good": "good",
                    "not_yet_inspected": "not yet inspected"}
 
 
+#: Headings of the homes table (codes hidden on screen, kept in the download).
+HOMES_COLUMNS = {"region_code": None, "rcc_id": None, "date": None,
+                 **{f"{measure}_{key}": f"{measure.capitalize()}: {name}"
+                    for measure in ("homes", "places") for key, name in SECTOR_NAMES.items()},
+                 **{f"homes_{key}": f"Judged {name}" if key != "not_yet_inspected"
+                    else "Not yet inspected" for key, name in JUDGEMENT_NAMES.items()}}
+
+
 def home_label(row) -> str:
     """'Bolton: 25 homes, 98 places (private 20 homes / 80 places, ...); judged ...'."""
     sectors = ", ".join(f"{name} {getattr(row, f'homes_{key}')} / {getattr(row, f'places_{key}')}"
@@ -140,18 +148,19 @@ def homes_panel(codes: set[str]) -> None:
                 f"**{table['homes'].sum():,} homes** with **{table['places'].sum():,} places** "
                 f"in {shown_title()}. Click a column heading to sort.")
     frame.table(table, "homes-by-la", "children's homes by LA",
-                "python -m data export homes-by-la")
+                "python -m data export homes-by-la", column_config=HOMES_COLUMNS)
     st.caption(source_line(releases, ["ofsted_homes"], HOMES_DATE) + " Ofsted does not "
                "publish where homes are, so nothing finer than the LA is shown. Cumbria's "
                "homes are filed under Cumbria, split in April 2023, and are not apportioned.")
 
 
 def former_councils(table: pd.DataFrame, codes: set[str]) -> set[str]:
-    """Former councils Ofsted still files homes under (Cumbria), when the scope holds an LA
-    of their region: their homes are not apportioned to the successors."""
+    """Former councils Ofsted still files homes under (Cumbria), when a successor is among
+    ``codes``: their homes are listed, not apportioned to the successors."""
+    changes = cached.code_changes()
+    successors_shown = set(changes.loc[changes["new_code"].isin(codes), "old_code"])
     former = table[table["la_name"].str.endswith("(former)")]
-    regions = set(las.loc[las["code"].isin(codes), "region_code"])
-    return set(former.loc[former["region_code"].isin(regions), "la_code"])
+    return set(former["la_code"]) & successors_shown
 
 
 def out_of_area_panel(_shown: set[str]) -> None:
