@@ -60,6 +60,7 @@ FLOW_LABELS = {"out": "Placed outside the area", "in": "Placed here from elsewhe
 OUTLINE_STYLES = {
     "region": {"color": "#404040", "weight": 1.5, "className": "region-outline"},
     "rcc": {"color": "#000000", "weight": 3, "className": "rcc-outline"},
+    "selected": {"color": "#D55E00", "weight": 5, "className": "selected-outline"},
 }
 LA_BORDER = {"color": "#6b6b6b", "weight": 0.6, "opacity": 1}
 LEGEND_WIDTH = 290  # px; maps are fitted beside the legend, never under it
@@ -442,7 +443,8 @@ def build_choropleth(areas: dict, values: pd.DataFrame, *, title: str, unit: str
 
     ``values`` is indexed by LA code: ``value`` (NaN where not published), ``shown`` (the
     text to display, a DfE symbol where there is one) and ``rank`` (text, may be "").
-    ``outlines`` are (FeatureCollection, "region" | "rcc"); ``context`` the rest of England;
+    ``outlines`` are (FeatureCollection, "region" | "rcc" | "selected"); ``context`` the
+    rest of England;
     ``symbols`` has code, lat, lon, size and label.
     """
     in_scope = values.reindex([f["properties"]["code"] for f in areas["features"]])

@@ -57,14 +57,27 @@ def subset(collection: dict, codes: set[str], keep: bool = True) -> dict:
 
 
 def map_frame(codes: set[str]) -> dict:
-    """What both maps share: the rest of England for context, region and RCC outlines,
-    the extent of the scope (one LA: that LA) and the optional street map."""
+    """What both maps share: the rest of England for context, region and RCC outlines
+    (and the chosen LA's), the extent of the scope (one LA: that LA) and the optional
+    street map."""
     zoom_to = {scope.code} if scope.kind == "la" else codes
-    return dict(outlines=[(shapes["region"], "region"), (shapes["rcc"], "rcc")],
-                bounds=geometry.bounds(shapes["la"], zoom_to),
+    outlines = [(shapes["region"], "region"), (shapes["rcc"], "rcc")]
+    if scope.kind == "la":  # the chosen LA stands out from its RCC's other LAs
+        outlines.append((subset(shapes["la"], {scope.code}), "selected"))
+    extent = geometry.bounds(shapes["la"], zoom_to)
+    return dict(outlines=outlines,
+                bounds=widened(extent) if scope.kind == "la" else extent,
                 context=None if scope.kind == "england" else subset(shapes["la"], codes,
                                                                       keep=False),
                 tiles=TILES if st.session_state.get("map_tiles_on") else None)
+
+
+def widened(extent: list[list[float]], margin: float = 0.6) -> list[list[float]]:
+    """An LA's extent grown by ``margin`` of its size on every side, so its neighbours
+    show around it."""
+    (south, west), (north, east) = extent
+    tall, wide = (north - south) * margin, (east - west) * margin
+    return [[south - tall, west - wide], [north + tall, east + wide]]
 
 
 def select_clicked(result: dict | None) -> None:
