@@ -1,8 +1,9 @@
 """Shared fixtures: one store built from the vendored open data, and a corruptible copy of it.
 
 The stores are SQLite files under tmp by default. Set ``TEST_DATABASE_URL`` (the shared,
-session-built store) and ``TEST_DATABASE_URL_OWN`` (emptied for each test that writes)
-to run the same tests against PostgreSQL: ``scripts/pg-parity`` does so. Both databases
+session-built store), ``TEST_DATABASE_URL_OWN`` (emptied for each test that writes) and
+``TEST_DATABASE_URL_COHORT`` (the store with a synthetic cohort) to run the same tests
+against PostgreSQL: ``scripts/pg-parity`` does so. Both databases
 are wiped by the tests, so never point them at anything you want to keep.
 """
 
@@ -67,8 +68,11 @@ COHORT_LAS = ("E08000001", "E08000002", "E08000003", "E08000004", "E08000005", "
 @pytest.fixture(scope="session")
 def cohort_url(tmp_path_factory) -> str:
     """A store with the synthetic cohort (seed 42) of the ``COHORT_LAS``, for the case-level
-    maps, flows and their pages. SQLite, built once per session; never written to."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('cohort') / 'rcc.sqlite'}"
+    maps, flows and their pages, built once per session and never written to after:
+    ``TEST_DATABASE_URL_COHORT`` (emptied first) if set, else a SQLite file."""
+    url = os.environ.get("TEST_DATABASE_URL_COHORT")
+    url = reset_database(url) if url else \
+        f"sqlite:///{tmp_path_factory.mktemp('cohort') / 'rcc.sqlite'}"
     build(url, progress=False)
     engine = make_engine(url)
     try:

@@ -489,8 +489,9 @@ def test_self_sufficiency_by_hand(cohort_engine, area_tables, ofsted, level, are
     in it, Cumbria's included)."""
     row = area_tables[level, None, None].set_index(f"placing_{level}").loc[area]
     children = count_children(cohort_engine, {
-        "area": f"f.{level}", "recorded": "e.placement_la IS NOT NULL",
-        "inside": f"COALESCE(t.{level} = f.{level}, 0)"}).xs(area, level="area")
+        "area": f"f.{level}",
+        "recorded": "CASE WHEN e.placement_la IS NOT NULL THEN 1 ELSE 0 END",
+        "inside": f"CASE WHEN t.{level} = f.{level} THEN 1 ELSE 0 END"}).xs(area, level="area")
     recorded = children.xs(1, level="recorded")
     assert row["placed_inside_pct"] == round(recorded.get(1, 0) / recorded.sum() * 100, 1)
     in_homes = count_children(cohort_engine, {"area": f"f.{level}", "placed": f"t.{level}"},
