@@ -54,6 +54,25 @@ st.markdown(funnel.__doc__)
 st.markdown(trend_methods.__doc__)
 st.markdown(accountability.__doc__)
 
+st.header("Maps: homes, out-of-area placements and flows")
+st.markdown(
+    "- **Boundaries**: ONS counties and unitary authorities, December 2023 (ultra "
+    "generalised); RCC outlines are their member LAs joined together. The maps need no "
+    "internet; a street map underneath is optional.\n"
+    "- **Colours**: five classes with round-number ranges, set on the LAs shown, in "
+    "colour-blind-safe ColorBrewer schemes (net flow: orange where more children are placed "
+    "out than in). Grey means not available or suppressed; the tooltip gives DfE's symbol.\n"
+    "- **Children's homes**: Ofsted's register at 31 March 2023. Ofsted does not publish "
+    "where homes are, so nothing finer than the LA is shown.\n"
+    "- **Net flow**: DfE's count of other LAs' children placed inside the LA, minus the LA's "
+    "own children placed outside it.\n"
+    "- **Flows between LAs** are counted from case-level placements at 31 March (imported "
+    "returns, or the synthetic cohort where an LA has sent none). Counts of 1 to 4 are "
+    "shown as c, and further counts are hidden where a total would give them away; hidden "
+    "flows are not drawn.\n"
+    "- **Self-sufficiency** of an RCC or region: the % of its children placed inside it, "
+    "and the % of its children's-home places (Ofsted) used by its own LAs' children.")
+
 st.header("Symbols")
 st.markdown("Published figures keep DfE's own symbols, never a number in their place:\n\n"
             + "\n".join(f"- **{symbol}**: {meaning}"
