@@ -176,6 +176,11 @@ def homes_by_la() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
+def homes_in_scope(scope: Scope) -> pd.DataFrame:
+    return maps.homes_in_scope(engine(), scope)
+
+
+@st.cache_data(show_spinner=False)
 def out_of_area(scope: Scope) -> pd.DataFrame:
     return maps.out_of_area(engine(), scope)
 

@@ -59,7 +59,8 @@ EXPORTS: dict[str, tuple[str, Callable[..., pd.DataFrame]]] = {
     "case-imports": ("The case-level import log: who, when, file hash, format, LA, period, "
                      "rows, outcome", lambda engine, args: case_tables.import_log(engine)),
     "homes-by-la": ("Ofsted children's homes and places per LA by sector and latest "
-                    "judgement, 31 March 2023", lambda engine, args: maps.homes_by_la(engine)),
+                    "judgement, 31 March 2023, for --scope/--code",
+                    lambda engine, args: maps.homes_in_scope(engine, scope_of(args))),
     "map-metrics": ("Every LA's map metrics for --year: CLA rate, home places per 10,000, "
                     "homes, places, % outside the LA, % > 20 miles, net flow",
                     lambda engine, args: maps.map_metrics(engine, args.year)),

@@ -207,6 +207,21 @@ def test_every_current_la_is_listed_and_cumbria_only_as_former(homes, current_la
     assert homes.at[CUMBRIA, "homes"] == 54
 
 
+@pytest.mark.parametrize("scope, cumbria, homes_total", [
+    (Scope("rcc", "north-west"), True, None),  # both successors in the RCC
+    (Scope("rcc", "greater-manchester"), False, 245),
+    (Scope("la", CUMBERLAND), False, 0),  # one successor only: nothing apportioned
+])
+def test_homes_in_scope_lists_cumbria_where_all_its_successors_are(engine, scope, cumbria,
+                                                                   homes_total):
+    """A scope's homes table holds Cumbria's Ofsted homes only where the whole of Cumbria
+    is in scope, as every other aggregate treats a split council."""
+    table = maps.homes_in_scope(engine, scope)
+    assert (CUMBRIA in set(table["la_code"])) is cumbria
+    if homes_total is not None:
+        assert table["homes"].sum() == homes_total
+
+
 def test_map_metrics_homes_and_places_agree_with_ofsted(metrics, tally):
     """The choropleth's homes and places are the file's for every current LA except the
     Cumbrian successors (nothing is apportioned to them)."""

@@ -13,6 +13,7 @@ import cached
 from analysis import flows as flow_rules
 from analysis import geometry, mapping
 from analysis.disclosure import SYNTHETIC_LABEL, label_if_synthetic
+from analysis.scope import Scope
 from components import maps as map_figures
 from components import placement_charts
 from components.source import short_source, source_line
@@ -36,10 +37,7 @@ args = frame.export_args(filters)
 
 def areas_shown() -> set[str]:
     """The LAs drawn (and clickable) on the maps: the scope's, or for one LA its RCC's."""
-    if scope.kind == "la":
-        rcc_id = las.set_index("code").at[scope.code, "rcc_id"]
-        return set(las.loc[las["rcc_id"] == rcc_id, "code"])
-    return set(scope.members(las)["code"])
+    return set(map_scope().members(las)["code"])
 
 
 def shown_title() -> str:
@@ -153,27 +151,30 @@ def la_map(codes: set[str]) -> None:
                     f"python -m data export map-metrics --year {year}")
 
 
-def homes_panel(codes: set[str]) -> None:
+def homes_panel(_shown: set[str]) -> None:
     """Homes and places by sector and latest Ofsted judgement, per LA, sortable."""
-    table = cached.homes_by_la()
-    table = table[table["la_code"].isin(codes | former_councils(table, codes))]
+    table = cached.homes_in_scope(map_scope())
     st.markdown(f"Children's homes registered with Ofsted at **{HOMES_DATE}**: "
                 f"**{table['homes'].sum():,} homes** with **{table['places'].sum():,} places** "
                 f"in {shown_title()}. Click a column heading to sort.")
     frame.table(table, "homes-by-la", "children's homes by LA",
-                "python -m data export homes-by-la", column_config=HOMES_COLUMNS)
+                f"python -m data export homes-by-la{frame.export_args(map_filters())}",
+                column_config=HOMES_COLUMNS)
     st.caption(source_line(releases, ["ofsted_homes"], HOMES_DATE) + " Ofsted does not "
                "publish where homes are, so nothing finer than the LA is shown. Cumbria's "
                "homes are filed under Cumbria, split in April 2023, and are not apportioned.")
 
 
-def former_councils(table: pd.DataFrame, codes: set[str]) -> set[str]:
-    """Former councils Ofsted still files homes under (Cumbria), when a successor is among
-    ``codes``: their homes are listed, not apportioned to the successors."""
-    changes = cached.code_changes()
-    successors_shown = set(changes.loc[changes["new_code"].isin(codes), "old_code"])
-    former = table[table["la_name"].str.endswith("(former)")]
-    return set(former["la_code"]) & successors_shown
+def map_scope() -> Scope:
+    """The scope whose LAs the maps show: the filters' scope, or for one LA its RCC."""
+    if scope.kind != "la":
+        return scope
+    return Scope("rcc", las.set_index("code").at[scope.code, "rcc_id"])
+
+
+def map_filters() -> frame.Filters:
+    """The filters with the maps' scope, for export commands."""
+    return frame.Filters(map_scope(), year, shown_title())
 
 
 def out_of_area_panel(_shown: set[str]) -> None:
