@@ -216,6 +216,15 @@ def england_la_flows(year: int, placement: str | None, need: str | None,
     return maps.england_la_flows(engine(), year, placement, need)
 
 
+def la_flows(year: int, scope: Scope, placement: str | None, need: str | None,
+             version: int) -> pd.DataFrame:
+    """The LA-to-LA flows leaving or entering the scope (all of them for England), cut
+    from England's, which are disclosure-controlled once and cached."""
+    every = england_la_flows(year, placement, need, version)
+    return every if scope.kind == "england" else maps.flows_touching(every,
+                                                                     scope_codes(scope))
+
+
 @st.cache_data(show_spinner="Counting placements and applying disclosure control…")
 def area_flows(year: int, level: str, placement: str | None, need: str | None,
                version: int) -> pd.DataFrame:

@@ -219,7 +219,7 @@ def case_panels(shown: set[str]) -> None:
         st.info(f"Case-level placements are held for 31 March {', '.join(map(str, years))}; "
                 f"showing 31 March {case_year}.", icon=":material/event:")
     placement, need = flow_filters()
-    flows = cached.england_la_flows(case_year, placement, need, version)
+    flows = cached.la_flows(case_year, scope, placement, need, version)
     synthetic = bool(flows.attrs.get("synthetic"))
     if synthetic:
         st.warning(SYNTHETIC_LABEL, icon=":material/science:")
@@ -229,12 +229,10 @@ def case_panels(shown: set[str]) -> None:
 
 def flow_map(flows: pd.DataFrame, shown: set[str], case_year: int, synthetic: bool,
              placement: str | None, need: str | None) -> None:
-    """Lines from placing LA to placement LA for flows touching the scope's LAs, width by
-    children; flows under 5 (and those hidden to protect them) are not drawn."""
+    """Lines from placing LA to placement LA for the flows touching the scope's LAs, width
+    by children; flows under 5 (and those hidden to protect them) are not drawn."""
     codes = set(scope.members(las)["code"])
-    in_scope = flows if scope.kind == "england" else flows[
-        flows["from_code"].isin(codes) | flows["to_code"].isin(codes)]
-    lines = flow_lines(in_scope, codes)
+    lines = flow_lines(flows, codes)
     origin = "synthetic cohort calibrated to DfE, Ofsted and ONS" if synthetic else "LA returns"
     short = label_if_synthetic(f"Case-level placements ({origin}), 31 March {case_year}. "
                                "Flows under 5 not shown.", synthetic)
@@ -256,7 +254,7 @@ def flow_map(flows: pd.DataFrame, shown: set[str], case_year: int, synthetic: bo
              else f"{len(lines)} flows of 5 or more children are drawn.")
     st.caption(f"{source} {drawn} Filtered to: {placement or 'all placement types'}; "
                f"{need or 'all needs'}.")
-    frame.table(label_if_synthetic(in_scope.reset_index(drop=True), synthetic), "flows-la",
+    frame.table(flows, "flows-la",
                 "LA-to-LA flows",
                 f"python -m data export flows --level la --year {case_year}{args}"
                 + filter_args(placement, need))
