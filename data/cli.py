@@ -62,8 +62,9 @@ EXPORTS: dict[str, tuple[str, Callable[..., pd.DataFrame]]] = {
                     "judgement, 31 March 2023, for --scope/--code",
                     lambda engine, args: maps.homes_in_scope(engine, scope_of(args))),
     "map-metrics": ("Every LA's map metrics for --year: CLA rate, home places per 10,000, "
-                    "homes, places, % outside the LA, % > 20 miles, net flow",
-                    lambda engine, args: maps.map_metrics(engine, args.year)),
+                    "homes, places, % outside the LA, % > 20 miles, net flow (--scope/--code)",
+                    lambda engine, args: maps.metrics_in_scope(engine, args.year,
+                                                               scope_of(args))),
     "out-of-area": ("DfE % placed outside the LA and > 20 miles, every year, for the scope's "
                     "LAs, their regions and England",
                     lambda engine, args: maps.out_of_area(engine, scope_of(args))),

@@ -134,6 +134,14 @@ def map_metrics(engine: Engine, year: int) -> pd.DataFrame:
     return table.reset_index()
 
 
+def metrics_in_scope(engine: Engine, year: int, scope: Scope) -> pd.DataFrame:
+    """``map_metrics`` for the scope's current LAs: the ``map-metrics --scope`` table."""
+    check_scope(engine, scope)
+    table = map_metrics(engine, year)
+    members = set(scope.members(queries.local_authorities(engine))["code"])
+    return table[table["la_code"].isin(members)].reset_index(drop=True)
+
+
 # --- published out-of-area placements -----------------------------------------------------
 
 def out_of_area(engine: Engine, scope: Scope) -> pd.DataFrame:

@@ -656,3 +656,14 @@ def test_out_of_area_values_equal_dfe(engine, birmingham, column, source):
                                        check_names=False)
         assert (shown[f"{column}_symbol"].fillna("-")
                 == published["percentage_symbol"].fillna("-")).all()
+
+
+@pytest.mark.parametrize("scope, expected", [
+    (Scope(), 153), (Scope("rcc", "greater-manchester"), 10), (Scope("region", "E12000001"), 12),
+    (Scope("la", CUMBERLAND), 1)])
+def test_map_metrics_follow_the_scope(engine, scope, expected):
+    """The map-metrics export for a scope is its current LAs' rows of the England table."""
+    table = maps.metrics_in_scope(engine, YEAR, scope)
+    assert len(table) == expected
+    england = maps.map_metrics(engine, YEAR).set_index("la_code")
+    pd.testing.assert_frame_equal(table.set_index("la_code"), england.loc[table["la_code"]])

@@ -147,8 +147,9 @@ def la_map(codes: set[str]) -> None:
                              key=f"la-map-{scope.kind}-{scope.code}-{key}"))
     st.caption(source)
     with st.expander("Map values (table)"):
-        frame.table(metrics[metrics["la_code"].isin(codes)], "map-metrics", "map values",
-                    f"python -m data export map-metrics --year {year}")
+        frame.table(metrics[metrics["la_code"].isin(codes)].reset_index(drop=True),
+                    "map-metrics", "map values", "python -m data export map-metrics "
+                    f"--year {year}{frame.export_args(map_filters())}")
 
 
 def homes_panel(_shown: set[str]) -> None:
