@@ -181,23 +181,37 @@ def protect_sufficiency(table: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def hide_with_matrix(sufficiency: pd.DataFrame, matrix: pd.DataFrame) -> pd.DataFrame:
+def hide_with_matrix(sufficiency: pd.DataFrame, matrix: pd.DataFrame,
+                     homes_matrix: pd.DataFrame) -> pd.DataFrame:
     """``sufficiency`` (indexed by area) with the figures that would give away a hidden
-    cell of the protected ``matrix`` hidden too: an area's placed_inside_pct where its own
-    cell, its Total or its ELSEWHERE cell is "c" (the % and the cells shown would give it
-    back), and its own children in homes there, with both % of them, where its own cell is
-    "c" (filtered to children's homes, that count is its own cell)."""
-    hidden = matrix.eq(disclosure.SUPPRESSED)
-    own = pd.Series([bool(hidden.at[area, area]) for area in hidden.index], index=hidden.index)
-    edges = hidden[[column for column in (TOTAL, ELSEWHERE) if column in hidden.columns]]
+    cell hidden too: an area's placed_inside_pct where its own cell, its Total or its
+    ELSEWHERE cell of the protected ``matrix`` is "c" (the % and the cells shown would give
+    it back); and its own children in homes there, with both % of them, where its own cell
+    is "c" in ``matrix`` or in ``homes_matrix``. That one is the same children in
+    children's homes only, as the page shows them when filtered to children's homes: its
+    own cell is that very count, so the two tables cannot be played off against each
+    other."""
     shown = sufficiency.copy()
-    for column, hide in (("placed_inside_pct", own | edges.any(axis=1)),
-                         ("own_children_in_homes_here", own),
-                         ("own_use_of_home_places_pct", own),
-                         ("own_share_of_home_residents_pct", own)):
+    own_homes = own_hidden(matrix) | own_hidden(homes_matrix)
+    for column, hide in (("placed_inside_pct", own_hidden(matrix) | edges_hidden(matrix)),
+                         ("own_children_in_homes_here", own_homes),
+                         ("own_use_of_home_places_pct", own_homes),
+                         ("own_share_of_home_residents_pct", own_homes)):
         hide = hide.reindex(shown.index, fill_value=False).to_numpy(dtype=bool)
         shown[column] = shown[column].astype(object).where(~hide, disclosure.SUPPRESSED)
     return shown
+
+
+def own_hidden(matrix: pd.DataFrame) -> pd.Series:
+    """Whether each area's own cell (placed inside itself) is shown as "c"."""
+    return pd.Series([matrix.at[area, area] == disclosure.SUPPRESSED for area in matrix.index],
+                     index=matrix.index, dtype=bool)
+
+
+def edges_hidden(matrix: pd.DataFrame) -> pd.Series:
+    """Whether an area's Total or its ELSEWHERE cell is shown as "c"."""
+    edges = [column for column in (TOTAL, ELSEWHERE) if column in matrix.columns]
+    return matrix[edges].eq(disclosure.SUPPRESSED).any(axis=1)
 
 
 def mark_no_data(table: pd.DataFrame, coverage: pd.Series, keep: list[str]) -> pd.DataFrame:

@@ -272,7 +272,9 @@ def area_flows(engine: Engine, year: int, level: str = "rcc", placement: str | N
                need: str | None = None) -> pd.DataFrame:
     """Where each RCC's (or region's) children are placed at 31 March ``year``, as a matrix
     (rows placing area, columns placement area, Total), then each area's self-sufficiency:
-    the ``flows --level rcc|region`` table."""
+    the ``flows --level rcc|region`` table. Its own-use figures are hidden wherever the
+    same count is hidden in the table filtered to children's homes, so the two tables
+    cannot be played off against each other."""
     if level not in ("rcc", "region"):
         raise UserInputError(f"Unknown level '{level}': use la, rcc or region.")
     rows = filtered_placements(engine, year, placement, need)
@@ -282,12 +284,17 @@ def area_flows(engine: Engine, year: int, level: str = "rcc", placement: str | N
     order = sorted(set(las[column].dropna()))
     held = placements_at(engine, year)["from_code"]
     cover = coverage(las, column, held)
+    with_data = list(cover.index[~cover.str.startswith("0 of ")])
     matrix = flow_rules.protect_matrix(flow_rules.area_matrix(rows, area_of, order),
-                                       held=list(cover.index[~cover.str.startswith("0 of ")]))
+                                       held=with_data)
+    in_homes = rows[rows["place"].isin(flow_rules.HOME_PLACEMENTS)]
+    homes_matrix = flow_rules.protect_matrix(flow_rules.area_matrix(in_homes, area_of, order),
+                                             held=with_data)
     homes = queries.homes(engine)
     places = homes.groupby(homes["la_code"].map(area_of))["places"].sum()
     sufficiency = flow_rules.hide_with_matrix(flow_rules.protect_sufficiency(
-        flow_rules.self_sufficiency(rows, area_of, places, order)).set_index("area"), matrix)
+        flow_rules.self_sufficiency(rows, area_of, places, order)).set_index("area"), matrix,
+        homes_matrix)
     table = flow_rules.mark_no_data(matrix.join(sufficiency[SUFFICIENCY_COLUMNS]), cover,
                                     keep=["home_places"])
     table = table.rename_axis(index="placing_" + level).reset_index()

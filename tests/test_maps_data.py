@@ -491,6 +491,25 @@ def test_self_sufficiency_never_gives_away_a_hidden_cell(area_tables, level, pla
         assert is_hidden(table.loc[hidden_with, column]).all(), column
 
 
+@pytest.mark.parametrize("level", ["rcc", "region"])
+@pytest.mark.parametrize("need", [None, "mental_health", "sexual_exploitation", "self_harm"])
+def test_own_use_of_homes_agrees_with_the_homes_filtered_table(cohort_engine, level, need):
+    """An area's own children in its homes, shown in any table, is the own cell of the
+    table filtered to children's homes (same need): where that table hides it, every table
+    does, so one cannot give away what the other hides."""
+    homes_only = maps.area_flows(cohort_engine, YEAR, level, HOMES, need).set_index(
+        f"placing_{level}")
+    hidden_there = [area for area in homes_only.index if homes_only.at[area, area] == "c"]
+    for placement in (None, HOMES):
+        table = maps.area_flows(cohort_engine, YEAR, level, placement, need).set_index(
+            f"placing_{level}")
+        assert is_hidden(table.loc[hidden_there, "own_children_in_homes_here"]).all()
+        shown = table.drop(index=hidden_there + no_data(table, level))
+        shown = shown[~is_hidden(shown["own_children_in_homes_here"])]
+        for area in shown.index:
+            assert shown.at[area, "own_children_in_homes_here"] == homes_only.at[area, area]
+
+
 # --- 5. self-sufficiency ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("level, area, by_ofsted_region", [
