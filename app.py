@@ -8,6 +8,8 @@ with a warning that says what was not recognised.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 import cached
@@ -16,6 +18,8 @@ from data.errors import StoreUnavailable
 from views.frame import PAGES, Filters, remember
 
 FILTER_KEYS = ("f_scope", "f_rcc", "f_region", "f_la", "f_year")
+#: The browser tab's icon, from the repo: a Material icon would be fetched from Google.
+ICON = str(Path(__file__).resolve().parent / "static" / "icon.png")
 
 
 def navigation():
@@ -113,7 +117,7 @@ def keep_filters() -> None:
 
 def main() -> None:
     """Set up the page, check the store, render the filters and run the chosen page."""
-    st.set_page_config(page_title="RCC Insight", page_icon=":material/diversity_3:",
+    st.set_page_config(page_title="RCC Insight", page_icon=ICON,
                        layout="wide", initial_sidebar_state="expanded")
     page = navigation()
     try:
