@@ -201,8 +201,7 @@ def shapes() -> dict:
 
 def case_version() -> int:
     """The newest import's id (0 if none): live, so case-level caches follow imports."""
-    log = case_import_log()
-    return int(log["import_id"].max()) if len(log) else 0
+    return case_tables.latest_import_id(engine())
 
 
 @st.cache_data(show_spinner=False)

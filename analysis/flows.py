@@ -214,13 +214,16 @@ def edges_hidden(matrix: pd.DataFrame) -> pd.Series:
     return matrix[edges].eq(disclosure.SUPPRESSED).any(axis=1)
 
 
-def mark_no_data(table: pd.DataFrame, coverage: pd.Series, keep: list[str]) -> pd.DataFrame:
+def mark_no_data(table: pd.DataFrame, coverage: pd.DataFrame, keep: list[str]) -> pd.DataFrame:
     """Rows of areas none of whose LAs' placements are held show 'x' (not available), not
-    0, so a board never reads missing returns as 'no children'. ``coverage`` ('7 of 10'
-    by area) becomes the ``las_with_data`` column; ``keep`` columns are published figures."""
+    0, so a board never reads missing returns as 'no children'. ``coverage`` (with_data
+    and las, by area) becomes the ``las_with_data`` column ('7 of 10'); ``keep`` columns
+    are published figures."""
     out = table.copy()
-    none = coverage.reindex(out.index).fillna("0 of 0").str.startswith("0 of ")
+    counts = coverage.reindex(out.index)
+    none = counts["with_data"].fillna(0).eq(0)
     for column in out.columns.difference(keep):
         out[column] = out[column].astype(object).where(~none, NOT_AVAILABLE)
-    out["las_with_data"] = coverage.reindex(out.index)
+    out["las_with_data"] = [f"{int(have)} of {int(every)}" for have, every in
+                            zip(counts["with_data"].fillna(0), counts["las"].fillna(0))]
     return out

@@ -26,8 +26,8 @@ import cached  # noqa: E402
 #: (page, the Maps view chosen or None): each Maps view draws its own map, so each is timed.
 MAP_VIEWS = ["Children's homes", "Placed out of area (published)",
              "Where children are placed (case level)"]
-PAGES = [(path, None) for pages in APP_PAGES.values() for path, _, _ in pages]
-PAGES[2:2] = [("views/maps.py", view) for view in MAP_VIEWS]
+PAGES = [(path, view) for pages in APP_PAGES.values() for path, _, _ in pages
+         for view in ([None, *MAP_VIEWS] if path == "views/maps.py" else [None])]
 
 
 def run_page(page: str, view: str | None) -> tuple[float, list[int]]:

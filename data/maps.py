@@ -20,7 +20,7 @@ from data import queries
 from data import schema as s
 from data.errors import UserInputError
 from data.sources import ENGLAND
-from data.tables import check_scope, check_year, la_rates, scope_codes
+from data.tables import check_scope, check_year, la_rates, las_with_history, scope_codes
 
 HOMES_YEAR = 2023  # Ofsted's list of children's homes is at 31 March 2023
 LOCALITY = "Locality of placement"
@@ -205,10 +205,12 @@ def children_with_need(engine: Engine, need: str, year: int) -> set[int]:
 
 
 def filtered_placements(engine: Engine, year: int, placement: str | None = None,
-                        need: str | None = None) -> pd.DataFrame:
-    """``placements_at`` narrowed to one placement group and/or one need."""
+                        need: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(every placement held at 31 March ``year``, those of one placement group and/or
+    need): the flows count the second and protect it with the LAs of the first."""
     check_case_year(engine, year)
-    rows = placements_at(engine, year)
+    every = placements_at(engine, year)
+    rows = every
     if placement is not None:
         if placement not in flow_rules.PLACEMENT_GROUPS:
             raise UserInputError(f"Unknown placement type '{placement}': choose from "
@@ -219,7 +221,7 @@ def filtered_placements(engine: Engine, year: int, placement: str | None = None,
         if need not in known:
             raise UserInputError(f"Unknown need '{need}': choose from {', '.join(sorted(known))}.")
         rows = rows[rows["child_id"].isin(children_with_need(engine, need, year))]
-    return rows
+    return every, rows
 
 
 def check_case_year(engine: Engine, year: int) -> int:
@@ -246,10 +248,10 @@ def england_la_flows(engine: Engine, year: int, placement: str | None = None,
                      need: str | None = None) -> pd.DataFrame:
     """Every LA-to-LA flow in England, both ends named. Disclosure control is applied over
     all of England before any scope is cut, so a flow shows the same in every scope."""
-    rows = filtered_placements(engine, year, placement, need)
+    every, rows = filtered_placements(engine, year, placement, need)
     counted = flow_rules.la_flows(rows)
     shown = flow_rules.protect_flows(counted[counted["from_code"] != counted["to_code"]],
-                                     placing=placements_at(engine, year)["from_code"])
+                                     placing=every["from_code"])
     names = queries.all_local_authorities(engine).set_index("code")["name"]
     table = pd.DataFrame({
         "year": year, "from_code": shown["from_code"],
@@ -277,14 +279,13 @@ def area_flows(engine: Engine, year: int, level: str = "rcc", placement: str | N
     cannot be played off against each other."""
     if level not in ("rcc", "region"):
         raise UserInputError(f"Unknown level '{level}': use la, rcc or region.")
-    rows = filtered_placements(engine, year, placement, need)
+    every, rows = filtered_placements(engine, year, placement, need)
     las = queries.local_authorities(engine)
     column = {"rcc": "rcc_name", "region": "region_name"}[level]
-    area_of = area_lookup(engine, las, column)
+    area_of = area_lookup(engine, column)
     order = sorted(set(las[column].dropna()))
-    held = placements_at(engine, year)["from_code"]
-    cover = coverage(las, column, held)
-    with_data = list(cover.index[~cover.str.startswith("0 of ")])
+    cover = coverage(las, column, every["from_code"])
+    with_data = list(cover.index[cover["with_data"] > 0])
     matrix = flow_rules.protect_matrix(flow_rules.area_matrix(rows, area_of, order),
                                        held=with_data)
     in_homes = rows[rows["place"].isin(flow_rules.HOME_PLACEMENTS)]
@@ -303,28 +304,25 @@ def area_flows(engine: Engine, year: int, level: str = "rcc", placement: str | N
     return label_if_synthetic(table, rows["is_synthetic"].any())
 
 
-def coverage(las: pd.DataFrame, column: str, held: pd.Series) -> pd.Series:
-    """'7 of 10' per area: how many of its LAs' case-level placements are held."""
+def coverage(las: pd.DataFrame, column: str, held: pd.Series) -> pd.DataFrame:
+    """Per area: how many of its LAs' case-level placements are held (with_data), of all
+    its LAs (las)."""
     with_data = las[las["code"].isin(set(held))].groupby(column).size()
     every = las.groupby(column).size()
-    return pd.Series({area: f"{int(with_data.get(area, 0))} of {int(total)}"
-                      for area, total in every.items()})
+    return pd.DataFrame({"with_data": with_data.reindex(every.index, fill_value=0),
+                         "las": every})
 
 
 SUFFICIENCY_COLUMNS = ["placed_inside_pct", "home_places", "own_children_in_homes_here",
                        "own_use_of_home_places_pct", "own_share_of_home_residents_pct"]
 
 
-def area_lookup(engine: Engine, las: pd.DataFrame, column: str) -> dict[str, str]:
+def area_lookup(engine: Engine, column: str) -> dict[str, str]:
     """LA code -> RCC or region name, including councils abolished since (Ofsted still
-    files some homes under Cumbria) when all their successors share one area."""
-    area_of = dict(zip(las["code"], las[column]))
-    changes = queries.code_changes(engine)
-    for old, successors in changes.groupby("old_code")["new_code"]:
-        areas = {area_of.get(code) for code in successors}
-        if len(areas) == 1 and None not in areas:
-            area_of.setdefault(old, areas.pop())
-    return {code: area for code, area in area_of.items() if isinstance(area, str)}
+    files some homes under Cumbria) where ``las_with_history`` places them."""
+    everyone = las_with_history(engine)
+    return {code: area for code, area in zip(everyone["code"], everyone[column])
+            if isinstance(area, str)}
 
 
 def flows(engine: Engine, year: int, level: str = "la", scope: Scope = Scope(),

@@ -305,7 +305,7 @@ def test_la_flow_counts_reproduce_every_placing_and_placement_pair(cohort_engine
                                                                    need):
     """Before disclosure control, every (placing LA, placement LA) count is the number of
     children in care at 31 March 2025 counted with SQL, for the filtered subset too."""
-    rows = maps.filtered_placements(cohort_engine, YEAR, placement, need)
+    _, rows = maps.filtered_placements(cohort_engine, YEAR, placement, need)
     counted = flow_rules.la_flows(rows).set_index(["from_code", "to_code"])["children"]
     expected = count_children(cohort_engine, {"from_code": "e.placing_la",
                                               "to_code": "e.placement_la"}, placement, need)

@@ -86,7 +86,7 @@ def table(frame: pd.DataFrame, export: str, label: str, command: str,
     config.update(column_config or {})
     if disclosure.uses_synthetic(frame):
         st.warning(disclosure.SYNTHETIC_LABEL, icon=":material/science:")
-    st.dataframe(as_text_where_symbols(frame), hide_index=True, width="stretch",
+    st.dataframe(for_display(frame), hide_index=True, width="stretch",
                  column_config=config)
     # No formulas in a download, and the synthetic label as its first line where it applies.
     csv = disclosure.to_csv(neutralise(frame)).encode("utf-8")
@@ -96,10 +96,10 @@ def table(frame: pd.DataFrame, export: str, label: str, command: str,
     st.caption(f"The same table from the command line: {command}")
 
 
-def as_text_where_symbols(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text columns shown as text, with blanks (not 'None') where there is no value, and
-    count columns that hold a symbol ('c') beside numbers as text ('1,234', 'c'): a table
-    column has one type, and the symbol must show where the number would be."""
+def for_display(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table as shown: text columns as text, with blanks (not 'None') where there is no
+    value, and count columns that hold a symbol ('c') beside numbers as text ('1,234',
+    'c'): a table column has one type, and the symbol must show where the number would be."""
     text = [column for column in frame.columns if frame[column].dtype == object]
     return frame.assign(**{column: frame[column].map(shown_text) for column in text})
 

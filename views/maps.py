@@ -152,7 +152,7 @@ def la_map(codes: set[str]) -> None:
                     f"--year {year}{frame.export_args(map_filters())}")
 
 
-def homes_panel(_shown: set[str]) -> None:
+def homes_panel() -> None:
     """Homes and places by sector and latest Ofsted judgement, per LA, sortable."""
     table = cached.homes_in_scope(map_scope())
     st.markdown(f"Children's homes registered with Ofsted at **{HOMES_DATE}**: "
@@ -178,7 +178,7 @@ def map_filters() -> frame.Filters:
     return frame.Filters(map_scope(), year, shown_title())
 
 
-def out_of_area_panel(_shown: set[str]) -> None:
+def out_of_area_panel() -> None:
     """DfE's published % outside the LA and > 20 miles, with region and England."""
     table = cached.out_of_area(scope)
     this_year = table[table["year"] == year]
@@ -353,9 +353,9 @@ st.markdown("Where the children's homes are, where each local authority's childr
 shown = areas_shown()
 # One view at a time, not tabs: Leaflet cannot size a map drawn inside a hidden tab, and
 # only the chosen view's map is built and sent to the browser.
-VIEWS = {"LA map": la_map, "Children's homes": homes_panel,
+VIEWS = {"LA map": lambda: la_map(shown), "Children's homes": homes_panel,
          "Placed out of area (published)": out_of_area_panel,
-         "Where children are placed (case level)": case_panels}
+         "Where children are placed (case level)": lambda: case_panels(shown)}
 view = st.radio("Show", list(VIEWS), horizontal=True, key="map_view",
                 label_visibility="collapsed")
-VIEWS[view](shown)
+VIEWS[view]()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from analysis import disclosure
 from data import schema as s
@@ -37,6 +37,12 @@ def import_log(engine: Engine) -> pd.DataFrame:
     log["rows"] = log["rows"].map(rows_text)
     log.insert(log.columns.get_loc("outcome") + 1, "in_force", in_force(log))
     return log
+
+
+def latest_import_id(engine: Engine) -> int:
+    """The newest import's id (0 if none): changes whenever case-level rows may have."""
+    with engine.connect() as connection:
+        return int(connection.execute(select(func.max(s.CaseImport.id))).scalar() or 0)
 
 
 def in_force(log: pd.DataFrame) -> pd.Series:
