@@ -6,23 +6,35 @@ request in the register):
 1. the rate is above the upper 99.8% control limit; or
 2. the rate is above the upper 95% limit and the trend over the last N years (default
    5) is a significant rise; or
-3. the rate rose significantly year on year for the last 3 years in a row.
+3. the rate rose in each of the last M years (default 3) and the N-year trend is a
+   significant rise. Counts at 31 March are mostly the same children a year apart, so a
+   run of year-on-year rises is not tested as if each were a fresh chance; the run says
+   the rise is steady, the trend test that it is more than noise. This branch catches a
+   steady climb while the rate is still inside the limits.
 
 CLA rates are overdispersed: against exact Poisson limits dozens of LAs fall outside,
 which tells a board nothing. So by default ('auto') the overdispersion-adjusted limits
-are used whenever tau^2 > 0, and the exact limits only when the data are not
-overdispersed. The page shows how many LAs each variant of the rule would flag.
+are used when the chi-square test of overdispersion is significant at 5%, and the exact
+limits otherwise. The page and the ``rule-variants`` export show how many LAs each branch
+of the rule flags, with either kind of limit, in every year, so a branch that never fires
+is visible.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
 
+from analysis.funnel import OVERDISPERSION_ALPHA
+from analysis.trend import RISING
+
 LIMITS = ("auto", "adjusted", "exact")
 TARGETS = ("england", "rcc")
+BRANCHES = ("above_998", "above_95_and_rising", "rising_in_a_row")
 
 
 @dataclass(frozen=True)
@@ -36,6 +48,7 @@ class RuleSettings:
     above_998: bool = True
     above_95_and_rising: bool = True
     rising_years: int = 3
+    """Branch 3: the rate rose in each of this many years (0 switches the branch off)."""
 
     def __post_init__(self):
         if self.limits not in LIMITS:
@@ -70,12 +83,12 @@ def branches(table: pd.DataFrame, settings: RuleSettings, kind: str) -> pd.DataF
     """Which branch of the rule each LA meets (three boolean columns), for ``kind`` limits."""
     upper_95, upper_998 = limit_columns(kind)
     rate = table["rate_per_10k_exact"]
-    rising = table["trend_direction"] == "rising"
+    rising = table["trend_direction"] == RISING
     return pd.DataFrame({
         "above_998": settings.above_998 & (rate > table[upper_998]),
         "above_95_and_rising": settings.above_95_and_rising & (rate > table[upper_95]) & rising,
-        "rising_in_a_row": (settings.rising_years > 0)
-        & (table["rising_streak"] >= max(settings.rising_years, 1)),
+        "rising_in_a_row": (settings.rising_years > 0) & rising
+        & (table["years_rising"] >= settings.rising_years),
     }, index=table.index)
 
 
@@ -96,13 +109,15 @@ def reason(row, settings: RuleSettings, target_name: str) -> str:
     """E.g. 'Rate 112 per 10,000 against 67 for England; above the 99.8% limit and up 18%
     since 2021.'"""
     parts = []
+    trend_words = f"rising significantly ({row.trend_pct_per_year:+.1f}% a year)"
     if row.above_998:
         parts.append("above the 99.8% limit")
     elif row.above_95_and_rising:
-        parts.append(f"above the 95% limit, rising significantly "
-                     f"({row.trend_pct_per_year:+.1f}% a year)")
+        parts.append(f"above the 95% limit, {trend_words}")
     if row.rising_in_a_row:
-        parts.append(f"up significantly {int(row.rising_streak)} years in a row")
+        parts.append(f"up in each of the last {int(row.years_rising)} years"
+                     + ("" if row.above_95_and_rising and not row.above_998
+                        else f", {trend_words}"))
     change = row.change_since_pct
     since = int(row.year) - settings.trend_years + 1
     if not np.isnan(change):
@@ -119,18 +134,110 @@ def join_commas(parts: list[str]) -> list[str]:
 
 
 def variant_counts(table: pd.DataFrame, settings: RuleSettings) -> pd.DataFrame:
-    """How many LAs each variant of the rule flags: exact vs adjusted limits, by branch."""
-    rows = []
+    """How many LAs each branch of the rule flags in one year's table, with exact and with
+    adjusted limits; every branch is counted whether or not it is switched on (a branch
+    switched off is counted at 3 years in a row)."""
     everything = RuleSettings(**{**asdict(settings), "above_998": True,
                                  "above_95_and_rising": True,
                                  "rising_years": settings.rising_years or 3})
+    rows = []
     for kind in ("exact", "adjusted"):
         met = branches(table, everything, kind)
-        rows.append({"limits": kind, "above_998": int(met["above_998"].sum()),
-                     "above_95_and_rising": int(met["above_95_and_rising"].sum()),
-                     "rising_in_a_row": int(met["rising_in_a_row"].sum()),
+        rows.append({"year": int(table["year"].iloc[0]), "limits": kind,
+                     **{branch: int(met[branch].sum()) for branch in BRANCHES},
                      "any_branch": int(met.any(axis=1).sum())})
     return pd.DataFrame(rows)
+
+
+def variant_counts_by_year(tables: Iterable[pd.DataFrame],
+                           settings: RuleSettings) -> pd.DataFrame:
+    """``variant_counts`` for each year's table, stacked: a branch that flags no LA in any
+    year is a dead setting, and shows as a column of zeros."""
+    return pd.concat([variant_counts(table, settings) for table in tables],
+                     ignore_index=True)
+
+
+def in_words(settings: RuleSettings) -> str:
+    """The rule as it stands with these settings, as a trustee would read it out."""
+    branches_on = []
+    if settings.above_998:
+        branches_on.append("its rate is above the upper **99.8%** control limit")
+    if settings.above_95_and_rising:
+        branches_on.append("its rate is above the upper **95%** limit and has risen "
+                           f"significantly over the last **{settings.trend_years} years**")
+    if settings.rising_years:
+        branches_on.append(f"its rate has gone up in **each of the last "
+                           f"{settings.rising_years} years** and has risen significantly "
+                           f"over the last {settings.trend_years} years")
+    if not branches_on:
+        return "Every part of the rule is switched off, so no LA is asked to explain itself."
+    listed = "\n".join(f"- {branch}{'; or' if i < len(branches_on) - 1 else '.'}"
+                        for i, branch in enumerate(branches_on))
+    return ("An LA is asked to explain itself to the board if\n\n" + listed + "\n\n"
+            "The control limits mark how far from the target line an LA's rate can be "
+            "before it is unusual, allowing for chance and for its size. \"Risen "
+            "significantly\" means the rise is larger than the usual ups and downs of that "
+            f"LA's figures would explain (a {settings.alpha:.0%} test). The board can change "
+            "these settings; they are stored with every request for an explanation.")
+
+
+def spread_in_words(table: pd.DataFrame) -> str:
+    """Why the rule uses the limits it does, in words that state phi correctly: phi is a
+    ratio of variances, so the spread is sqrt(phi) times chance, not phi times."""
+    phi = float(table["overdispersion_phi"].iloc[0])
+    kind = table["limits_used"].iloc[0]
+    exact_breaches = int((table["rate_per_10k_exact"] > table["funnel_upper_998"]).sum())
+    if not table["overdispersion_p_value"].iloc[0] < OVERDISPERSION_ALPHA:
+        return ("LAs' rates are no more spread out than chance alone would give, so limits "
+                f"that allow for chance alone are enough. The rule uses the **{kind}** limits.")
+    used = ("The rule therefore uses limits **widened to allow for the usual differences "
+            "between LAs**." if kind == "adjusted" else
+            "The rule is set to use the **exact** limits all the same.")
+    return (f"LAs' rates are spread about **{math.sqrt(phi):.0f} times as widely** as chance "
+            "alone would give: LAs genuinely differ (need, deprivation, practice). Against "
+            f"limits that allow for chance alone, {exact_breaches} LAs would sit above the "
+            f"99.8% limit, which tells the board little. {used}")
+
+
+def method_in_words(table: pd.DataFrame) -> str:
+    """How the limits are worked out, for trustees, with the statistics last."""
+    phi = float(table["overdispersion_phi"].iloc[0])
+    tau2 = float(table["tau_squared"].iloc[0])
+    p_value = float(table["overdispersion_p_value"].iloc[0])
+    las = int(table[["children", "population_0_17"]].notna().all(axis=1).sum())
+    shown_p = "below 0.001" if p_value < 0.001 else f"{p_value:.3f}"
+    return (
+        "- **Chance.** Even if every LA had exactly the target rate, a small LA's rate would "
+        "bounce around more than a large LA's. The *exact* limits mark how far chance alone "
+        "could take the rate of an LA of each size.\n"
+        "- **Real differences.** LAs also differ for lasting reasons. Comparing every English "
+        f"LA with England's rate, their rates are spread about {math.sqrt(phi):.1f} times as "
+        "widely as chance alone would give. A standard test asks whether that extra spread "
+        f"could itself be chance; the chance of seeing this much is {shown_p}.\n"
+        "- **Widened limits.** The *adjusted* limits add the usual difference between LAs to "
+        "chance, so an LA outside them is unusual even among LAs that genuinely differ. The "
+        "extra spread is measured once, against England, whatever target line is chosen: "
+        "moving the line to an RCC's rate moves the funnel, not its width.\n"
+        "- **Trends.** A trend is the average % change a year over the years chosen, and is "
+        "called significant when it is larger than that LA's own ups and downs around it "
+        "would explain. No trend is given for an LA with fewer than 3 years of figures in a "
+        "row, or with children in care in fewer than 2 of them.\n\n"
+        f"For statisticians: Spiegelhalter (2005) on {las} LAs, square-root-scale z-scores "
+        f"winsorised at 10%; variance ratio phi = {phi:.1f}, chi-square test of k·phi on "
+        f"k - 1 degrees of freedom p = {p_value:.2g}; DerSimonian-Laird between-LA variance "
+        f"tau² = {tau2:.3g}. Trends: quasi-Poisson log-linear regression with a population "
+        "offset, Pearson scale, t test on years - 2 degrees of freedom.")
+
+
+def limits_caption(kind: str) -> str:
+    """What the funnel's lines mean for the limits in use (the adjusted limits include the
+    differences between LAs, so they are not 'what chance alone would produce')."""
+    allowing = ("chance and the usual differences between LAs" if kind == "adjusted"
+                else "chance alone")
+    return ("Each dot is an LA. The dashed lines mark where 19 LAs in 20 would fall, and the "
+            "solid lines where 998 in 1,000 would, if their rates differed from the target "
+            f"line only by {allowing}. Diamonds meet the rule. Larger LAs have narrower limits "
+            "because their rates are less noisy.")
 
 
 def quartile_and_rank(rates: pd.Series) -> pd.DataFrame:

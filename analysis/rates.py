@@ -68,3 +68,10 @@ def aggregate(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
         las=("children", "count"), las_left_out=("_left_out", "sum")).reset_index()
     out["las_left_out"] = out["las_left_out"].astype(int)
     return add_rates(out)
+
+
+def pooled_rate(frame: pd.DataFrame) -> float:
+    """Unrounded rate of the summed counts over the summed populations of the rows with both
+    (e.g. England's or an RCC's rate as the funnel's target or yardstick)."""
+    both = frame[["children", "population_0_17"]].dropna().sum()
+    return float(rate_per_10k(both["children"], both["population_0_17"]))

@@ -1,15 +1,23 @@
-"""Is an LA's rate rising? A log-linear trend test and year-on-year comparisons.
+"""Is an LA's rate rising? A log-linear trend over the last N years, and runs of rises.
 
-The trend over the last N years is a Poisson regression of the count on the year with
-log(population) as offset, fitted by iteratively reweighted least squares. Counts of
-children in care vary more from year to year than Poisson chance alone (children
-enter and leave in sibling groups; practice changes), so the standard error is scaled
-by the Pearson dispersion when that exceeds 1 (quasi-Poisson): without it, a drift of
-1% a year in a large LA would look 'significant'. The change is reported as % a year.
+**The trend** over the last N years (default 5) is a Poisson regression of the count on
+the year with log(population) as offset, fitted by statsmodels' GLM; the change is
+reported as % a year. Counts of children in care vary more from year to year than Poisson
+chance allows (children enter and leave in sibling groups; practice changes), so the
+standard error is scaled by the Pearson dispersion estimated from the fit (quasi-Poisson),
+and the p-value comes from a t distribution with (years - 2) degrees of freedom, because
+that dispersion is itself estimated from only a handful of years.
 
-A year-on-year rise is significant when the two rates differ by an exact conditional
-test: given the two years' total, the later count is binomial with probability
-n2 / (n1 + n2) under equal rates.
+**No trend is reported** (direction "no clear change", no % or p-value) unless the LA has
+a count and a population for at least 3 consecutive years ending in the year assessed
+(window years before the data begin simply shorten it; a gap, such as a suppressed count,
+or a missing latest year means no trend), and children in care in at least two of those
+years: an all-zero series, such as the Isles of Scilly's, has no rate to trend.
+
+**A run of rises** counts how many years in a row, up to the year assessed, the rate was
+higher than the year before. Counts at 31 March are mostly the same children from one year
+to the next, so the years are not independent chances; the run is not tested year by year
+but is only read beside the trend's significance (see the flag rule).
 """
 
 from __future__ import annotations
@@ -18,9 +26,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import statsmodels.api as sm
 from scipy import stats
 
 RISING, FALLING, FLAT = "rising", "falling", "no clear change"
+MIN_YEARS = 3
+MIN_YEARS_WITH_CHILDREN = 2
 
 
 @dataclass(frozen=True)
@@ -33,54 +44,88 @@ class Trend:
     years: int
 
 
+def no_trend(years: int) -> Trend:
+    """What is reported when the series cannot carry a trend (see the module's rule)."""
+    return Trend(np.nan, np.nan, FLAT, years)
+
+
+def can_fit(years: np.ndarray, children: np.ndarray, population: np.ndarray) -> bool:
+    """True if the series meets the rule: 3+ consecutive years, all with a count and a
+    positive population, and children in at least two years (else the slope is
+    undefined or infinite)."""
+    if len(years) < MIN_YEARS or np.isnan(children).any() or np.isnan(population).any():
+        return False
+    consecutive = bool(np.all(np.diff(years) == 1))
+    return consecutive and bool(np.all(population > 0)) and \
+        int(np.count_nonzero(children)) >= MIN_YEARS_WITH_CHILDREN
+
+
 def poisson_trend(years, children, population, alpha: float = 0.05) -> Trend:
-    """Quasi-Poisson log-linear trend of the rate; needs at least three years."""
+    """Quasi-Poisson log-linear trend of the rate, tested against t(years - 2)."""
     t = np.asarray(years, dtype=float)
     y = np.asarray(children, dtype=float)
-    offset = np.log(np.asarray(population, dtype=float))
-    if len(t) < 3:
-        return Trend(np.nan, np.nan, FLAT, len(t))
-    x = np.column_stack([np.ones_like(t), t - t.mean()])
-    beta = np.array([np.log(y.sum() / np.exp(offset).sum()), 0.0])
-    for _ in range(50):
-        mu = np.exp(x @ beta + offset)
-        step = np.linalg.solve(x.T @ (mu[:, None] * x), x.T @ (y - mu))
-        beta = beta + step
-        if np.max(np.abs(step)) < 1e-12:
-            break
-    mu = np.exp(x @ beta + offset)
-    covariance = np.linalg.inv(x.T @ (mu[:, None] * x))
-    dispersion = max(1.0, float(np.sum((y - mu) ** 2 / mu) / (len(y) - 2)))
-    se = np.sqrt(covariance[1, 1] * dispersion)
-    p = float(2 * stats.norm.sf(abs(beta[1] / se)))
-    direction = FLAT if p >= alpha else (RISING if beta[1] > 0 else FALLING)
-    return Trend(float(np.expm1(beta[1]) * 100), p, direction, len(t))
+    n = np.asarray(population, dtype=float)
+    if not can_fit(t, y, n):
+        return no_trend(len(t))
+    if np.ptp(y / n) == 0:
+        return Trend(0.0, 1.0, FLAT, len(t))  # the same rate every year: no scatter to scale
+    slope, t_value = fitted_slope(t, y, n)
+    p = float(2 * stats.t.sf(abs(t_value), len(t) - 2))
+    direction = FLAT if not p < alpha else (RISING if slope > 0 else FALLING)
+    return Trend(float(np.expm1(slope) * 100), p, direction, len(t))
 
 
-def rise_is_significant(before: float, after: float, pop_before: float, pop_after: float,
-                        alpha: float = 0.05) -> bool:
-    """True if the later rate is higher and the two rates differ (exact conditional test)."""
-    if not after / pop_after > before / pop_before:
-        return False
-    total = int(round(before + after))
-    share = pop_after / (pop_before + pop_after)
-    return stats.binomtest(int(round(after)), total, share).pvalue < alpha
+def fitted_slope(years: np.ndarray, children: np.ndarray,
+                 population: np.ndarray) -> tuple[float, float]:
+    """(log-rate slope per year, its t statistic with the Pearson-scaled standard error).
 
-
-def rising_years_in_a_row(series: pd.DataFrame, end_year: int, alpha: float = 0.05) -> int:
-    """How many consecutive years up to ``end_year`` each saw a significant rise.
-
-    ``series`` has year, children and population_0_17 for one LA.
+    The fit starts from the pooled rate with no slope: statsmodels' default start ignores
+    the offset and, when every count is equal, estimates a zero scale and fails.
     """
-    rows = series.set_index("year")
-    streak, year = 0, end_year
-    while year - 1 in rows.index and year in rows.index:
-        now, then = rows.loc[year], rows.loc[year - 1]
-        if now[["children", "population_0_17"]].isna().any() or \
-                then[["children", "population_0_17"]].isna().any():
-            break
-        if not rise_is_significant(then["children"], now["children"],
-                                   then["population_0_17"], now["population_0_17"], alpha):
-            break
-        streak, year = streak + 1, year - 1
-    return streak
+    design = sm.add_constant(years - years.mean())
+    model = sm.GLM(children, design, family=sm.families.Poisson(), offset=np.log(population))
+    start = [np.log(children.sum() / population.sum()), 0.0]
+    result = model.fit(start_params=start, scale="X2")
+    return float(result.params[1]), float(result.tvalues[1])
+
+
+def years_rising(series: pd.DataFrame, end_year: int) -> int:
+    """How many years in a row, up to ``end_year``, the rate was above the year before.
+
+    ``series`` has year, children and population_0_17 for one LA; a missing year or figure
+    ends the run.
+    """
+    rows = series.dropna(subset=["children", "population_0_17"]).set_index("year")
+    rate = rows["children"] / rows["population_0_17"]
+    run, year = 0, end_year
+    while year in rate.index and year - 1 in rate.index and rate[year] > rate[year - 1]:
+        run, year = run + 1, year - 1
+    return run
+
+
+def la_trend(series: pd.DataFrame, end_year: int, trend_years: int,
+             alpha: float = 0.05) -> dict:
+    """One LA's trend over the ``trend_years`` to ``end_year``, the % change in its rate
+    since the window's first year (only when both ends have figures) and its run of rises.
+
+    ``series`` has year, children and population_0_17 for one LA, any years.
+    """
+    first_year = end_year - trend_years + 1
+    rows = series.dropna(subset=["children", "population_0_17"]).sort_values("year")
+    window = rows[rows["year"].between(first_year, end_year)]
+    ends_now = not window.empty and window["year"].iloc[-1] == end_year
+    fitted = poisson_trend(window["year"], window["children"], window["population_0_17"],
+                           alpha) if ends_now else no_trend(len(window))
+    return {"trend_pct_per_year": fitted.pct_per_year, "trend_p_value": fitted.p_value,
+            "trend_direction": fitted.direction,
+            "change_since_pct": change_since(window, first_year, end_year),
+            "years_rising": years_rising(rows, end_year)}
+
+
+def change_since(window: pd.DataFrame, first_year: int, end_year: int) -> float:
+    """% change in the rate from ``first_year`` to ``end_year``; NaN unless both have a
+    figure and the first is not zero."""
+    rate = (window["children"] / window["population_0_17"]).set_axis(window["year"])
+    if first_year not in rate.index or end_year not in rate.index or rate[first_year] == 0:
+        return np.nan
+    return float(rate[end_year] / rate[first_year] * 100 - 100)

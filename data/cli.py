@@ -45,9 +45,11 @@ EXPORTS: dict[str, tuple[str, Callable[..., pd.DataFrame]]] = {
                    "(--scope la --code, --year, --model 2025|2021)",
                    lambda engine, args: tables.benchmarks(engine, la_scope(args).code,
                                                           args.year, args.model)),
-    "rule-variants": ("How many LAs each variant of the flag rule flags, for --year",
-                      lambda engine, args: accountability.variant_counts(
-                          tables.accountability(engine, args.year), RuleSettings())),
+    "rule-variants": ("How many LAs each branch of the flag rule flags, with exact and "
+                      "adjusted limits, in every year (default settings)",
+                      lambda engine, args: accountability.variant_counts_by_year(
+                          [tables.accountability(engine, year)
+                           for year in tables.available_years(engine)], RuleSettings())),
     "data-releases": ("Every dataset loaded, with its provenance",
                       lambda engine, args: tables.releases(engine)),
     "code-changes": ("LA code changes and the rule applied to each",

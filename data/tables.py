@@ -6,7 +6,6 @@ and the command-line export are the same rows by construction.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
@@ -353,19 +352,20 @@ def accountability(engine: Engine, year: int, settings: RuleSettings = RuleSetti
     """Every current LA's rate against the funnel limits, its trend, and the flag rule.
 
     The target is England's rate, or (settings.target == 'rcc') the rate of the scope's
-    RCC. Limits and tau^2 are estimated over all English LAs, so an LA is judged by the
-    same yardstick whatever the scope; the page then shows the scope's LAs.
+    RCC. The limits' width (phi, tau^2) is estimated once over all English LAs against
+    England's rate, so an LA is judged by the same yardstick whatever the scope or target
+    line; the page then shows the scope's LAs.
     """
     check_year(engine, year)
     rated = la_rates(engine, year)
     rated = rated[rated["current_la"]].rename(columns={"children_looked_after": "children"})
     rated = rated.astype({"children": float, "population_0_17": float})
     rated["rate_per_10k_exact"] = rates.rate_per_10k(rated["children"], rated["population_0_17"])
+    spread = funnel.national_dispersion(rated, rates.pooled_rate(rated))
     target_name, target = target_rate(engine, rated, settings, scope)
-    table, spread = funnel.funnel_table(rated, target)
+    table = funnel.funnel_table(rated, target, spread)
     table = table.join(trends(engine, year, settings), on="la_code")
     table = table.join(accountability_rules.quartile_and_rank(table["rate_per_10k_exact"]))
-    table["overdispersion_phi"] = spread.phi
     return accountability_rules.assess(table, settings, spread.overdispersed, target_name)
 
 
@@ -373,39 +373,21 @@ def target_rate(engine: Engine, rated: pd.DataFrame, settings: RuleSettings,
                 scope: Scope) -> tuple[str, float]:
     """(name, unrounded rate) of the funnel's target: England or the scope's RCC."""
     if settings.target == "england" or scope.kind in ("england", "region"):
-        totals = rated[["children", "population_0_17"]].dropna().sum()
-        return "England", float(rates.rate_per_10k(totals["children"],
-                                                   totals["population_0_17"]))
+        return "England", rates.pooled_rate(rated)
     rcc_id = scope.code if scope.kind == "rcc" else \
         queries.local_authorities(engine).set_index("code").at[scope.code, "rcc_id"]
-    members = rated[rated["rcc_id"] == rcc_id]
-    totals = members[["children", "population_0_17"]].dropna().sum()
     name = queries.rccs(engine).set_index("id").at[rcc_id, "name"]
-    return f"{name} RCC", float(rates.rate_per_10k(totals["children"],
-                                                   totals["population_0_17"]))
+    return f"{name} RCC", rates.pooled_rate(rated[rated["rcc_id"] == rcc_id])
 
 
 def trends(engine: Engine, year: int, settings: RuleSettings) -> pd.DataFrame:
     """Per LA: % change a year over the last N years, its p-value and direction, the %
-    change since the window's first year, and how many years in a row it rose."""
-    counts = lait_counts_with_population(engine).dropna(subset=["children",
-                                                                "population_0_17"])
-    window = counts[counts["year"].between(year - settings.trend_years + 1, year)]
-    rows = []
-    for code, series in window.groupby("area_code"):
-        series = series.sort_values("year")
-        fitted = trend.poisson_trend(series["year"], series["children"],
-                                     series["population_0_17"], settings.alpha)
-        first, last = series.iloc[0], series.iloc[-1]
-        complete = first["year"] == year - settings.trend_years + 1 and last["year"] == year
-        change = (last["children"] / last["population_0_17"]) / \
-            (first["children"] / first["population_0_17"]) * 100 - 100
-        rows.append({"la_code": code, "trend_pct_per_year": fitted.pct_per_year,
-                     "trend_p_value": fitted.p_value, "trend_direction": fitted.direction,
-                     "change_since_pct": change if complete else np.nan,
-                     "rising_streak": trend.rising_years_in_a_row(
-                         counts[counts["area_code"] == code], year, settings.alpha)})
-    return pd.DataFrame(rows).set_index("la_code")
+    change since the window's first year, and how many years in a row its rate rose
+    (analysis.trend.la_trend)."""
+    counts = lait_counts_with_population(engine)
+    rows = {code: trend.la_trend(series, year, settings.trend_years, settings.alpha)
+            for code, series in counts[counts["year"] <= year].groupby("area_code")}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("la_code")
 
 
 LA_RATES_FUNNEL_COLUMNS = [
@@ -420,7 +402,7 @@ def la_rates_assessed(engine: Engine, year: int) -> pd.DataFrame:
     target): the ``python -m data export la-rates`` table."""
     assessed = accountability(engine, year).set_index("la_code")[LA_RATES_FUNNEL_COLUMNS]
     table = la_rates(engine, year).join(assessed, on="la_code")
-    table["flag"] = table["flag"].fillna(False).astype(bool)
+    table["flag"] = table["flag"].eq(True)  # LAs not assessed (abolished) are not flagged
     return table
 
 

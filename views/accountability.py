@@ -17,7 +17,7 @@ st.markdown("Local authorities whose rate of children in care is unusually high,
             f"rule at **31 March {year}**, why, and what has been asked and answered.")
 
 with st.expander("The rule and its settings", icon=":material/tune:"):
-    st.markdown(rule.__doc__.split("\n\n", 1)[1])
+    rule_words = st.empty()
     left, right = st.columns(2)
     target = left.radio("Target line", rule.TARGETS, horizontal=True,
                         format_func={"england": "England's rate",
@@ -31,25 +31,22 @@ with st.expander("The rule and its settings", icon=":material/tune:"):
     years = right.slider("Years in the trend", 3, 10, 5, key="rule_years")
     above_998 = right.checkbox("Flag: above the 99.8% limit", True, key="rule_998")
     above_95 = right.checkbox("Flag: above the 95% limit and rising", True, key="rule_95")
-    in_a_row = right.number_input("Flag: rising significantly this many years in a row "
-                                  "(0 = off)", 0, 5, 3, key="rule_row")
+    in_a_row = right.number_input("Flag: up in each of this many years and rising "
+                                  "significantly (0 = off)", 0, 5, 3, key="rule_row")
 settings = rule.RuleSettings(limits=limits, target=target if scope.kind in ("rcc", "la")
                              else "england", trend_years=years, above_998=above_998,
                              above_95_and_rising=above_95, rising_years=int(in_a_row))
+rule_words.markdown(rule.in_words(settings))
 
 table = cached.accountability(year, settings, scope)
 members = set(cached.scope_codes(scope))
 in_scope = table[table["la_code"].isin(members)]
 kind = table["limits_used"].iloc[0]
 target_name = cached.table_target_name(table, settings, scope)
-phi, tau2 = table["overdispersion_phi"].iloc[0], table["tau_squared"].iloc[0]
 
-if tau2 > 0:
-    st.info(f"The rates are **overdispersed**: LAs differ {phi:.0f} times more than chance "
-            f"alone would explain (tau² = {tau2:.2e}). Against exact Poisson limits, "
-            f"{int(((table['rate_per_10k_exact'] > table['funnel_upper_998'])).sum())} LAs "
-            "would sit above the 99.8% limit, which tells the board nothing. The rule "
-            f"therefore uses the **{kind}** limits.", icon=":material/info:")
+st.info(rule.spread_in_words(table), icon=":material/info:")
+with st.expander("How the limits and trends are worked out"):
+    st.markdown(rule.method_in_words(table))
 
 flagged = in_scope[in_scope["flag"]].sort_values("z_score_adjusted", ascending=False)
 st.header(f"{len(flagged)} of {len(in_scope)} LAs owe the board an explanation")
@@ -71,18 +68,21 @@ frame.chart(cached.funnel_figure(year, settings, scope, filters.title),
             f"Funnel plot of each LA's rate per 10,000 against its number of children, with "
             f"{target_name}'s rate and the control limits; {len(flagged)} LAs in "
             f"{filters.title} lie in the flagged region")
-st.caption("Each dot is an LA. Between the dashed lines is what chance alone would produce "
-           "19 times in 20; between the solid lines, 998 times in 1,000. Diamonds meet the "
-           "rule. Larger LAs have narrower limits because their rates are less noisy.")
+st.caption(rule.limits_caption(kind))
 
-st.subheader("How many LAs each variant of the rule would flag (all England)")
-frame.table(rule.variant_counts(table, settings), "rule-variants", "rule variants",
-            f"python -m data export rule-variants --year {year}  (default settings)",
-            column_config={"limits": "Limits", "above_998": "Above 99.8%",
-                           "above_95_and_rising": "Above 95% and rising",
-                           "rising_in_a_row": f"Rising {settings.rising_years or 3} years "
-                                              "in a row",
-                           "any_branch": "Any of these"})
+with st.expander("How many LAs each part of the rule flags, year by year (all England)"):
+    st.markdown("Counted with these settings, every part switched on, with either kind of "
+                "limit. A part that flags no LA in any year never bites.")
+    variants = rule.variant_counts_by_year(
+        [cached.accountability(each, settings, scope) for each in cached.years()], settings)
+    frame.table(variants, "rule-variants", "rule variants",
+                "python -m data export rule-variants  (default settings)",
+                column_config={"limits": "Limits", "above_998": "Above 99.8%",
+                               "above_95_and_rising": "Above 95% and rising",
+                               "rising_in_a_row": f"Up {settings.rising_years or 3} years "
+                                                  "running and rising",
+                               "any_branch": "Any of these",
+                               "year": st.column_config.NumberColumn("Year", format="%d")})
 
 st.header("Rates, trends and benchmarks")
 if scope.kind == "la":
