@@ -326,8 +326,8 @@ def matrix_panel(case_year: int, placement: str | None, need: str | None,
         "Bar chart of each area's % of children placed inside it and % of its children's "
         "home places used by its own LAs")
     st.caption("Places are Ofsted's registered places at 31 March 2023; some are empty or "
-               "used by other areas' children. One regional needs analysis found its own LAs "
-               "used 28% of the region's children's-home places.")
+               "used by other areas' children, so this share is not a measure of how full "
+               "the homes are.")
     frame.table(table, f"flows-{level}", f"{'RCC' if level == 'rcc' else 'region'} matrix",
                 f"python -m data export flows --level {level} --year {case_year}"
                 + filter_args(placement, need))
