@@ -36,11 +36,12 @@ from typing import Iterable
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 SYNTHETIC_LABEL = "Synthetic case-level data — not real children"
 SUPPRESSED = "c"
 THRESHOLD = 5  # counts from 1 to THRESHOLD - 1 are suppressed
-TOLERANCE = 1e-9
+RANK_TOLERANCE = 1e-10  # eigenvalues of M M^T below this (relative) count as zero
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,11 @@ class Line:
 
     members: tuple[int, ...]
     total: int | None  # flat index of the total cell; None: the total is shown elsewhere
+
+    @property
+    def cells(self) -> tuple[int, ...]:
+        """Every cell of the line, its total included."""
+        return self.members + ((self.total,) if self.total is not None else ())
 
 
 # --- primary and secondary suppression ----------------------------------------------------
@@ -133,49 +139,66 @@ def table_lines(table: pd.DataFrame, columns: list[str], total_column: str | Non
     return [line for line in lines if len(line.members) + (line.total is not None) >= 2]
 
 
-def protect(values: np.ndarray, lines: list[Line]) -> np.ndarray:
-    """Which cells to hide: primary cells, then secondary ones until no hidden cell can be
-    recovered by subtraction within a line or by combining lines."""
-    hidden = is_primary(values)
+def protect(values: np.ndarray, lines: list[Line], *, hidden: np.ndarray | None = None,
+            latent: np.ndarray | None = None, public: np.ndarray | None = None,
+            extra: np.ndarray | None = None) -> np.ndarray:
+    """Which cells to hide: primary cells, then secondary ones until no count of 1-4 can be
+    recovered by subtraction within a line or by combining lines.
+
+    ``hidden``: cells already hidden (e.g. by a linked table's protection); ``latent``:
+    cells never shown (sums the product never publishes, used to link tables): unknown to
+    the reader, never hidden as a partner and never protected; ``public``: counts
+    published elsewhere (e.g. DfE's LA totals), never hidden; ``extra``: equations, one
+    row per equation over all cells, that the reader also knows (another table family's
+    knowledge of these cells)."""
+    latent = np.zeros(len(values), dtype=bool) if latent is None else latent
+    public = np.zeros(len(values), dtype=bool) if public is None else public
+    start = np.zeros(len(values), dtype=bool) if hidden is None else hidden
+    hidden = start | latent | (is_primary(values) & ~public)
+    sensitive = is_primary(values) & ~latent & ~public
+    frozen = latent | public
     while True:
-        changed = secondary_by_line(values, lines, hidden)
-        determined = recoverable(hidden, lines)
+        changed = secondary_by_line(values, lines, hidden, frozen)
+        determined = recoverable(hidden, lines, sensitive & hidden, extra)
         if not determined.any():
-            return hidden
+            return hidden & ~latent
         added = False
         for index in np.flatnonzero(determined):
-            added |= hide_partner(values, lines, hidden, int(index))
-            if added:
-                break
+            added |= hide_partner(values, lines, hidden, frozen, int(index))
         if not added and not changed:
-            return hidden  # nothing left that could be hidden (e.g. single-cell lines)
+            return hidden & ~latent  # nothing left that could be hidden
 
 
-def secondary_by_line(values: np.ndarray, lines: list[Line], hidden: np.ndarray) -> bool:
-    """Hide one more cell in every line with exactly one hidden cell; repeat until stable."""
+def secondary_by_line(values: np.ndarray, lines: list[Line], hidden: np.ndarray,
+                      frozen: np.ndarray) -> bool:
+    """Hide one more cell in every line whose only hidden cell is shown elsewhere as "c"
+    (a latent cell alone in a line is merely a known sum); repeat until stable."""
     changed_any = False
     changed = True
     while changed:
         changed = False
         for line in lines:
-            cells = line.members + ((line.total,) if line.total is not None else ())
-            if hidden[list(cells)].sum() == 1 and hide_in_line(values, line, hidden):
+            cells = list(line.cells)
+            if hidden[cells].sum() == 1 and not frozen[cells][hidden[cells]].any() and \
+                    hide_in_line(values, line, hidden, frozen):
                 changed = changed_any = True
     return changed_any
 
 
-def hide_in_line(values: np.ndarray, line: Line, hidden: np.ndarray) -> bool:
+def hide_in_line(values: np.ndarray, line: Line, hidden: np.ndarray,
+                 frozen: np.ndarray) -> bool:
     """Hide the line's smallest visible non-zero count, else its total, else (the total
     being known from elsewhere) a zero, which is then shown as "c" too. False if none."""
     members = np.asarray(line.members, dtype=int)
-    visible = members[~hidden[members] & ~np.isnan(values[members])]
+    visible = members[~hidden[members] & ~frozen[members] & ~np.isnan(values[members])]
     positive = visible[values[visible] > 0]
     if len(positive):
         hidden[positive[np.argmin(values[positive])]] = True
         return True
-    if line.total is not None and not hidden[line.total] and \
-            np.nan_to_num(values[line.total]) > 0:
-        hidden[line.total] = True
+    total = line.total
+    if total is not None and not hidden[total] and not frozen[total] and \
+            np.nan_to_num(values[total]) > 0:
+        hidden[total] = True
         return True
     if len(visible):
         hidden[visible[0]] = True
@@ -183,62 +206,118 @@ def hide_in_line(values: np.ndarray, line: Line, hidden: np.ndarray) -> bool:
     return False
 
 
-def hide_partner(values: np.ndarray, lines: list[Line], hidden: np.ndarray, index: int) -> bool:
-    """Hide one more cell in a line through ``index``: the smallest visible non-zero count
-    of any such line, else a visible zero."""
-    best, best_key = None, (np.inf, np.inf)
-    for line in lines:
-        cells = line.members + ((line.total,) if line.total is not None else ())
-        if index not in cells:
-            continue
-        for cell in cells:
-            if hidden[cell] or np.isnan(values[cell]):
+def hide_partner(values: np.ndarray, lines: list[Line], hidden: np.ndarray,
+                 frozen: np.ndarray, index: int, rings: int = 3) -> bool:
+    """Hide one more cell near ``index``: the smallest visible non-zero count (else a
+    visible zero) of a line through it; if all of those are hidden already, of a line
+    through one of them, and so on for a few rings."""
+    seen, frontier = {index}, {index}
+    for _ in range(rings):
+        best, best_key, reached = None, (np.inf, np.inf), set()
+        for line in lines:
+            cells = line.cells
+            if frontier.isdisjoint(cells):
                 continue
-            key = (0 if values[cell] > 0 else 1, values[cell])
-            if key < best_key:
-                best, best_key = cell, key
-    if best is None:
-        return False
-    hidden[best] = True
-    return True
+            for cell in cells:
+                if hidden[cell] and cell not in seen:
+                    reached.add(cell)
+                if hidden[cell] or frozen[cell] or np.isnan(values[cell]):
+                    continue
+                key = (0 if values[cell] > 0 else 1, values[cell])
+                if key < best_key:
+                    best, best_key = cell, key
+        if best is not None:
+            hidden[best] = True
+            return True
+        seen |= reached
+        frontier = reached
+    return False
 
 
-def recoverable(hidden: np.ndarray, lines: list[Line]) -> np.ndarray:
-    """Hidden cells whose value the shown cells and totals determine exactly.
-
-    Each line is an equation (members minus total = 0); shown cells are known, hidden
-    ones unknown. A hidden cell is determined when every solution of the homogeneous
-    system leaves it unchanged, i.e. it is zero in every null-space vector; equivalently,
-    its unit vector lies in the row space. The row-space test needs only the thin SVD, which
-    keeps a 153 x 153 LA flow matrix (thousands of hidden cells) to a fraction of a second.
-    """
+def equations(hidden: np.ndarray, lines: list[Line],
+              extra: np.ndarray | None = None) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """The reader's equations in the hidden cells (shown cells are known numbers): one row
+    per line (members +1, total -1), plus the ``extra`` rows; and the hidden cells'
+    indices (the columns)."""
     unknown = np.flatnonzero(hidden)
-    if not len(unknown):
-        return np.zeros_like(hidden)
-    position = {int(cell): k for k, cell in enumerate(unknown)}
-    rows = []
+    column = np.full(len(hidden), -1)
+    column[unknown] = np.arange(len(unknown))
+    rows, cols, data = [], [], []
+    count = 0
     for line in lines:
-        row = np.zeros(len(unknown))
-        touched = False
-        for cell in line.members:
-            if cell in position:
-                row[position[cell]] += 1.0
-                touched = True
-        if line.total is not None and line.total in position:
-            row[position[line.total]] -= 1.0
-            touched = True
-        if touched:
-            rows.append(row)
+        members = np.asarray(line.members, dtype=int)
+        members = members[hidden[members]]
+        entries = [(column[m], 1.0) for m in members]
+        if line.total is not None and hidden[line.total]:
+            entries.append((column[line.total], -1.0))
+        if not entries:
+            continue
+        for c, value in entries:
+            rows.append(count)
+            cols.append(c)
+            data.append(value)
+        count += 1
+    matrix = sparse.csr_matrix((data, (rows, cols)), shape=(count, len(unknown)))
+    if extra is not None and len(extra):
+        matrix = sparse.vstack([matrix, sparse.csr_matrix(extra[:, unknown])]).tocsr()
+    return matrix, unknown
+
+
+def row_space(matrix: sparse.csr_matrix) -> np.ndarray:
+    """An orthonormal-equivalent basis of the row space, as rows B with B.T @ B the
+    projection onto it: from the eigen-decomposition of the (small) Gram matrix M M^T, so
+    the cost grows with the number of equations, not of hidden cells."""
+    gram = (matrix @ matrix.T).toarray()
+    eigenvalues, vectors = np.linalg.eigh(gram)
+    keep = eigenvalues > RANK_TOLERANCE * max(eigenvalues.max(initial=0.0), 1.0)
+    scaled = vectors[:, keep] / np.sqrt(eigenvalues[keep])
+    return np.asarray((matrix.T @ scaled).T)
+
+
+def recoverable(hidden: np.ndarray, lines: list[Line], targets: np.ndarray | None = None,
+                extra: np.ndarray | None = None) -> np.ndarray:
+    """Target cells (default: every hidden cell) whose value the shown cells, the known
+    totals and the ``extra`` equations determine exactly.
+
+    Each line is an equation (members minus total = known); shown cells are known, hidden
+    ones unknown. A hidden cell is determined when its unit vector lies in the row space
+    of that system: its projection onto the row space has length 1.
+    """
+    targets = hidden if targets is None else targets & hidden
     out = np.zeros_like(hidden)
-    if not rows:
+    if not targets.any():
         return out
-    matrix = np.array(rows)
-    _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
-    rank = int((singular > TOLERANCE * max(matrix.shape)).sum())
-    in_row_space = (vt[:rank] ** 2).sum(axis=0)  # |projection of each unit vector|^2
-    determined = in_row_space > 1 - 1e-8
+    matrix, unknown = equations(hidden, lines, extra)
+    if matrix.shape[0] == 0:
+        return out
+    basis = row_space(matrix)
+    in_row_space = (basis ** 2).sum(axis=0)  # |projection of each unit vector|^2
+    determined = (in_row_space > 1 - 1e-6) & targets[unknown]
     out[unknown[determined]] = True
     return out
+
+
+def known_combinations(hidden: np.ndarray, lines: list[Line], of: np.ndarray) -> np.ndarray:
+    """The combinations of the cells ``of`` (all hidden) that this family's equations
+    determine, as rows over every cell: what a reader of this family knows about those
+    cells, to hand to a linked family as ``extra`` equations. From the left null space of
+    the other hidden cells' columns (combinations of equations that cancel them)."""
+    matrix, unknown = equations(hidden, lines)
+    if matrix.shape[0] == 0 or not of.any():
+        return np.zeros((0, len(hidden)))
+    inside = of[unknown]
+    others = matrix[:, ~inside]
+    gram = (others @ others.T).toarray()
+    eigenvalues, vectors = np.linalg.eigh(gram)
+    null = vectors[:, eigenvalues <= RANK_TOLERANCE * max(eigenvalues.max(initial=0.0), 1.0)]
+    combos = np.asarray((matrix[:, inside].T @ null).T)
+    if not len(combos):
+        return np.zeros((0, len(hidden)))
+    _, singular, vt = np.linalg.svd(combos, full_matrices=False)
+    basis = vt[singular > 1e-8 * max(singular.max(initial=0.0), 1.0)]
+    rows = np.zeros((len(basis), len(hidden)))
+    rows[:, unknown[inside]] = basis
+    return rows
 
 
 # --- the synthetic label --------------------------------------------------------------------
