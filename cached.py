@@ -1,12 +1,26 @@
 """The app's one API module, and the only one that uses Streamlit caching.
 
 Pages call these instead of ``data.tables`` and ``components`` directly, so each table
-and each figure is computed once per process and parameter set (the store's published
-tables change only on a rebuild, which restarts the app or clears the cache). The
-register is read and written live, never cached.
+and each figure is computed once per process, parameter set and *data version*. The data
+version (``data.store.DataVersion``: the build's time, the schema's revision and the newest
+case-level import) is read by ``store_ready`` in one cheap query at the start of every run,
+and every ``@table`` and ``@figure`` below is keyed by it as well as by its arguments: so a
+rebuild (``python -m data build``) or an import shows at the next interaction, without a
+restart, while an unchanged store is never re-queried. The register and the import log
+are read live, never cached.
+
+A new cached function: decorate it with ``@table`` (a DataFrame or other data; takes
+``show_spinner=...`` like ``st.cache_data``) or ``@figure`` (a shared object such as a
+plotly figure, like ``st.cache_resource``), never ``st.cache_data``/``st.cache_resource``
+directly, and read the store through ``engine()``. Its arguments must be hashable, as for
+``st.cache_data``; the data version is added to them by the decorator.
 """
 
 from __future__ import annotations
+
+import functools
+import threading
+from typing import Callable, TypeVar
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -24,7 +38,11 @@ from data.importers import tables as case_tables
 from data.importers.common import ImportResult
 from components import charts
 from components.source import source_line
-from data.store import check_ready, make_engine
+from data.store import DataVersion, check_ready, make_engine
+
+F = TypeVar("F", bound=Callable)
+#: Where this session's run keeps the data version store_ready read (st.session_state).
+VERSION_KEY = "data_version"
 
 
 @st.cache_resource(show_spinner=False)
@@ -33,88 +51,155 @@ def engine() -> Engine:
     return make_engine()
 
 
-@st.cache_data(show_spinner=False)
-def store_ready() -> None:
-    """Raise StoreUnavailable (with how to rebuild) unless the store is built and current."""
-    check_ready(engine())
+def store_ready() -> DataVersion:
+    """Check the store is built and current (raises StoreUnavailable saying how to rebuild)
+    and read its data version for this run. app.py calls it first thing in every run: one
+    cheap query, so a rebuilt, broken or newly imported store is seen at the next click."""
+    try:
+        version = check_ready(engine())
+    except Exception:
+        st.session_state.pop(VERSION_KEY, None)
+        raise
+    st.session_state[VERSION_KEY] = version
+    _forget_other_versions(version)
+    return version
 
 
-@st.cache_data(show_spinner=False)
+def current_version() -> DataVersion:
+    """This run's data version, as store_ready read it (read now if it has not been, as
+    when a cached function is called outside the app)."""
+    version = st.session_state.get(VERSION_KEY)
+    return version if version is not None else store_ready()
+
+
+#: Every function cached by @table or @figure (Streamlit's cached object).
+_VERSIONED: list = []
+_newest: dict[str, DataVersion | None] = {"version": None}
+_newest_lock = threading.Lock()
+
+
+def _forget_other_versions(version: DataVersion) -> None:
+    """When the data version changes, drop what was cached for the old one (it would never
+    be asked for again), so a long-running server does not keep a copy per import."""
+    with _newest_lock:
+        if version == _newest["version"]:
+            return
+        if _newest["version"] is not None:
+            for stored in _VERSIONED:
+                stored.clear()
+        _newest["version"] = version
+
+
+def _by_version(cache, func: F) -> F:
+    """``func`` cached by ``cache`` under its arguments and this run's data version."""
+
+    @functools.wraps(func)  # Streamlit names the cache after func and hashes func's source
+    def compute(*args, data_version: DataVersion, **kwargs):
+        return func(*args, **kwargs)
+
+    stored = cache(compute)
+    _VERSIONED.append(stored)
+
+    @functools.wraps(func)
+    def lookup(*args, **kwargs):
+        return stored(*args, data_version=current_version(), **kwargs)
+
+    lookup.clear = stored.clear
+    return lookup  # type: ignore[return-value]
+
+
+def table(func: F | None = None, *, show_spinner: bool | str = False):
+    """``st.cache_data`` keyed by the data version too: ``@table`` or
+    ``@table(show_spinner="Counting…")``. For tables and other data (copied per caller)."""
+    if func is None:
+        return functools.partial(table, show_spinner=show_spinner)
+    return _by_version(st.cache_data(show_spinner=show_spinner), func)
+
+
+def figure(func: F | None = None, *, max_entries: int | None = 512):
+    """``st.cache_resource`` keyed by the data version too: one shared object per arguments
+    and version (callers must not change it), at most ``max_entries`` kept."""
+    if func is None:
+        return functools.partial(figure, max_entries=max_entries)
+    return _by_version(st.cache_resource(show_spinner=False, max_entries=max_entries), func)
+
+
+@table
 def local_authorities() -> pd.DataFrame:
     return queries.local_authorities(engine())
 
 
-@st.cache_data(show_spinner=False)
+@table
 def rccs() -> pd.DataFrame:
     return queries.rccs(engine())
 
 
-@st.cache_data(show_spinner=False)
+@table
 def regions() -> pd.DataFrame:
     return queries.regions(engine())
 
 
-@st.cache_data(show_spinner=False)
+@table
 def years() -> list[int]:
     return tables.available_years(engine())
 
 
-@st.cache_data(show_spinner=False)
+@table
 def releases() -> pd.DataFrame:
     return tables.releases(engine())
 
 
-@st.cache_data(show_spinner=False)
+@table
 def code_changes() -> pd.DataFrame:
     return tables.code_changes(engine())
 
 
-@st.cache_data(show_spinner=False)
+@table
 def la_rates(year: int) -> pd.DataFrame:
     return tables.la_rates(engine(), year)
 
 
-@st.cache_data(show_spinner=False)
+@table
 def scope_summary(scope: Scope, year: int) -> pd.DataFrame:
     return tables.scope_summary(engine(), scope, year)
 
 
-@st.cache_data(show_spinner=False)
+@table
 def rate_trend(scope: Scope) -> pd.DataFrame:
     return tables.rate_trend(engine(), scope)
 
 
-@st.cache_data(show_spinner=False)
+@table
 def comparison_rates(scope: Scope, year: int) -> pd.DataFrame:
     return tables.comparison_rates(engine(), scope, year)
 
 
-@st.cache_data(show_spinner=False)
+@table
 def rate_check() -> pd.DataFrame:
     return tables.rate_check(engine())
 
 
-@st.cache_data(show_spinner=False)
+@table
 def rcc_membership() -> pd.DataFrame:
     return tables.rcc_membership(engine())
 
 
-@st.cache_data(show_spinner=False)
+@table
 def accountability(year: int, settings: RuleSettings, scope: Scope) -> pd.DataFrame:
     return tables.accountability(engine(), year, settings, scope)
 
 
-@st.cache_data(show_spinner=False)
+@table
 def benchmarks(la_code: str, year: int, model: str) -> pd.DataFrame:
     return tables.benchmarks(engine(), la_code, year, model)
 
 
-@st.cache_data(show_spinner=False)
+@table
 def benchmark_trend(la_code: str, model: str) -> pd.DataFrame:
     return tables.benchmark_trend(engine(), la_code, model)
 
 
-@st.cache_data(show_spinner=False)
+@table
 def scope_codes(scope: Scope) -> set[str]:
     return tables.scope_codes(engine(), scope)
 
@@ -138,7 +223,7 @@ def register_update(request_id: int, expected_version: int, changed_by: str,
                                    **changes)
 
 
-@st.cache_data(show_spinner=False)
+@table
 def needs_vocabulary() -> pd.DataFrame:
     return case_tables.needs_vocabulary(engine())
 
@@ -162,30 +247,30 @@ def import_placements_v2(name: str, raw: bytes, la_code: str, imported_by: str,
                                      imported_by=imported_by, year=year)
 
 
-# --- maps: published tables cached; case-level ones keyed by the import log's newest id,
-# so an import on another tab shows at once
+# --- maps: published and case-level tables alike follow the data version, so an import on
+# another tab shows at the next interaction
 
-@st.cache_data(show_spinner=False)
+@table
 def map_metrics(year: int) -> pd.DataFrame:
     return maps.map_metrics(engine(), year)
 
 
-@st.cache_data(show_spinner=False)
+@table
 def homes_by_la() -> pd.DataFrame:
     return maps.homes_by_la(engine())
 
 
-@st.cache_data(show_spinner=False)
+@table
 def homes_in_scope(scope: Scope) -> pd.DataFrame:
     return maps.homes_in_scope(engine(), scope)
 
 
-@st.cache_data(show_spinner=False)
+@table
 def out_of_area(scope: Scope) -> pd.DataFrame:
     return maps.out_of_area(engine(), scope)
 
 
-@st.cache_resource(show_spinner=False)
+@figure(max_entries=4)
 def shapes() -> dict:
     """LA, region and RCC outlines (GeoJSON) and a point inside each LA, built once.
     Read-only after this: pages copy what they change."""
@@ -200,16 +285,18 @@ def shapes() -> dict:
 
 
 def case_version() -> int:
-    """The newest import's id (0 if none): live, so case-level caches follow imports."""
-    return case_tables.latest_import_id(engine())
+    """The newest import's id (0 if none), from this run's data version (no query). Every
+    cached table already follows imports through the data version; the pages still pass
+    this to the case-level ones, which is harmless."""
+    return current_version().case_import
 
 
-@st.cache_data(show_spinner=False)
+@table
 def case_years(version: int) -> list[int]:
     return maps.case_years(engine())
 
 
-@st.cache_data(show_spinner="Counting placements and applying disclosure control…")
+@table(show_spinner="Counting placements and applying disclosure control…")
 def england_la_flows(year: int, placement: str | None, need: str | None,
                      version: int) -> pd.DataFrame:
     return maps.england_la_flows(engine(), year, placement, need)
@@ -224,7 +311,7 @@ def la_flows(year: int, scope: Scope, placement: str | None, need: str | None,
                                                                      scope_codes(scope))
 
 
-@st.cache_data(show_spinner="Counting placements and applying disclosure control…")
+@table(show_spinner="Counting placements and applying disclosure control…")
 def area_flows(year: int, level: str, placement: str | None, need: str | None,
                version: int) -> pd.DataFrame:
     return maps.area_flows(engine(), year, level, placement, need)
@@ -233,7 +320,7 @@ def area_flows(year: int, level: str, placement: str | None, need: str | None,
 # --- figures: built once per view and shared (plotly's validation costs ~30 ms a chart;
 # st.plotly_chart only reads a figure, so sharing one object between sessions is safe)
 
-@st.cache_resource(show_spinner=False, max_entries=512)
+@figure
 def trend_figure(scope: Scope, title: str) -> go.Figure:
     """The Overview's rate-over-time chart for a scope."""
     breaks = (geography.break_years(code_changes(), {scope.code})
@@ -250,7 +337,7 @@ def compared_with(scope: Scope, title: str) -> str:
         scope.kind, f"the LAs of {title}")
 
 
-@st.cache_resource(show_spinner=False, max_entries=512)
+@figure
 def comparison_figure(scope: Scope, year: int, title: str) -> go.Figure:
     """The Overview's bar chart of the RCCs' or LAs' rates."""
     summary = scope_summary(scope, year).set_index("measure")
@@ -263,7 +350,7 @@ def comparison_figure(scope: Scope, year: int, title: str) -> go.Figure:
         highlight=scope.code if scope.kind == "la" else None)
 
 
-@st.cache_resource(show_spinner=False, max_entries=512)
+@figure
 def funnel_figure(year: int, settings: RuleSettings, scope: Scope, title: str) -> go.Figure:
     """The Accountability funnel plot, the scope's LAs highlighted."""
     table = accountability(year, settings, scope)
@@ -285,7 +372,7 @@ def table_target_name(table: pd.DataFrame, settings: RuleSettings, scope: Scope)
     return f"{rows['rcc'].iloc[0]} RCC"
 
 
-@st.cache_resource(show_spinner=False, max_entries=512)
+@figure
 def benchmark_figure(la_code: str, model: str, title: str) -> go.Figure:
     """An LA's rate over time beside its region, RCC, England and statistical neighbours."""
     source = source_line(releases(), ["lait", "population", "statistical_neighbours"],
@@ -294,6 +381,9 @@ def benchmark_figure(la_code: str, model: str, title: str) -> go.Figure:
 
 
 def clear() -> None:
-    """Forget every cached table and the engine (tests; after a rebuild)."""
+    """Forget every cached table and the engine (tests pointing the app at another store;
+    a rebuild needs no clear, as the data version changes)."""
     st.cache_data.clear()
     st.cache_resource.clear()
+    with _newest_lock:
+        _newest["version"] = None
