@@ -1,14 +1,16 @@
-"""LA boundaries as GeoJSON for the maps: outlines of groups, points inside areas, extents.
+"""LA boundaries as GeoJSON: outlines of groups, points inside areas, extents, distances.
 
 The store keeps each boundary as GeoJSON text (ONS BUC polygons, 4 decimal places), so
 maps work on GeoJSON FeatureCollections whose features carry just ``code`` and ``name``.
-Everything here is pure shapely: no drawing, no data access.
+The synthetic cohort measures distances between areas from the same collections.
+Everything here is pure shapely and numpy: no drawing, no data access.
 """
 
 from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry import mapping, shape
@@ -16,6 +18,7 @@ from shapely.geometry import mapping, shape
 #: Grid (in degrees) that derived outlines snap to: about 11 m, far below what a map of
 #: England or an RCC can show, and it keeps the page small.
 GRID = 1e-4
+EARTH_RADIUS_MILES = 3958.8
 
 
 def feature_collection(rows: pd.DataFrame) -> dict:
@@ -70,3 +73,28 @@ def bounds(collection: dict, codes: set[str] | None = None) -> list[list[float]]
         raise ValueError(f"No boundary for any of {sorted(codes or [])}")
     west, south, east, north = shapely.total_bounds(chosen)
     return [[float(south), float(west)], [float(north), float(east)]]
+
+
+def outer_centroids(collection: dict) -> dict[str, tuple[float, float]]:
+    """Each feature's area-weighted centroid (lon, lat) over its outer rings, by its code.
+
+    Holes are filled first: a county around an enclave (Leicestershire around Leicester)
+    is centred on the middle of the whole ring, as its distance to other areas is measured.
+    """
+    return {code: without_holes(geometry).centroid.coords[0]
+            for code, geometry in shapes(collection).items()}
+
+
+def without_holes(geometry: shapely.Geometry) -> shapely.MultiPolygon:
+    """A (Multi)Polygon with its holes filled."""
+    return shapely.multipolygons([shapely.Polygon(part.exterior)
+                                  for part in shapely.get_parts(geometry)])
+
+
+def great_circle_miles(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Miles between every pair of points (degrees) along the Earth's surface (haversine)."""
+    lon, lat = np.radians(lon), np.radians(lat)
+    dlat = lat[:, None] - lat[None, :]
+    dlon = lon[:, None] - lon[None, :]
+    a = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
+    return EARTH_RADIUS_MILES * 2 * np.arcsin(np.sqrt(a))

@@ -203,7 +203,7 @@ def test_childrens_home_placements_follow_ofsted_places(engine, calibration, cur
     home_la = calibration.homes.set_index("urn")["la_code"]
     assert (located["urn"].map(home_la) == located["pl_la"]).all()  # a real home in that LA
     assert located["urn"].isin(homes["urn"]).all()
-    geo = synth.geography(calibration)
+    geo = synth.geography_of(calibration)
     places = pd.Series(geo.places, index=geo.codes)
     places = places[places > 0]
     observed = k2["pl_la"].value_counts().reindex(places.index).fillna(0)
