@@ -1,0 +1,164 @@
+"""Every page at every year the filter offers, at every kind of scope, and every export
+table at every year and scope it accepts: no crash anywhere a trustee can click.
+
+The scopes include the awkward ones: the two tiny LAs whose figures DfE does not publish
+(Isles of Scilly, City of London), a large LA and the areas with a synthetic cohort
+(Greater Manchester RCC, the North East region), so case-level pages have data to show.
+One store (the cohort store) serves the whole module, and Streamlit's caches are kept
+across its tests, as a running server keeps them across sessions.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data import cli, tables
+from data.store import make_engine
+from views.frame import PAGES as APP_PAGES
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGES = {path: title for pages in APP_PAGES.values() for path, title, _ in pages}
+#: name -> (query parameters of a link to the scope, the export command's scope arguments)
+SCOPES = {
+    "england": ({"scope": "england"}, []),
+    "region-north-east": ({"scope": "region", "region": "E12000001"},
+                          ["--scope", "region", "--code", "E12000001"]),
+    "rcc-greater-manchester": ({"scope": "rcc", "rcc": "greater-manchester"},
+                               ["--scope", "rcc", "--code", "greater-manchester"]),
+    "la-birmingham": ({"scope": "la", "la": "E08000025"},
+                      ["--scope", "la", "--code", "E08000025"]),
+    "la-isles-of-scilly": ({"scope": "la", "la": "E06000053"},
+                           ["--scope", "la", "--code", "E06000053"]),
+    "la-city-of-london": ({"scope": "la", "la": "E09000001"},
+                          ["--scope", "la", "--code", "E09000001"]),
+}
+#: Generous: two cores shared with other work, and a page's first run fills the caches.
+TIMEOUT = 300
+
+
+@pytest.fixture(scope="module")
+def store(cohort_url):
+    """The app and the export command pointed at the cohort store for the whole module,
+    with Streamlit's caches emptied before and after."""
+    import cached
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DATABASE_URL", cohort_url)
+        cached.clear()
+        yield cohort_url
+        cached.clear()
+
+
+@pytest.fixture(scope="module")
+def years(store) -> list[int]:
+    """The years with DfE counts in the store: the years the filter offers."""
+    engine = make_engine(store)
+    try:
+        return tables.available_years(engine)
+    finally:
+        engine.dispose()
+
+
+def problems(at: AppTest, title: str) -> list[str]:
+    """What is wrong with a page's run: exceptions raised, or no title (the page's name)."""
+    found = [f"{e.message}\n" + "\n".join(e.stack_trace[-4:]) for e in at.exception]
+    if not any(t.value.startswith(title) for t in at.title):
+        found.append(f"no title starting {title!r}: {[t.value for t in at.title]}")
+    return found
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs_at_every_year(store, years, page, scope):
+    """Open a link to the scope, go to the page, then choose each year the filter offers
+    in turn, as a trustee would in a meeting; every year must show the page, not a trace."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update(SCOPES[scope][0])
+    at.run()
+    at.switch_page(page).run()
+    offered = at.sidebar.selectbox(key="f_year").options
+    assert sorted(int(y) for y in offered) == years, "the filter offers the store's years"
+    failures = {}
+    for year in years:
+        at.sidebar.selectbox(key="f_year").set_value(year).run()
+        assert at.session_state.f_year == year
+        found = problems(at, PAGES[page])
+        if found:
+            failures[year] = found
+    assert not failures, "\n\n".join(f"{page} at {scope}, {year}:\n" + "\n".join(found)
+                                      for year, found in failures.items())
+
+
+EXPORT_FUNCTIONS = {name: function for name, (_, function) in cli.EXPORTS.items()}
+#: Tables counted from case-level placements: they accept only the years those are held for.
+CASE_LEVEL = {"flows"}
+
+
+def accepts(name: str, argument: str) -> bool:
+    """Whether an export table reads this argument (``year``, ``level``) or calls this
+    function (``scope_of``, ``la_scope``): read from the table's own code, so a new table
+    is covered without editing this test."""
+    return argument in EXPORT_FUNCTIONS[name].__code__.co_names
+
+
+def export_cases(name: str, years: list[int]) -> list[list[str]]:
+    """The command lines to try for one table: each of these years if it reads --year
+    (else the default), at each scope it takes, at each level it takes."""
+    year_args = [["--year", str(y)] for y in years] if accepts(name, "year") else [[]]
+    if accepts(name, "la_scope"):
+        scope_args = [args for _, args in SCOPES.values() if "la" in args]
+    elif accepts(name, "scope_of"):
+        scope_args = [args for _, args in SCOPES.values()]
+    else:
+        scope_args = [[]]
+    level_args = [["--level", level] for level in cli.maps.LEVELS] \
+        if accepts(name, "level") else [[]]
+    return [["export", name, *y, *s, *lv]
+            for y in year_args for s in scope_args for lv in level_args]
+
+
+def run_export(argv: list[str], capsys) -> tuple[int | str, str, str]:
+    """(exit code, stdout, stderr) of ``python -m data export``; a crash as its text."""
+    try:
+        code = cli.main(argv)
+    except Exception as exc:  # noqa: BLE001 - report every crash, not just the first
+        code = f"{type(exc).__name__}: {exc}"
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def csv_header(out: str) -> list[str]:
+    """The CSV's column names (after the synthetic-data label line, if any)."""
+    lines = [line for line in out.splitlines() if not line.startswith("# ")]
+    return next(csv.reader(io.StringIO(lines[0]))) if lines else []
+
+
+@pytest.mark.parametrize("name", sorted(cli.EXPORTS))
+def test_export_runs_at_every_year_and_scope(store, years, name, capsys):
+    """``python -m data export`` exits 0 with a CSV header at every year it accepts and
+    every scope; a case-level table refuses the other years in one line (exit 2)."""
+    engine = make_engine(store)
+    try:
+        accepted = cli.maps.case_years(engine) if name in CASE_LEVEL else years
+    finally:
+        engine.dispose()
+    assert accepted, f"{name}: no year to try"
+    failures = []
+    for argv in export_cases(name, accepted):
+        code, out, err = run_export(argv, capsys)
+        header = csv_header(out)
+        if code != 0 or not header or not all(header):
+            failures.append(f"{' '.join(argv)}: exit {code}, header {header}, {err.strip()}")
+    if accepts(name, "year"):
+        for year in sorted(set(years) - set(accepted)):
+            argv = ["export", name, "--year", str(year)]
+            code, out, err = run_export(argv, capsys)
+            if code != cli.EXIT_BAD_INPUT or "Years held" not in err:
+                failures.append(f"{' '.join(argv)}: exit {code}, {err.strip()} (expected a "
+                                "one-line refusal naming the years held)")
+    assert not failures, "\n".join(failures)
