@@ -205,7 +205,8 @@ def method_in_words(table: pd.DataFrame) -> str:
     tau2 = float(table["tau_squared"].iloc[0])
     p_value = float(table["overdispersion_p_value"].iloc[0])
     las = int(table[["children", "population_0_17"]].notna().all(axis=1).sum())
-    shown_p = "below 0.001" if p_value < 0.001 else f"{p_value:.3f}"
+    chance = "below 1 in 1,000" if p_value < 0.001 else f"{p_value:.0%}"
+    shown_p = "< 0.001" if p_value < 0.001 else f"= {p_value:.3f}"
     return (
         "- **Chance.** Even if every LA had exactly the target rate, a small LA's rate would "
         "bounce around more than a large LA's. The *exact* limits mark how far chance alone "
@@ -213,18 +214,19 @@ def method_in_words(table: pd.DataFrame) -> str:
         "- **Real differences.** LAs also differ for lasting reasons. Comparing every English "
         f"LA with England's rate, their rates are spread about {math.sqrt(phi):.1f} times as "
         "widely as chance alone would give. A standard test asks whether that extra spread "
-        f"could itself be chance; the chance of seeing this much is {shown_p}.\n"
+        "could itself be chance: the chance of this much if LAs did not really differ is "
+        f"{chance}.\n"
         "- **Widened limits.** The *adjusted* limits add the usual difference between LAs to "
         "chance, so an LA outside them is unusual even among LAs that genuinely differ. The "
         "extra spread is measured once, against England, whatever target line is chosen: "
         "moving the line to an RCC's rate moves the funnel, not its width.\n"
         "- **Trends.** A trend is the average % change a year over the years chosen, and is "
         "called significant when it is larger than that LA's own ups and downs around it "
-        "would explain. No trend is given for an LA with fewer than 3 years of figures in a "
-        "row, or with children in care in fewer than 2 of them.\n\n"
+        "would explain. No trend is given for an LA without figures for at least 3 years in "
+        "a row up to the year shown, or with children in care in fewer than 2 of them.\n\n"
         f"For statisticians: Spiegelhalter (2005) on {las} LAs, square-root-scale z-scores "
         f"winsorised at 10%; variance ratio phi = {phi:.1f}, chi-square test of k·phi on "
-        f"k - 1 degrees of freedom p = {p_value:.2g}; DerSimonian-Laird between-LA variance "
+        f"k - 1 degrees of freedom p {shown_p}; DerSimonian-Laird between-LA variance "
         f"tau² = {tau2:.3g}. Trends: quasi-Poisson log-linear regression with a population "
         "offset, Pearson scale, t test on years - 2 degrees of freedom.")
 

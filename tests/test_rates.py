@@ -197,6 +197,30 @@ def test_export_la_rates(built_url):
     assert float(manchester["england_rate_per_10k"]) == 67
 
 
+@pytest.mark.parametrize("year", [2021, 2022, 2023, 2024, 2025])
+def test_export_la_rates_every_year(built_url, year):
+    """Every published year exports, 2021 included (the Isles of Scilly's all-zero 2017-2019
+    counts once broke the trend fit), with limits for every LA that has a rate."""
+    result = run_cli("export", "la-rates", "--year", str(year), url=built_url)
+    assert result.returncode == 0, result.stderr
+    rows = pd.read_csv(io.StringIO(result.stdout))
+    assert set(rows["year"]) == {year}
+    rated = rows[rows["rate_per_10k"].notna() & rows["current_la"]]
+    assert rated["funnel_upper_998"].notna().all() and rated["tau_squared"].notna().all()
+    scilly = rows[rows["la_code"] == "E06000053"]
+    assert len(scilly) == 1 and not scilly["flag"].iloc[0]
+
+
+def test_export_rule_variants_counts_every_year(built_url):
+    """The rule-variants export counts each branch, both kinds of limit, every year."""
+    result = run_cli("export", "rule-variants", url=built_url)
+    assert result.returncode == 0, result.stderr
+    rows = pd.read_csv(io.StringIO(result.stdout))
+    assert sorted(set(zip(rows["year"], rows["limits"]))) == [
+        (year, kind) for year in range(2021, 2026) for kind in ("adjusted", "exact")]
+    assert {"above_998", "above_95_and_rising", "rising_in_a_row", "any_branch"} <= set(rows)
+
+
 def assert_one_line_error(result: subprocess.CompletedProcess, words: str = "") -> None:
     """Exit 2 with a single readable line on stderr and no traceback."""
     assert result.returncode == 2, (result.returncode, result.stderr)
