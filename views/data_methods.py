@@ -19,7 +19,7 @@ SYMBOLS = {
          "could help someone work out who a child is.",
     "z": "does not apply, for example an LA that did not exist that year.",
     "x": "not available: the figure was not collected or not published.",
-    "low": "a percentage that rounds to 0 but is not 0.",
+    "low": "a figure (usually a percentage) that rounds to 0 but is not 0.",
 }
 
 st.title("Data & methods")
