@@ -96,6 +96,7 @@ def test_p_value_uses_t_with_years_minus_two_degrees_of_freedom():
     assert 2 * stats.norm.sf(abs(fit.tvalues["year"])) < 0.05
 
 
+@pytest.mark.filterwarnings("ignore:Perfect separation or prediction")
 def test_planted_five_percent_a_year_is_found():
     """Counts growing exactly 5% a year (a perfect fit) give +5.0% a year, p ~ 0, rising."""
     population = np.array([80_000, 80_400, 80_900, 81_000, 81_600], float)
