@@ -296,25 +296,34 @@ def case_years(version: int) -> list[int]:
     return maps.case_years(engine())
 
 
-@table(show_spinner="Counting placements and applying disclosure control…")
-def england_la_flows(year: int, placement: str | None, need: str | None,
-                     version: int) -> pd.DataFrame:
-    return maps.england_la_flows(engine(), year, placement, need)
+@figure(max_entries=2)
+def placement_family(year: int, version: int):
+    """Every case-level placement table of a year, protected together (the slow step: once
+    per year and data version, shared by every session)."""
+    return maps.placement_family(engine(), year)
 
 
-def la_flows(year: int, scope: Scope, placement: str | None, need: str | None,
-             version: int) -> pd.DataFrame:
+SPINNER = "Counting placements and applying disclosure control to every table at once…"
+
+
+@table(show_spinner=SPINNER)
+def england_la_flows(year: int, version: int) -> pd.DataFrame:
+    return maps.england_la_flows(engine(), year, placement_family(year, version))
+
+
+def la_flows(year: int, scope: Scope, version: int) -> pd.DataFrame:
     """The LA-to-LA flows leaving or entering the scope (all of them for England), cut
     from England's, which are disclosure-controlled once and cached."""
-    every = england_la_flows(year, placement, need, version)
+    every = england_la_flows(year, version)
     return every if scope.kind == "england" else maps.flows_touching(every,
                                                                      scope_codes(scope))
 
 
-@table(show_spinner="Counting placements and applying disclosure control…")
+@table(show_spinner=SPINNER)
 def area_flows(year: int, level: str, placement: str | None, need: str | None,
                version: int) -> pd.DataFrame:
-    return maps.area_flows(engine(), year, level, placement, need)
+    return maps.area_flows(engine(), year, level, placement, need,
+                           placement_family(year, version))
 
 
 # --- figures: built once per view and shared (plotly's validation costs ~30 ms a chart;

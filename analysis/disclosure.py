@@ -159,6 +159,11 @@ def protect(values: np.ndarray, lines: list[Line], *, hidden: np.ndarray | None 
     frozen = latent | public
     while True:
         changed = secondary_by_line(values, lines, hidden, frozen)
+        zeros = zeros_pinned(values, lines, hidden, latent)
+        if zeros.any():  # hiding them protects nothing: show them, and never pick them again
+            hidden &= ~zeros
+            frozen = frozen | zeros
+            continue
         determined = recoverable(hidden, lines, sensitive & hidden, extra)
         if not determined.any():
             return hidden & ~latent
@@ -167,6 +172,23 @@ def protect(values: np.ndarray, lines: list[Line], *, hidden: np.ndarray | None 
             added |= hide_partner(values, lines, hidden, frozen, int(index))
         if not added and not changed:
             return hidden & ~latent  # nothing left that could be hidden
+
+
+def zeros_pinned(values: np.ndarray, lines: list[Line], hidden: np.ndarray,
+                 latent: np.ndarray) -> np.ndarray:
+    """Hidden zeros a reader can still pin to 0: counts are never negative, so in a line
+    whose total is known or shown and whose hidden members are all zero, each of them
+    must be 0."""
+    pinned = np.zeros(len(values), dtype=bool)
+    for line in lines:
+        if line.total is not None and hidden[line.total]:
+            continue
+        members = np.asarray(line.members, dtype=int)
+        inside = members[hidden[members]]
+        if len(inside) and not latent[inside].any() and \
+                not np.nan_to_num(values[inside]).any():
+            pinned[inside] = True
+    return pinned
 
 
 def secondary_by_line(values: np.ndarray, lines: list[Line], hidden: np.ndarray,

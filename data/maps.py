@@ -15,6 +15,7 @@ from analysis import flows as flow_rules
 from analysis import geography, rates
 from analysis import homes as home_rules
 from analysis.disclosure import label_if_synthetic
+from analysis.placement_family import Geography, PlacementFamily
 from analysis.scope import Scope
 from data import queries
 from data import schema as s
@@ -195,33 +196,44 @@ def placements_at(engine: Engine, year: int) -> pd.DataFrame:
     return flow_rules.prefer_real(rows).reset_index(drop=True)
 
 
-def children_with_need(engine: Engine, need: str, year: int) -> set[int]:
-    """Children with ``need`` recorded at an assessment on or before 31 March ``year``."""
+def needs_at(engine: Engine, year: int) -> pd.DataFrame:
+    """(child_id, need) for needs recorded at an assessment on or before 31 March ``year``."""
     n = s.NeedsAssessment
     day = pd.Timestamp(year=year, month=3, day=31).date()
-    rows = queries.frame(engine, select(n.child_id).where(
-        and_(n.need == need, n.assessed_on <= day)).distinct())
-    return set(rows["child_id"])
+    return queries.frame(engine, select(n.child_id, n.need).where(
+        n.assessed_on <= day).distinct())
 
 
-def filtered_placements(engine: Engine, year: int, placement: str | None = None,
-                        need: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(every placement held at 31 March ``year``, those of one placement group and/or
-    need): the flows count the second and protect it with the LAs of the first."""
+def placement_family(engine: Engine, year: int) -> PlacementFamily:
+    """Every table of children by placing and placement area for 31 March ``year``,
+    protected together (``analysis.placement_family``). The expensive step of the
+    case-level views: the app builds it once per year and data version."""
     check_case_year(engine, year)
-    every = placements_at(engine, year)
-    rows = every
-    if placement is not None:
-        if placement not in flow_rules.PLACEMENT_GROUPS:
-            raise UserInputError(f"Unknown placement type '{placement}': choose from "
-                                 f"{', '.join(flow_rules.PLACEMENT_GROUPS)}.")
-        rows = rows[flow_rules.placement_group(rows["place"]) == placement]
+    placements = placements_at(engine, year)
+    placements["group"] = flow_rules.placement_group(placements["place"])
+    everyone = las_with_history(engine)
+    geography = Geography(*({code: area for code, area in zip(everyone["code"], everyone[c])
+                             if isinstance(area, str)} for c in ("rcc_name", "region_name")))
+    held = set(placements["from_code"])
+    return PlacementFamily(placements, needs_at(engine, year), geography, held,
+                           list(flow_rules.PLACEMENT_GROUPS),
+                           synthetic=bool(placements["is_synthetic"].any()),
+                           every_la_held=held >= set(queries.local_authorities(engine)["code"]))
+
+
+def check_filters(engine: Engine, placement: str | None, need: str | None) -> None:
+    """A UserInputError unless the filters name a known placement type or need, and at
+    most one of them (tables break down by one or the other)."""
+    if placement is not None and need is not None:
+        raise UserInputError("Choose a placement type or a need, not both: the tables "
+                             "break down by one at a time.")
+    if placement is not None and placement not in flow_rules.PLACEMENT_GROUPS:
+        raise UserInputError(f"Unknown placement type '{placement}': choose from "
+                             f"{', '.join(flow_rules.PLACEMENT_GROUPS)}.")
     if need is not None:
         known = set(queries.frame(engine, select(s.NeedCategory.code))["code"])
         if need not in known:
             raise UserInputError(f"Unknown need '{need}': choose from {', '.join(sorted(known))}.")
-        rows = rows[rows["child_id"].isin(children_with_need(engine, need, year))]
-    return every, rows
 
 
 def check_case_year(engine: Engine, year: int) -> int:
@@ -233,34 +245,32 @@ def check_case_year(engine: Engine, year: int) -> int:
     return year
 
 
-def la_flows(engine: Engine, year: int, scope: Scope = Scope(), placement: str | None = None,
-             need: str | None = None) -> pd.DataFrame:
+def la_flows(engine: Engine, year: int, scope: Scope = Scope(),
+             family: PlacementFamily | None = None) -> pd.DataFrame:
     """Children placed by one LA in another at 31 March ``year``, for flows leaving or
-    entering the scope: the ``flows --level la`` table."""
+    entering the scope: the ``flows --level la`` table (all children: LA-to-LA counts are
+    not broken down by placement type or need, see ``analysis.placement_family``)."""
     check_scope(engine, scope)
-    every = england_la_flows(engine, year, placement, need)
+    every = england_la_flows(engine, year, family)
     if scope.kind == "england":
         return every
     return flows_touching(every, scope_codes(engine, scope))
 
 
-def england_la_flows(engine: Engine, year: int, placement: str | None = None,
-                     need: str | None = None) -> pd.DataFrame:
-    """Every LA-to-LA flow in England, both ends named. Disclosure control is applied over
-    all of England before any scope is cut, so a flow shows the same in every scope."""
-    every, rows = filtered_placements(engine, year, placement, need)
-    counted = flow_rules.la_flows(rows)
-    shown = flow_rules.protect_flows(counted[counted["from_code"] != counted["to_code"]],
-                                     placing=every["from_code"])
+def england_la_flows(engine: Engine, year: int,
+                     family: PlacementFamily | None = None) -> pd.DataFrame:
+    """Every LA-to-LA flow in England, both ends named, cut from the protected family, so
+    a flow shows the same in every scope and every table."""
+    family = family or placement_family(engine, year)
+    shown = family.la_flows()
     names = queries.all_local_authorities(engine).set_index("code")["name"]
     table = pd.DataFrame({
         "year": year, "from_code": shown["from_code"],
         "from_name": shown["from_code"].map(names),
         "to_code": shown["to_code"], "to_name": shown["to_code"].map(names).fillna(
             flow_rules.ELSEWHERE),
-        "children": shown["children"],
-        "placement_type": placement or "All", "need": need or "All"})
-    return label_if_synthetic(table, rows["is_synthetic"].any())
+        "children": shown["children"]})
+    return label_if_synthetic(table, family.synthetic)
 
 
 def flows_touching(table: pd.DataFrame, codes: set[str]) -> pd.DataFrame:
@@ -271,40 +281,34 @@ def flows_touching(table: pd.DataFrame, codes: set[str]) -> pd.DataFrame:
 
 
 def area_flows(engine: Engine, year: int, level: str = "rcc", placement: str | None = None,
-               need: str | None = None) -> pd.DataFrame:
+               need: str | None = None, family: PlacementFamily | None = None) -> pd.DataFrame:
     """Where each RCC's (or region's) children are placed at 31 March ``year``, as a matrix
     (rows placing area, columns placement area, Total), then each area's self-sufficiency:
-    the ``flows --level rcc|region`` table. Its own-use figures are hidden wherever the
-    same count is hidden in the table filtered to children's homes, so the two tables
-    cannot be played off against each other."""
+    the ``flows --level rcc|region`` table, for all children, one placement type or
+    children with one need."""
     if level not in ("rcc", "region"):
         raise UserInputError(f"Unknown level '{level}': use la, rcc or region.")
-    every, rows = filtered_placements(engine, year, placement, need)
+    check_filters(engine, placement, need)
+    family = family or placement_family(engine, year)
     las = queries.local_authorities(engine)
     column = {"rcc": "rcc_name", "region": "region_name"}[level]
-    area_of = area_lookup(engine, column)
     order = sorted(set(las[column].dropna()))
-    cover = coverage(las, column, every["from_code"])
-    with_data = list(cover.index[cover["with_data"] > 0])
-    matrix = flow_rules.protect_matrix(flow_rules.area_matrix(rows, area_of, order),
-                                       held=with_data)
-    in_homes = rows[rows["place"].isin(flow_rules.HOME_PLACEMENTS)]
-    homes_matrix = flow_rules.protect_matrix(flow_rules.area_matrix(in_homes, area_of, order),
-                                             held=with_data)
+    matrix = family.area_table(level, placement, need)
+    homes_matrix = family.area_table(level, flow_rules.HOME_GROUP)
     homes = queries.homes(engine)
-    places = homes.groupby(homes["la_code"].map(area_of))["places"].sum()
-    sufficiency = flow_rules.hide_with_matrix(flow_rules.protect_sufficiency(
-        flow_rules.self_sufficiency(rows, area_of, places, order)).set_index("area"), matrix,
-        homes_matrix)
-    table = flow_rules.mark_no_data(matrix.join(sufficiency[SUFFICIENCY_COLUMNS]), cover,
+    places = homes.groupby(homes["la_code"].map(area_lookup(engine, column)))["places"].sum()
+    sufficiency = flow_rules.self_sufficiency(matrix, homes_matrix, places)
+    table = matrix.join(sufficiency[SUFFICIENCY_COLUMNS]).reindex(order)
+    table = flow_rules.mark_no_data(table, coverage(las, column, family.held),
                                     keep=["home_places"])
+    table["home_places"] = places.reindex(table.index).fillna(0).astype(int)
     table = table.rename_axis(index="placing_" + level).reset_index()
     table.insert(0, "year", year)
     table["placement_type"], table["need"] = placement or "All", need or "All"
-    return label_if_synthetic(table, rows["is_synthetic"].any())
+    return label_if_synthetic(table, family.synthetic)
 
 
-def coverage(las: pd.DataFrame, column: str, held: pd.Series) -> pd.DataFrame:
+def coverage(las: pd.DataFrame, column: str, held) -> pd.DataFrame:
     """Per area: how many of its LAs' case-level placements are held (with_data), of all
     its LAs (las)."""
     with_data = las[las["code"].isin(set(held))].groupby(column).size()
@@ -314,7 +318,7 @@ def coverage(las: pd.DataFrame, column: str, held: pd.Series) -> pd.DataFrame:
 
 
 SUFFICIENCY_COLUMNS = ["placed_inside_pct", "home_places", "own_children_in_homes_here",
-                       "own_use_of_home_places_pct", "own_share_of_home_residents_pct"]
+                       "own_use_of_home_places_pct"]
 
 
 def area_lookup(engine: Engine, column: str) -> dict[str, str]:
@@ -329,7 +333,10 @@ def flows(engine: Engine, year: int, level: str = "la", scope: Scope = Scope(),
           placement: str | None = None, need: str | None = None) -> pd.DataFrame:
     """The ``flows`` export: LA-to-LA flows (``level='la'``) or the RCC / region matrix."""
     if level == "la":
-        return la_flows(engine, year, scope, placement, need)
+        if placement is not None or need is not None:
+            raise UserInputError("LA-to-LA flows are for all children: use --level rcc or "
+                                 "region to break them down by placement type or need.")
+        return la_flows(engine, year, scope)
     return area_flows(engine, year, level, placement, need)
 
 

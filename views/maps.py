@@ -196,14 +196,18 @@ def out_of_area_panel() -> None:
 
 
 def flow_filters() -> tuple[str | None, str | None]:
-    """Placement type and need chosen for the case-level panels (None: all)."""
+    """The children the area matrix counts: all, one placement type or one need (one at a
+    time: the tables are protected together in that shape)."""
     needs = cached.needs_vocabulary().set_index("code")["label"]
-    left, right = st.columns(2)
-    placement = left.selectbox("Placement type", ["All", *flow_rules.PLACEMENT_GROUPS],
-                               key="flow_placement")
-    need = right.selectbox("Children with this need", ["All", *needs.index], key="flow_need",
-                           format_func=lambda code: needs.get(code, code))
-    return (None if placement == "All" else placement), (None if need == "All" else need)
+    options = ["All", *(("placement", g) for g in flow_rules.PLACEMENT_GROUPS),
+               *(("need", code) for code in needs.index)]
+    chosen = st.selectbox(
+        "Which children", options, key="flow_children",
+        format_func=lambda o: "All children" if o == "All" else
+        (o[1] if o[0] == "placement" else f"Children with this need: {needs.get(o[1], o[1])}"))
+    if chosen == "All":
+        return None, None
+    return (chosen[1], None) if chosen[0] == "placement" else (None, chosen[1])
 
 
 def case_panels(shown: set[str]) -> None:
@@ -219,17 +223,15 @@ def case_panels(shown: set[str]) -> None:
     if case_year != year:
         st.info(f"Case-level placements are held for 31 March {', '.join(map(str, years))}; "
                 f"showing 31 March {case_year}.", icon=":material/event:")
-    placement, need = flow_filters()
-    flows = cached.la_flows(case_year, scope, placement, need, version)
+    flows = cached.la_flows(case_year, scope, version)
     synthetic = bool(flows.attrs.get("synthetic"))
     if synthetic:
         st.warning(SYNTHETIC_LABEL, icon=":material/science:")
-    flow_map(flows, shown, case_year, synthetic, placement, need)
-    matrix_panel(case_year, placement, need, version)
+    flow_map(flows, shown, case_year, synthetic)
+    matrix_panel(case_year, version)
 
 
-def flow_map(flows: pd.DataFrame, shown: set[str], case_year: int, synthetic: bool,
-             placement: str | None, need: str | None) -> None:
+def flow_map(flows: pd.DataFrame, shown: set[str], case_year: int, synthetic: bool) -> None:
     """Lines from placing LA to placement LA for the flows touching the scope's LAs, width
     by children; flows under 5 (and those hidden to protect them) are not drawn."""
     codes = set(scope.members(las)["code"])
@@ -253,12 +255,12 @@ def flow_map(flows: pd.DataFrame, shown: set[str], case_year: int, synthetic: bo
     drawn = (f"The largest {len(lines)} flows from an LA to an LA in another RCC are drawn; "
              "the table lists every flow." if scope.kind == "england"
              else f"{len(lines)} flows of 5 or more children are drawn.")
-    st.caption(f"{source} {drawn} Filtered to: {placement or 'all placement types'}; "
-               f"{need or 'all needs'}.")
+    st.caption(f"{source} {drawn} All children: flows between single LAs are not broken "
+               "down by placement type or need (almost every such count is under 5); the "
+               "table below the map does that between RCCs and regions.")
     frame.table(flows, "flows-la",
                 "LA-to-LA flows",
-                f"python -m data export flows --level la --year {case_year}{args}"
-                + filter_args(placement, need))
+                f"python -m data export flows --level la --year {case_year}{args}")
 
 
 def flow_lines(flows: pd.DataFrame, codes: set[str]) -> pd.DataFrame:
@@ -294,10 +296,10 @@ def filter_args(placement: str | None, need: str | None) -> str:
         (f" --need {need}" if need else "")
 
 
-def matrix_panel(case_year: int, placement: str | None, need: str | None,
-                 version: int) -> None:
+def matrix_panel(case_year: int, version: int) -> None:
     """The RCC x RCC (or region x region) matrix and each area's self-sufficiency."""
     st.subheader("Between RCCs: where each RCC's children live")
+    placement, need = flow_filters()
     level = st.radio("Areas", ["rcc", "region"], horizontal=True, key="flow_level",
                      format_func={"rcc": "RCCs", "region": "Regions"}.get)
     table = cached.area_flows(case_year, level, placement, need, version)
