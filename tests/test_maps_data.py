@@ -2,8 +2,9 @@
 children's homes read with the csv module, DfE's published placement figures read with
 plain SQL, and the synthetic cohort's children at 31 March 2025 counted with plain SQL.
 
-The case-level tables are also checked for disclosure control (no count of 1-4 shown,
-no hidden cell left alone in a line) and for the synthetic-data label.
+The case-level tables are also checked for disclosure control (no count of 1-4 shown, none
+alone among the hidden cells of a line whose total is known, within a table or across the
+placement types) and for the synthetic-data label.
 """
 
 from __future__ import annotations
@@ -52,14 +53,15 @@ HOME_COLUMNS = (["homes", "places"]
                    for suffix in SECTOR_SUFFIX.values()]
                 + [f"homes_{suffix}" for suffix in JUDGEMENT_SUFFIX.values()])
 
-#: Filters (placement type, need) the case-level checks run under: none, each kind, both,
-#: and the combination that leaves a single flow in all England.
-FILTERS = [(None, None), ("Foster care", None), (HOMES, None), ("Placed with parents", None),
-           (None, "mental_health"), (None, "sexual_exploitation"), (HOMES, "self_harm"),
-           ("Placed for adoption", "mental_health")]
+#: What the area matrices count: all children, each placement type, or children with one need
+#: (one or the other: the tables break down by one at a time).
+NEEDS = ["mental_health", "sexual_exploitation", "self_harm"]
+FILTERS = [(None, None), *((placement, None) for placement in flow_rules.PLACEMENT_GROUPS),
+           *((None, need) for need in NEEDS)]
 FILTER_IDS = [f"{placement or 'all'}|{need or 'all'}" for placement, need in FILTERS]
-#: The filters the scoped LA flows are checked under (each one recomputes England's).
-SCOPED_FILTERS = [(None, None), (HOMES, None), (None, "mental_health"), (HOMES, "self_harm")]
+#: The placement LA as the family counts it: outside England or not recorded where the code
+#: is not a current English LA (t is the placement LA's row of AREAS).
+TO_CODE = f"CASE WHEN t.code IS NULL THEN '{flow_rules.ELSEWHERE}' ELSE e.placement_la END"
 
 #: Each current LA with its region and RCC, for grouping case-level counts in SQL.
 AREAS = """SELECT l.code, g.name AS region, r.name AS rcc FROM local_authority l
@@ -67,6 +69,12 @@ AREAS = """SELECT l.code, g.name AS region, r.name AS rcc FROM local_authority l
            LEFT JOIN rcc_membership m ON m.la_code = l.code
            LEFT JOIN rcc r ON r.id = m.rcc_id
            WHERE l.is_current"""
+
+
+
+def placed_area(level: str) -> str:
+    """The placement LA's RCC or region in SQL, outside England or not recorded if none."""
+    return f"COALESCE(t.{level}, '{flow_rules.ELSEWHERE}')"
 
 
 # --- independent readings ------------------------------------------------------------------
@@ -298,28 +306,69 @@ def test_cla_rate_equals_dfe_published_rate(engine, metrics):
     pd.testing.assert_series_equal(shown, published["published_rate"], check_names=False)
 
 
-# --- 3. flows equal case-level counts ---------------------------------------------------------
+# --- 3. counts before disclosure control equal case-level counts -------------------------------
 
-@pytest.mark.parametrize("placement, need", FILTERS, ids=FILTER_IDS)
-def test_la_flow_counts_reproduce_every_placing_and_placement_pair(cohort_engine, placement,
-                                                                   need):
+@pytest.fixture(scope="module")
+def family(cohort_engine):
+    """The cohort's 2025 placement tables, protected together, built once for the module."""
+    return maps.placement_family(cohort_engine, YEAR)
+
+
+def test_la_counts_before_disclosure_equal_sql(cohort_engine, family):
     """Before disclosure control, every (placing LA, placement LA) count is the number of
-    children in care at 31 March 2025 counted with SQL, for the filtered subset too."""
-    _, rows = maps.filtered_placements(cohort_engine, YEAR, placement, need)
-    counted = flow_rules.la_flows(rows).set_index(["from_code", "to_code"])["children"]
-    expected = count_children(cohort_engine, {"from_code": "e.placing_la",
-                                              "to_code": "e.placement_la"}, placement, need)
+    children in care at 31 March 2025 counted with SQL (a placement LA that is not an
+    English LA counts as outside England or not recorded)."""
+    counted = family.la_counts().stack()
+    counted = counted[counted > 0]
+    expected = count_children(cohort_engine, {"from_code": "e.placing_la", "to_code": TO_CODE})
     assert counted.sum() == expected.sum() > 0
     pd.testing.assert_series_equal(counted.sort_index(), expected.sort_index(),
-                                   check_dtype=False)
+                                   check_dtype=False, check_names=False)
+
+
+@pytest.mark.parametrize("level", ["rcc", "region"])
+@pytest.mark.parametrize("placement, need", FILTERS, ids=FILTER_IDS)
+def test_area_counts_before_disclosure_equal_sql(cohort_engine, family, level, placement,
+                                                 need):
+    """Before disclosure control, every area x area count the family protects (all
+    children, one placement type, or children with one need) is the SQL count."""
+    rows = family.rows
+    if placement is not None:
+        rows = rows[rows["group"] == placement]
+    if need is not None:
+        rows = rows[rows["child_id"].isin(family.needs.loc[family.needs["need"] == need,
+                                                             "child_id"])]
+    counted = family.area_counts(rows, level).drop(columns=flow_rules.TOTAL).stack()
+    counted = counted[counted > 0]
+    expected = count_children(cohort_engine, {"placing": f"f.{level}",
+                                              "placed": placed_area(level)}, placement, need)
+    assert counted.sum() == expected.sum() > 0
+    pd.testing.assert_series_equal(counted.sort_index(), expected.sort_index(),
+                                   check_dtype=False, check_names=False)
 
 
 @pytest.fixture(scope="module")
-def area_tables(cohort_engine) -> dict[tuple, pd.DataFrame]:
+def area_tables(cohort_engine, family) -> dict[tuple, pd.DataFrame]:
     """The RCC and region matrices under every filter, each computed once."""
     return {(level, placement, need): maps.area_flows(cohort_engine, YEAR, level, placement,
-                                                      need)
+                                                      need, family)
             for level in ("rcc", "region") for placement, need in FILTERS}
+
+
+@pytest.fixture(scope="module")
+def area_truth(cohort_engine) -> dict[tuple, pd.Series]:
+    """The SQL counts behind each matrix: (placing, placed) cells and (placing, Total)."""
+    truth = {}
+    for level in ("rcc", "region"):
+        for placement, need in FILTERS:
+            cells = count_children(cohort_engine, {"placing": f"f.{level}",
+                                                   "placed": placed_area(level)},
+                                   placement, need)
+            totals = count_children(cohort_engine, {"area": f"f.{level}"}, placement, need)
+            totals.index = pd.MultiIndex.from_tuples(
+                [(area, flow_rules.TOTAL) for area in totals.index])
+            truth[level, placement, need] = pd.concat([cells, totals])
+    return truth
 
 
 def matrix_of(table: pd.DataFrame, level: str) -> pd.DataFrame:
@@ -332,20 +381,16 @@ def matrix_of(table: pd.DataFrame, level: str) -> pd.DataFrame:
 
 @pytest.mark.parametrize("level", ["rcc", "region"])
 @pytest.mark.parametrize("placement, need", FILTERS, ids=FILTER_IDS)
-def test_area_matrix_equals_sql_counts(cohort_engine, area_tables, level, placement, need):
+def test_area_matrix_equals_sql_counts(area_tables, area_truth, level, placement, need):
     """Every shown Total is the SQL count of the placing area's children, and every shown
     cell the SQL count of its placing and placement areas; an area with no case-level
     data shows 'x' (not available) across its row, never 0."""
     matrix = matrix_of(area_tables[level, placement, need], level)
-    totals = count_children(cohort_engine, {"area": f"f.{level}"}, placement, need)
-    cells = count_children(cohort_engine, {"placing": f"f.{level}", "placed": f"t.{level}"},
-                           placement, need)
+    truth = area_truth[level, placement, need]
     for area, row in matrix.drop(index=no_data(matrix, level)).iterrows():
-        if row[flow_rules.TOTAL] != "c":
-            assert row[flow_rules.TOTAL] == totals.get(area, 0), area
-        for placed, value in row.drop(flow_rules.TOTAL).items():
+        for placed, value in row.items():
             if value != "c":
-                assert value == cells.get((area, placed), 0), (area, placed)
+                assert value == truth.get((area, placed), 0), (area, placed)
     silent = matrix.loc[no_data(matrix, level)]
     assert len(silent) >= 7
     assert (silent.astype(object) == flow_rules.NOT_AVAILABLE).all().all()  # not 0, not "c"
@@ -363,16 +408,15 @@ def no_data(matrix: pd.DataFrame, level: str) -> list[str]:
 
 
 def test_unfiltered_totals_are_every_child_of_the_two_areas(cohort_engine, area_tables):
-    """Unfiltered, nothing is hidden: Greater Manchester's and the North East's Totals are
-    all their children, and each row's cells add up to its Total."""
+    """For all children nothing in the cohort's rows is hidden: Greater Manchester's and the
+    North East's Totals are all their children, and each row's cells add up to its Total."""
     for level, areas in (("rcc", [GREATER_MANCHESTER, "North East"]),
                          ("region", ["North West", "North East"])):
-        matrix = matrix_of(area_tables[level, None, None], level)
-        assert not is_hidden(matrix.stack()).any()
+        held = held_rows(area_tables[level, None, None], level)
+        assert not is_hidden(held.stack()).any()
         totals = count_children(cohort_engine, {"area": f"f.{level}"})
-        assert sorted(totals.index) == sorted(areas)
-        assert (matrix.loc[areas, flow_rules.TOTAL] == totals[areas]).all()
-        held = matrix.loc[areas]
+        assert sorted(totals.index) == sorted(areas) == sorted(held.index)
+        assert (held.loc[areas, flow_rules.TOTAL] == totals[areas]).all()
         assert (held.drop(columns=flow_rules.TOTAL).sum(axis=1) == held[flow_rules.TOTAL]).all()
 
 
@@ -386,128 +430,221 @@ def test_area_rows_add_up_where_nothing_is_hidden(area_tables, level, placement,
             == whole[flow_rules.TOTAL].astype(int)).all()
 
 
-# --- 4. no flow or cell under 5 is shown ------------------------------------------------------
+# --- 4. no count of 1-4 is shown or recoverable ------------------------------------------------
 
 @pytest.fixture(scope="module")
-def england_flows(cohort_engine) -> dict[tuple, pd.DataFrame]:
-    """England's LA-to-LA flows under every filter, each computed once."""
-    return {(placement, need): maps.la_flows(cohort_engine, YEAR, Scope(), placement, need)
-            for placement, need in FILTERS}
+def england_flows(cohort_engine, family) -> pd.DataFrame:
+    """England's LA-to-LA flows (all children), cut from the family."""
+    return maps.la_flows(cohort_engine, YEAR, Scope(), family)
 
 
-def single_hidden_lines(flows: pd.DataFrame, codes: set[str] | None = None) -> list[str]:
-    """Placing LAs (rows) and placement LAs (columns) with exactly one hidden flow: each
-    could be recovered from the LA's published total. ``codes``: only these LAs' lines
-    (those a scoped table holds in full)."""
-    hidden = flows[is_hidden(flows["children"])]
-    lines = [f"from {code}" for code, n in hidden.groupby("from_code").size().items() if n == 1]
-    lines += [f"to {code}" for code, n in hidden.groupby("to_code").size().items() if n == 1]
-    return [line for line in lines if codes is None or line.split()[1] in codes]
+@pytest.fixture(scope="module")
+def columns_known(cohort_engine, current_las) -> bool:
+    """Whether a reader knows each column's total: DfE's children placed in an LA by other
+    LAs counts every placing LA, so only when every LA's placements are held (never in the
+    22-LA cohort) do the held ones add up to it."""
+    placing = set(sql(cohort_engine, "SELECT DISTINCT placing_la FROM episode")["placing_la"])
+    return current_las <= placing
 
 
-@pytest.mark.parametrize("placement, need", FILTERS, ids=FILTER_IDS)
-def test_england_flows_show_true_counts_or_c(cohort_engine, england_flows, placement, need):
+@pytest.fixture(scope="module")
+def la_truth(cohort_engine) -> pd.Series:
+    """The SQL count of every flow between two different LAs (or out of England)."""
+    truth = count_children(cohort_engine, {"from_code": "e.placing_la", "to_code": TO_CODE})
+    return truth[truth.index.get_level_values(0) != truth.index.get_level_values(1)]
+
+
+def exposed(lines: list[tuple[str, list]], hidden, truth) -> list[str]:
+    """The lines (name, members) whose total a reader knows and in which exactly one member
+    is hidden while its true count is 1-4: that count could be worked out by subtraction.
+    (A lone hidden 0 or 5+ may be recoverable; only 1-4 must not be.)"""
+    found = []
+    for name, members in lines:
+        secret = [member for member in members if hidden(member)]
+        if len(secret) == 1 and 1 <= truth(secret[0]) <= 4:
+            found.append(f"{name}: {secret[0]}")
+    return found
+
+
+def exposed_flows(flows: pd.DataFrame, truth: pd.Series, columns_known: bool,
+                  codes: set[str] | None = None) -> list[str]:
+    """Exposed placing LAs' rows (each LA's children placed outside it are published) and,
+    if ``columns_known``, placement LAs' columns of the LA-to-LA table. Unlisted flows are
+    shown zeros. ``codes``: only these LAs' lines (those a scoped table holds in full)."""
+    shown = flows.set_index(["from_code", "to_code"])["children"]
+    lines = [(f"from {code}", list(group.index)) for code, group in shown.groupby(level=0)]
+    if columns_known:
+        lines += [(f"to {code}", list(group.index)) for code, group in shown.groupby(level=1)]
+    lines = [(name, members) for name, members in lines
+             if codes is None or name.split()[1] in codes]
+    return exposed(lines, lambda key: shown[key] == "c", lambda key: truth.get(key, 0))
+
+
+def test_england_flows_show_true_counts_or_c(england_flows, la_truth):
     """Every flow between two LAs is listed, as its true count of 5 or more or as "c";
-    a flow of 1-4 is always "c"; any other row listed is a zero hidden as "c"."""
-    flows = england_flows[placement, need].set_index(["from_code", "to_code"])["children"]
-    truth = count_children(cohort_engine, {"from_code": "e.placing_la",
-                                           "to_code": "e.placement_la"}, placement, need)
-    truth = truth[truth.index.get_level_values(0) != truth.index.get_level_values(1)]
+    a flow of 1-4 is always "c"; any other row listed is a zero hidden as "c"; flows are
+    for all children (no placement type or need column)."""
+    flows = england_flows.set_index(["from_code", "to_code"])["children"]
     assert flows.index.is_unique
     assert not any(placing == placed for placing, placed in flows.index)  # no within-LA
-    assert set(truth.index) <= set(flows.index)
+    assert set(la_truth.index) <= set(flows.index)
     shown = flows[~is_hidden(flows)]
     assert (shown.astype(int) >= 5).all()
-    assert (shown.astype(int) == truth.reindex(shown.index)).all()
-    assert is_hidden(flows[truth.reindex(flows.index).fillna(0).between(0, 4)]).all()
+    assert (shown.astype(int) == la_truth.reindex(shown.index)).all()
+    assert is_hidden(flows[la_truth.reindex(flows.index).fillna(0).between(0, 4)]).all()
+    assert not {"placement_type", "need"} & set(england_flows.columns)
 
 
-@pytest.mark.parametrize("placement, need", FILTERS, ids=FILTER_IDS)
-def test_england_flows_leave_no_hidden_flow_alone_in_a_line(england_flows, placement, need):
-    """Secondary suppression: no placing LA's row and no placement LA's column of the
-    from x to matrix has exactly one hidden flow."""
-    assert single_hidden_lines(england_flows[placement, need]) == []
+def test_england_flows_leave_no_count_of_1_to_4_alone_in_a_line(england_flows, la_truth,
+                                                                columns_known):
+    """Secondary suppression: no placing LA's row (and, where its total is known, no
+    placement LA's column) holds a lone hidden flow of 1-4."""
+    assert exposed_flows(england_flows, la_truth, columns_known) == []
 
 
 @pytest.mark.parametrize("scope", [Scope("rcc", "greater-manchester"),
                                    Scope("la", MANCHESTER)], ids=["rcc", "la"])
-@pytest.mark.parametrize("placement, need", SCOPED_FILTERS)
-def test_scoped_flows_are_protected_like_england(cohort_engine, england_flows, scope,
-                                                 placement, need):
+def test_scoped_flows_are_protected_like_england(cohort_engine, family, england_flows,
+                                                 la_truth, columns_known, scope):
     """In an RCC or LA scope each flow shows as in England; only flows leaving or entering
     the scope are listed, never one within an LA; every count is "c" or at least 5; and
-    the scope's own LAs' rows and columns, held in full, have no lone hidden flow."""
-    flows = maps.la_flows(cohort_engine, YEAR, scope, placement, need)
+    the scope's own LAs' rows and columns, held in full, leave no 1-4 alone."""
+    flows = maps.la_flows(cohort_engine, YEAR, scope, family)
     codes = set(scope.members(sql(cohort_engine, """
         SELECT l.code, l.region_code, m.rcc_id FROM local_authority l
         LEFT JOIN rcc_membership m ON m.la_code = l.code WHERE l.is_current"""))["code"])
-    everywhere = england_flows[placement, need]
-    touching = everywhere[everywhere["from_code"].isin(codes) | everywhere["to_code"].isin(codes)]
+    touching = england_flows[england_flows["from_code"].isin(codes)
+                             | england_flows["to_code"].isin(codes)]
     pd.testing.assert_frame_equal(flows, touching.reset_index(drop=True))
     assert not (flows["from_code"] == flows["to_code"]).any()
     shown = flows.loc[~is_hidden(flows["children"]), "children"]
     assert (shown.astype(int) >= 5).all()
-    assert single_hidden_lines(flows, codes) == []
+    assert exposed_flows(flows, la_truth, columns_known, codes) == []
 
 
 @pytest.mark.parametrize("level", ["rcc", "region"])
 @pytest.mark.parametrize("placement, need", FILTERS, ids=FILTER_IDS)
-def test_area_matrix_shows_c_zero_or_five_and_more(area_tables, level, placement, need):
+def test_area_matrix_shows_c_zero_or_five_and_more(area_tables, area_truth, level,
+                                                   placement, need):
     """Every count in the matrix, and each area's own children in homes there, is "c",
-    0 or at least 5."""
+    0 or at least 5; every count of 1-4 is "c"."""
     table = area_tables[level, placement, need]
     counts = pd.concat([matrix_of(table, level).stack(), table["own_children_in_homes_here"]])
     numbers = ~is_hidden(counts) & counts.astype(object).ne(flow_rules.NOT_AVAILABLE)
     shown = counts[numbers].astype(int)
     assert ((shown == 0) | (shown >= 5)).all()
+    held = held_rows(table, level).stack()
+    small = area_truth[level, placement, need].reindex(held.index).fillna(0).between(1, 4)
+    assert is_hidden(held[small]).all()
+
+
+def area_lines(matrix: pd.DataFrame, columns_known: bool) -> list[tuple[str, list]]:
+    """The lines of one matrix a reader can work with: each row's cells less its Total
+    (whose sum is 0, so a hidden Total is one of the row's unknowns) and, where each
+    area's children placed in it by the others are known (all children, every LA held),
+    each column."""
+    cells = matrix.columns.drop(flow_rules.TOTAL)
+    lines = [(f"row {area}", [(area, column) for column in matrix.columns])
+             for area in matrix.index]
+    if columns_known:
+        lines += [(f"column {column}", [(area, column) for area in matrix.index])
+                  for column in cells]
+    return lines
 
 
 @pytest.mark.parametrize("level", ["rcc", "region"])
 @pytest.mark.parametrize("placement, need", FILTERS, ids=FILTER_IDS)
-def test_area_matrix_leaves_no_c_alone_in_a_row_or_column(area_tables, level, placement,
-                                                          need):
-    """Secondary suppression: no row (cells and Total) and no column has exactly one "c"."""
-    hidden = is_hidden(matrix_of(area_tables[level, placement, need], level).stack()).unstack()
-    assert not (hidden.sum(axis=1) == 1).any()
-    assert not (hidden.sum(axis=0) == 1).any()
+def test_area_matrix_leaves_no_count_of_1_to_4_alone_in_a_line(area_tables, area_truth,
+                                                                columns_known, level,
+                                                                placement, need):
+    """Secondary suppression within one table: no row (cells and Total) and, where its
+    total is known, no column holds a lone hidden count of 1-4."""
+    matrix = held_rows(area_tables[level, placement, need], level)
+    truth = area_truth[level, placement, need]
+    lines = area_lines(matrix, columns_known and placement is None and need is None)
+    assert exposed(lines, lambda key: is_hidden(pd.Series([matrix.at[key]])).all(),
+                   lambda key: truth.get(key, 0)) == []
+
+
+@pytest.mark.parametrize("level", ["rcc", "region"])
+def test_placement_types_leave_no_count_of_1_to_4_alone_across_tables(area_tables,
+                                                                      area_truth, level):
+    """The placement types add up to all children: for every cell and Total, the types'
+    counts less the all-children count leave no lone hidden 1-4 (a reader holding every
+    type's table cannot subtract one from the others)."""
+    tables = {placement: held_rows(area_tables[level, placement, None], level)
+              for placement in [None, *flow_rules.PLACEMENT_GROUPS]}
+    everyone = tables[None]
+    lines = [(f"{area} -> {column}", [(placement, area, column) for placement in tables])
+             for area in everyone.index for column in everyone.columns]
+
+    def value(key):
+        placement, area, column = key
+        table = tables[placement]
+        return table.at[area, column] if column in table.columns else 0
+
+    def truth(key):
+        placement, area, column = key
+        return area_truth[level, placement, None].get((area, column), 0)
+
+    assert exposed(lines, lambda key: value(key) == "c", truth) == []
 
 
 @pytest.mark.parametrize("level", ["rcc", "region"])
 @pytest.mark.parametrize("placement, need", FILTERS, ids=FILTER_IDS)
-def test_self_sufficiency_never_gives_away_a_hidden_cell(area_tables, level, placement, need):
-    """Where an area's own cell is hidden, so are the figures that would give it back:
-    the % placed inside (with the Total) and its own children in homes there (filtered to
-    children's homes, the same count); where its Total (or its count placed outside
-    England or not recorded) is hidden, so is the %."""
+def test_self_sufficiency_is_hidden_exactly_where_its_counts_are(area_tables, level,
+                                                                 placement, need):
+    """Self-sufficiency gives away nothing the matrices hide: the % placed inside is "c"
+    exactly where the own cell, the Total or the count outside England is; own children in
+    homes here is "c" exactly where the children's-homes table hides its own cell; the %
+    of home places they use exactly where that count is "c"."""
     table = area_tables[level, placement, need].set_index(f"placing_{level}")
-    own = pd.Series([table.at[area, area] == "c" for area in table.index], index=table.index)
-    total = is_hidden(table[flow_rules.TOTAL])
+    table = table.drop(index=no_data(table, level))
+    homes_only = area_tables[level, HOMES, None].set_index(f"placing_{level}")
+    own = pd.Series({area: table.at[area, area] == "c" for area in table.index})
+    counts = own | is_hidden(table[flow_rules.TOTAL])
     if flow_rules.ELSEWHERE in table.columns:
-        total |= is_hidden(table[flow_rules.ELSEWHERE])
-    for column, hidden_with in (("placed_inside_pct", own | total),
-                                ("own_children_in_homes_here", own),
-                                ("own_use_of_home_places_pct", own),
-                                ("own_share_of_home_residents_pct", own)):
-        assert is_hidden(table.loc[hidden_with, column]).all(), column
+        counts |= is_hidden(table[flow_rules.ELSEWHERE])
+    in_homes = pd.Series({area: homes_only.at[area, area] == "c" for area in table.index})
+    for column, hidden_with in (("placed_inside_pct", counts),
+                                ("own_children_in_homes_here", in_homes),
+                                ("own_use_of_home_places_pct", in_homes)):
+        pd.testing.assert_series_equal(is_hidden(table[column]), hidden_with,
+                                       check_names=False, obj=column)
 
 
 @pytest.mark.parametrize("level", ["rcc", "region"])
-@pytest.mark.parametrize("need", [None, "mental_health", "sexual_exploitation", "self_harm"])
-def test_own_use_of_homes_agrees_with_the_homes_filtered_table(cohort_engine, level, need):
-    """An area's own children in its homes, shown in any table, is the own cell of the
-    table filtered to children's homes (same need): where that table hides it, every table
-    does, so one cannot give away what the other hides."""
-    homes_only = maps.area_flows(cohort_engine, YEAR, level, HOMES, need).set_index(
-        f"placing_{level}")
-    hidden_there = [area for area in homes_only.index if homes_only.at[area, area] == "c"]
-    for placement in (None, HOMES):
-        table = maps.area_flows(cohort_engine, YEAR, level, placement, need).set_index(
-            f"placing_{level}")
-        assert is_hidden(table.loc[hidden_there, "own_children_in_homes_here"]).all()
-        shown = table.drop(index=hidden_there + no_data(table, level))
-        shown = shown[~is_hidden(shown["own_children_in_homes_here"])]
-        for area in shown.index:
-            assert shown.at[area, "own_children_in_homes_here"] == homes_only.at[area, area]
+@pytest.mark.parametrize("placement, need", FILTERS, ids=FILTER_IDS)
+def test_own_use_of_homes_agrees_with_the_homes_table(area_tables, level, placement, need):
+    """An area's own children in its homes, in any table, is the own cell of the
+    children's-homes table (all needs), shown or "c" alike, so no table gives away what
+    that one hides; the % of places they use is that count over the places."""
+    table = area_tables[level, placement, need].set_index(f"placing_{level}")
+    homes_only = area_tables[level, HOMES, None].set_index(f"placing_{level}")
+    for area in table.drop(index=no_data(table, level)).index:
+        own = homes_only.at[area, area]
+        assert table.at[area, "own_children_in_homes_here"] == own, area
+        if own != "c" and table.at[area, "home_places"]:
+            assert table.at[area, "own_use_of_home_places_pct"] == round(
+                own / table.at[area, "home_places"] * 100, 1), area
+
+
+@pytest.mark.parametrize("level", ["rcc", "region"])
+@pytest.mark.parametrize("placement, need", FILTERS, ids=FILTER_IDS)
+def test_placed_inside_pct_is_the_tables_own_cell_over_children_in_england(
+        area_tables, level, placement, need):
+    """Where shown, the % placed inside is the row's own cell over its Total less those
+    placed outside England or not recorded, to one decimal place."""
+    table = area_tables[level, placement, need].set_index(f"placing_{level}")
+    for area in table.drop(index=no_data(table, level)).index:
+        if table.at[area, "placed_inside_pct"] == "c":
+            continue
+        outside = table.at[area, flow_rules.ELSEWHERE] \
+            if flow_rules.ELSEWHERE in table.columns else 0
+        in_england = table.at[area, flow_rules.TOTAL] - outside
+        expected = round(table.at[area, area] / in_england * 100, 1) if in_england else None
+        shown = table.at[area, "placed_inside_pct"]
+        assert (pd.isna(shown) if expected is None else shown == expected), area
 
 
 # --- 5. self-sufficiency ---------------------------------------------------------------------
@@ -517,17 +654,17 @@ def test_own_use_of_homes_agrees_with_the_homes_filtered_table(cohort_engine, le
     ("region", "North East", True)])
 def test_self_sufficiency_by_hand(cohort_engine, area_tables, ofsted, level, area,
                                   by_ofsted_region):
-    """placed_inside_pct is the area's children placed in one of its LAs over those whose
-    placement LA is recorded; own_use_of_home_places_pct its children in children's homes
-    (K1, K2) inside it over Ofsted's places there (for a region, every home Ofsted files
-    in it, Cumbria's included)."""
+    """placed_inside_pct is the area's children placed in one of its LAs over those placed
+    in an English LA; own_use_of_home_places_pct its children in children's homes (K1, K2)
+    inside it over Ofsted's places there (for a region, every home Ofsted files in it,
+    Cumbria's included)."""
     row = area_tables[level, None, None].set_index(f"placing_{level}").loc[area]
     children = count_children(cohort_engine, {
         "area": f"f.{level}",
-        "recorded": "CASE WHEN e.placement_la IS NOT NULL THEN 1 ELSE 0 END",
+        "in_england": "CASE WHEN t.code IS NOT NULL THEN 1 ELSE 0 END",
         "inside": f"CASE WHEN t.{level} = f.{level} THEN 1 ELSE 0 END"}).xs(area, level="area")
-    recorded = children.xs(1, level="recorded")
-    assert row["placed_inside_pct"] == round(recorded.get(1, 0) / recorded.sum() * 100, 1)
+    in_england = children.xs(1, level="in_england")
+    assert row["placed_inside_pct"] == round(in_england.get(1, 0) / in_england.sum() * 100, 1)
     in_homes = count_children(cohort_engine, {"area": f"f.{level}", "placed": f"t.{level}"},
                               placement=HOMES).get((area, area), 0)
     members = set(sql(cohort_engine, f"SELECT code FROM ({AREAS}) a WHERE a.{level} = :area",
@@ -544,10 +681,11 @@ def test_self_sufficiency_by_hand(cohort_engine, area_tables, ofsted, level, are
 
 @pytest.mark.parametrize("make", [
     lambda engine: maps.la_flows(engine, YEAR),
-    lambda engine: maps.la_flows(engine, YEAR, Scope("la", MANCHESTER), HOMES),
+    lambda engine: maps.la_flows(engine, YEAR, Scope("la", MANCHESTER)),
     lambda engine: maps.area_flows(engine, YEAR, "rcc"),
+    lambda engine: maps.area_flows(engine, YEAR, "rcc", placement=HOMES),
     lambda engine: maps.area_flows(engine, YEAR, "region", need="self_harm"),
-], ids=["la", "la-scoped-filtered", "rcc", "region-need"])
+], ids=["la", "la-scoped", "rcc", "rcc-placement", "region-need"])
 def test_tables_from_the_cohort_are_labelled_synthetic(cohort_engine, make):
     """Every case-level table built from the synthetic cohort says so in its attrs."""
     assert make(cohort_engine).attrs["synthetic"] is True
@@ -591,10 +729,14 @@ def test_published_exports_carry_no_synthetic_line(monkeypatch, capsys, cohort_u
      ["Unknown placement type 'Boarding school'", "Foster care", HOMES]),
     (dict(year=2023), ["No case-level placements at 31 March 2023", "2025"]),
     (dict(level="district"), ["Unknown level 'district'", "la, rcc or region"]),
-], ids=["need", "placement", "year", "level"])
+    (dict(level="la", placement=HOMES), ["LA-to-LA flows are for all children", "--level rcc"]),
+    (dict(level="la", need="self_harm"), ["LA-to-LA flows are for all children", "region"]),
+    (dict(placement=HOMES, need="self_harm"), ["Choose a placement type or a need, not both"]),
+], ids=["need", "placement", "year", "level", "la-placement", "la-need", "both"])
 def test_bad_flow_requests_name_the_choices(cohort_engine, request_, words):
-    """An unknown need, placement type or level, or a year with no case-level data, is a
-    UserInputError naming what can be chosen."""
+    """An unknown need, placement type or level, a year with no case-level data, a filter
+    on LA-to-LA flows or both filters at once is a UserInputError saying what can be
+    chosen."""
     arguments = {"year": YEAR, "level": "rcc", **request_}
     with pytest.raises(UserInputError) as error:
         maps.flows(cohort_engine, **arguments)
@@ -603,9 +745,12 @@ def test_bad_flow_requests_name_the_choices(cohort_engine, request_, words):
 
 
 @pytest.mark.parametrize("args, words", [
-    (["--need", "telepathy"], ["telepathy", "mental_health"]),
+    (["--level", "rcc", "--need", "telepathy"], ["telepathy", "mental_health"]),
     (["--year", "2023"], ["2023", "2025"]),
-], ids=["need", "year"])
+    (["--level", "la", "--placement", "Foster care"], ["LA-to-LA flows are for all children"]),
+    (["--level", "rcc", "--placement", "Foster care", "--need", "self_harm"],
+     ["placement type or a need, not both"]),
+], ids=["need", "year", "la-placement", "both"])
 def test_cli_bad_flow_request_is_one_line_and_exit_2(monkeypatch, capsys, cohort_url, args,
                                                      words):
     """From the command line: exit code 2, one line on stderr, nothing on stdout."""

@@ -16,6 +16,7 @@ from analysis.disclosure import SYNTHETIC_LABEL
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "views/maps.py"
 CASE_LEVEL = "Where children are placed (case level)"
+HOMES = "Children's homes (incl. secure)"
 SCOPES = {
     "england": {"scope": "england"},
     "rcc": {"scope": "rcc", "rcc": "greater-manchester"},
@@ -110,17 +111,24 @@ def test_case_level_panels_are_labelled_synthetic(cohort_store):
     assert len(case_level) == 2, list(downloads)
 
 
-def test_filters_narrow_the_flows(cohort_store):
-    """Choosing a placement type and a need narrows the LA-to-LA table to them."""
+def test_which_children_narrows_the_matrix_not_the_flows(cohort_store):
+    """The one "Which children" choice narrows the RCC matrix to a placement type or to
+    children with a need; the LA-to-LA flows and their map stay all children."""
     at = maps_page(SCOPES["rcc"], CASE_LEVEL)
-    everything = flow_table(at)
-    at.selectbox(key="flow_placement").set_value("Children's homes (incl. secure)").run()
-    homes = flow_table(at)
-    assert set(homes["placement_type"]) == {"Children's homes (incl. secure)"}
-    assert 0 < len(homes) < len(everything)
-    at.selectbox(key="flow_need").set_value("going_missing").run()
+    assert [box.key for box in at.selectbox if box.key.startswith("flow_")] == ["flow_children"]
+    flows, everyone = flow_table(at), matrix_table(at)
+    assert not {"placement_type", "need"} & set(flows.columns)
+    assert set(everyone["placement_type"]) == set(everyone["need"]) == {"All"}
+    at.selectbox(key="flow_children").set_value(("placement", HOMES)).run()
     assert not at.exception
-    assert set(flow_table(at)["need"]) == {"going_missing"}
+    homes = matrix_table(at)
+    assert set(homes["placement_type"]) == {HOMES} and set(homes["need"]) == {"All"}
+    assert held_totals(homes) < held_totals(everyone)
+    at.selectbox(key="flow_children").set_value(("need", "going_missing")).run()
+    assert not at.exception
+    missing = matrix_table(at)
+    assert set(missing["placement_type"]) == {"All"} and set(missing["need"]) == {"going_missing"}
+    assert flow_table(at).equals(flows)
 
 
 def flow_table(at: AppTest):
@@ -128,9 +136,25 @@ def flow_table(at: AppTest):
     return next(frame.value for frame in at.dataframe if "from_code" in frame.value.columns)
 
 
-def test_no_flow_under_5_is_shown(cohort_store):
-    """Every count in the page's flow and matrix tables is 'c', 0 or at least 5."""
+def matrix_table(at: AppTest):
+    """The RCC matrix with self-sufficiency as shown."""
+    return next(frame.value for frame in at.dataframe if "placing_rcc" in frame.value.columns)
+
+
+def held_totals(table) -> int:
+    """The matrix's shown Totals (rows with data and not hidden) added up."""
+    totals = table["Total"].astype(str).str.replace(",", "")
+    return sum(int(float(total)) for total in totals if total not in ("c", "x"))
+
+
+@pytest.mark.parametrize("children", ["All", ("placement", HOMES), ("need", "self_harm")],
+                         ids=["all", "homes", "need"])
+def test_no_flow_under_5_is_shown(cohort_store, children):
+    """Every count in the page's flow and matrix tables is 'c', 0 or at least 5, for all
+    children, one placement type or children with one need."""
     at = maps_page(SCOPES["england"], CASE_LEVEL)
+    at.selectbox(key="flow_children").set_value(children).run()
+    assert not at.exception
     for frame in at.dataframe:
         counts = [c for c in frame.value.columns if c == "children" or c in RCC_COLUMNS]
         for value in frame.value[counts].to_numpy().ravel():
@@ -138,7 +162,8 @@ def test_no_flow_under_5_is_shown(cohort_store):
             assert text in ("c", "x", "0", "") or int(float(text)) >= 5, (counts, value)
 
 
-RCC_COLUMNS = {"Greater Manchester", "North East", "London", "Total"}
+RCC_COLUMNS = {"Greater Manchester", "North East", "London", "Total",
+               "own_children_in_homes_here"}
 
 
 def test_no_case_data_says_how_to_get_some(built_url, monkeypatch):

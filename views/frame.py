@@ -68,7 +68,7 @@ LABELS = {
     "net_flow": "Net flow", "placed_inside_pct": "% placed inside",
     "home_places": "Home places (Ofsted)",
     "own_use_of_home_places_pct": "% of home places used by own LAs",
-    "own_share_of_home_residents_pct": "% of home residents from own LAs", "level": "Level",
+    "level": "Level",
     "pct_outside_la_symbol": "Symbol (outside LA)",
     "pct_over_20_miles_symbol": "Symbol (> 20 miles)", "las_with_data": "LAs with data",
 }
