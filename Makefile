@@ -26,7 +26,7 @@ test-fast: $(STAMP)  ## unit and AppTest stages only
 	$(BIN)/python -m pytest -q --ignore=tests/browser
 
 bench: build  ## print performance figures
-	$(BIN)/python bench/build.py
+	$(BIN)/python bench/build_time.py
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/import.py
 	$(BIN)/python bench/synth.py

@@ -15,7 +15,7 @@ import streamlit as st
 import cached
 from analysis.scope import KIND_LABELS, KINDS, Scope
 from data.errors import StoreUnavailable
-from views.frame import PAGES, Filters, remember
+from views.frame import DEFAULT_PAGE, PAGES, Filters, remember, url_path
 
 FILTER_KEYS = ("f_scope", "f_rcc", "f_region", "f_la", "f_year")
 #: The browser tab's icon, from the repo: a Material icon would be fetched from Google.
@@ -25,7 +25,8 @@ ICON = str(Path(__file__).resolve().parent / "static" / "icon.png")
 def navigation():
     """Pages grouped by section; only pages that work are listed."""
     sections = {
-        section: [st.Page(path, title=title, icon=icon, default=(path == "views/overview.py"))
+        section: [st.Page(path, title=title, icon=icon, url_path=url_path(path),
+                          default=(path == DEFAULT_PAGE))
                   for path, title, icon in pages]
         for section, pages in PAGES.items()
     }

@@ -27,14 +27,14 @@ import plotly.graph_objects as go
 import streamlit as st
 from sqlalchemy import Engine
 
-from analysis import geography
+from analysis import reorganisation
 from analysis import geometry
 from analysis.accountability import RuleSettings
 from analysis.funnel import curve as funnel_curve
 from analysis.scope import Scope
-from data import maps, queries, register, tables
+from data import map_tables, queries, register, tables
 from data.importers import placements_v2, ssda903
-from data.importers import tables as case_tables
+from data.importers import case_tables
 from data.importers.common import ImportResult
 from components import charts
 from components.source import source_line
@@ -252,35 +252,35 @@ def import_placements_v2(name: str, raw: bytes, la_code: str, imported_by: str,
 
 @table
 def map_metrics(year: int) -> pd.DataFrame:
-    return maps.map_metrics(engine(), year)
+    return map_tables.map_metrics(engine(), year)
 
 
 @table
 def homes_by_la() -> pd.DataFrame:
-    return maps.homes_by_la(engine())
+    return map_tables.homes_by_la(engine())
 
 
 @table
 def homes_in_scope(scope: Scope) -> pd.DataFrame:
-    return maps.homes_in_scope(engine(), scope)
+    return map_tables.homes_in_scope(engine(), scope)
 
 
 @table
 def out_of_area(scope: Scope) -> pd.DataFrame:
-    return maps.out_of_area(engine(), scope)
+    return map_tables.out_of_area(engine(), scope)
 
 
 @figure(max_entries=4)
 def shapes() -> dict:
     """LA, region and RCC outlines (GeoJSON) and a point inside each LA, built once.
     Read-only after this: pages copy what they change."""
-    la = geometry.feature_collection(maps.boundaries(engine(), "la"))
+    la = geometry.feature_collection(map_tables.boundaries(engine(), "la"))
     members = local_authorities()
     rcc_names = rccs().set_index("id")["name"]
     rcc = geometry.dissolve(la, dict(zip(members["code"], members["rcc_id"].fillna(""))),
                             {**rcc_names.to_dict(), "": "No RCC"})
     rcc["features"] = [f for f in rcc["features"] if f["properties"]["code"]]
-    return {"la": la, "region": geometry.feature_collection(maps.boundaries(engine(), "region")),
+    return {"la": la, "region": geometry.feature_collection(map_tables.boundaries(engine(), "region")),
             "rcc": rcc, "points": geometry.points(la)}
 
 
@@ -293,14 +293,14 @@ def case_version() -> int:
 
 @table
 def case_years(version: int) -> list[int]:
-    return maps.case_years(engine())
+    return map_tables.case_years(engine())
 
 
 @figure(max_entries=2)
 def placement_family(year: int, version: int):
     """Every case-level placement table of a year, protected together (the slow step: once
     per year and data version, shared by every session)."""
-    return maps.placement_family(engine(), year)
+    return map_tables.placement_family(engine(), year)
 
 
 SPINNER = "Counting placements and applying disclosure control to every table at once…"
@@ -308,22 +308,22 @@ SPINNER = "Counting placements and applying disclosure control to every table at
 
 @table(show_spinner=SPINNER)
 def england_la_flows(year: int, version: int) -> pd.DataFrame:
-    return maps.england_la_flows(engine(), year, placement_family(year, version))
+    return map_tables.england_la_flows(engine(), year, placement_family(year, version))
 
 
 def la_flows(year: int, scope: Scope, version: int) -> pd.DataFrame:
     """The LA-to-LA flows leaving or entering the scope (all of them for England), cut
     from England's, which are disclosure-controlled once and cached."""
     every = england_la_flows(year, version)
-    return every if scope.kind == "england" else maps.flows_touching(every,
-                                                                     scope_codes(scope))
+    return every if scope.kind == "england" else map_tables.flows_touching(every,
+                                                                           scope_codes(scope))
 
 
 @table(show_spinner=SPINNER)
 def area_flows(year: int, level: str, placement: str | None, need: str | None,
                version: int) -> pd.DataFrame:
-    return maps.area_flows(engine(), year, level, placement, need,
-                           placement_family(year, version))
+    return map_tables.area_flows(engine(), year, level, placement, need,
+                                 placement_family(year, version))
 
 
 # --- figures: built once per view and shared (plotly's validation costs ~30 ms a chart;
@@ -332,7 +332,7 @@ def area_flows(year: int, level: str, placement: str | None, need: str | None,
 @figure
 def trend_figure(scope: Scope, title: str) -> go.Figure:
     """The Overview's rate-over-time chart for a scope."""
-    breaks = (geography.break_years(code_changes(), {scope.code})
+    breaks = (reorganisation.break_years(code_changes(), {scope.code})
               if scope.kind == "la" else {})
     source = source_line(releases(), ["lait", "population"],
                          "Rates computed by RCC Insight from DfE counts and ONS population")

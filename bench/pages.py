@@ -27,7 +27,7 @@ import cached  # noqa: E402
 MAP_VIEWS = ["Children's homes", "Placed out of area (published)",
              "Where children are placed (case level)"]
 PAGES = [(path, view) for pages in APP_PAGES.values() for path, _, _ in pages
-         for view in ([None, *MAP_VIEWS] if path == "views/maps.py" else [None])]
+         for view in ([None, *MAP_VIEWS] if path == "views/maps_page.py" else [None])]
 
 
 def run_page(page: str, view: str | None) -> tuple[float, list[int]]:

@@ -18,10 +18,10 @@ from analysis import accountability, disclosure
 from analysis import flows as flow_rules
 from analysis.accountability import RuleSettings
 from analysis.scope import KINDS, Scope
-from data import maps, rccs, synth, tables
+from data import map_tables, rccs, synth, tables
 from data.build import build
 from data.importers import placements_v2, ssda903
-from data.importers import tables as case_tables
+from data.importers import case_tables
 from data.importers.common import ImportRefused, default_user
 from data.neutralise import neutralise
 from data.errors import SourceError, StoreUnavailable, UserInputError
@@ -62,18 +62,18 @@ EXPORTS: dict[str, tuple[str, Callable[..., pd.DataFrame]]] = {
                      "rows, outcome", lambda engine, args: case_tables.import_log(engine)),
     "homes-by-la": ("Ofsted children's homes and places per LA by sector and latest "
                     "judgement, 31 March 2023, for --scope/--code",
-                    lambda engine, args: maps.homes_in_scope(engine, scope_of(args))),
+                    lambda engine, args: map_tables.homes_in_scope(engine, scope_of(args))),
     "map-metrics": ("Every LA's map metrics for --year: CLA rate, home places per 10,000, "
                     "homes, places, % outside the LA, % > 20 miles, net flow (--scope/--code)",
-                    lambda engine, args: maps.metrics_in_scope(engine, args.year,
-                                                               scope_of(args))),
+                    lambda engine, args: map_tables.metrics_in_scope(engine, args.year,
+                                                                     scope_of(args))),
     "out-of-area": ("DfE % placed outside the LA and > 20 miles, every year, for the scope's "
                     "LAs, their regions and England",
-                    lambda engine, args: maps.out_of_area(engine, scope_of(args))),
+                    lambda engine, args: map_tables.out_of_area(engine, scope_of(args))),
     "flows": ("Case-level placements at 31 March --year: --level la (LA to LA flows touching "
               "the scope) or rcc|region (matrix with self-sufficiency); --placement, --need",
-              lambda engine, args: maps.flows(engine, args.year, args.level, scope_of(args),
-                                              args.placement, args.need)),
+              lambda engine, args: map_tables.flows(engine, args.year, args.level, scope_of(args),
+                                                    args.placement, args.need)),
     "needs-vocabulary": ("The needs categories and the Placements v2 fields each comes from",
                          lambda engine, args: case_tables.needs_vocabulary(engine)),
 }
@@ -141,7 +141,7 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--code", help="RCC id, region or LA GSS code for --scope")
     export.add_argument("--model", choices=("2025", "2021"), default="2025",
                         help="DfE statistical neighbour model")
-    export.add_argument("--level", choices=maps.LEVELS, default="la",
+    export.add_argument("--level", choices=map_tables.LEVELS, default="la",
                         help="flows: LA to LA, or the RCC or region matrix")
     export.add_argument("--placement", choices=list(flow_rules.PLACEMENT_GROUPS),
                         metavar="TYPE", help="flows: one placement type, e.g. \"Foster care\"")

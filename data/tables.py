@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from analysis import accountability as accountability_rules
-from analysis import funnel, geography, rates, trend
+from analysis import funnel, rates, reorganisation, trend
 from analysis.accountability import RuleSettings
 from analysis.scope import Scope
 from data import queries
@@ -108,11 +108,11 @@ def las_with_history(engine: Engine) -> pd.DataFrame:
 
 def scope_codes(engine: Engine, scope: Scope) -> set[str]:
     """The LA codes whose figures make up a scope: its current LAs and, for a region, RCC or
-    England, any abolished council that lay wholly inside it (see analysis.geography)."""
+    England, any abolished council that lay wholly inside it (see analysis.reorganisation)."""
     members = set(scope.members(queries.local_authorities(engine))["code"])
     if scope.kind == "la":
         return members
-    return members | geography.contained_predecessors(queries.code_changes(engine), members)
+    return members | reorganisation.contained_predecessors(queries.code_changes(engine), members)
 
 
 def england_rate(engine: Engine, year: int) -> float:
@@ -142,7 +142,7 @@ def rate_trend(engine: Engine, scope: Scope) -> pd.DataFrame:
         series = [(title, counts[counts["area_code"] == scope.code])]
         series += [(f"{names[old]} (before {year + 1})",
                     counts[counts["area_code"] == old])
-                   for old, year in geography.predecessors(changes, scope.code)
+                   for old, year in reorganisation.predecessors(changes, scope.code)
                    [["old_code", "effective_year"]].drop_duplicates().itertuples(index=False)]
     else:
         series = [(title, counts[counts["area_code"].isin(scope_codes(engine, scope))])]
@@ -227,10 +227,10 @@ def plain_number(value):
 def homes_caveat(homes: pd.DataFrame, changes: pd.DataFrame, members: set[str]):
     """(symbol, note) when Ofsted's 2023 list files some of the scope's homes under a
     predecessor council that is only partly in scope (Cumbria, split in April 2023)."""
-    breaking = changes[changes["change"].isin(geography.BREAKING)]
+    breaking = changes[changes["change"].isin(reorganisation.BREAKING)]
     partial = breaking[breaking["new_code"].isin(members)]
-    partial = partial[~partial["old_code"].isin(geography.contained_predecessors(changes,
-                                                                                 members))]
+    partial = partial[~partial["old_code"].isin(reorganisation.contained_predecessors(changes,
+                                                                                      members))]
     listed = homes[homes["la_code"].isin(set(partial["old_code"]))]
     if listed.empty:
         return None, ""

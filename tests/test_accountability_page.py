@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGE = "views/accountability.py"
+PAGE = "views/accountability_page.py"
 YEARS = [2021, 2022, 2023, 2024, 2025]
 SCOPES = {
     "england": {"scope": "england"},

@@ -34,3 +34,25 @@ def test_exactly_one_module_owns_streamlit_caching():
     owners = {str(p.relative_to(ROOT)) for p in python_files()
               if CACHE_DECORATOR.search(p.read_text())}
     assert owners == {"cached.py"}
+
+
+def test_no_two_modules_share_a_name():
+    """Every module's name is unique (packages' __init__ aside), so a name in a traceback,
+    an import or a search says which file it is."""
+    seen: dict[str, list[str]] = {}
+    for path in python_files():
+        if path.name not in {"__init__.py", "conftest.py"}:
+            seen.setdefault(path.name, []).append(str(path.relative_to(ROOT)))
+    assert {name: paths for name, paths in seen.items() if len(paths) > 1} == {}
+
+
+def test_page_files_and_their_addresses():
+    """Pages are views/<page>_page.py, served at /<page>: links to /maps or /accountability
+    keep working whatever else is renamed."""
+    from views.frame import DEFAULT_PAGE, PAGES, url_path
+
+    paths = [path for pages in PAGES.values() for path, _, _ in pages]
+    assert all((ROOT / path).is_file() and path.endswith("_page.py") for path in paths)
+    assert DEFAULT_PAGE in paths
+    assert [url_path(path) for path in paths] == ["overview", "maps", "accountability",
+                                                  "data_methods"]

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
-PAGE = "views/data_methods.py"
+PAGE = "views/data_methods_page.py"
 
 
 @pytest.fixture(scope="module")

@@ -262,7 +262,7 @@ def test_real_data_exports_have_no_label():
 
 def test_import_log_row_counts_are_suppressed_under_five():
     """The import log shows case-level row counts, so 1-4 appear as 'c' there too."""
-    from data.importers.tables import rows_text
+    from data.importers.case_tables import rows_text
 
     assert rows_text('{"child": 3, "episode": 12, "placement_fee": 0}') == \
         "child c; episode 12; placement_fee 0"

@@ -144,7 +144,7 @@ def test_export_runs_at_every_year_and_scope(store, years, name, capsys):
     every scope; a case-level table refuses the other years in one line (exit 2)."""
     engine = make_engine(store)
     try:
-        accepted = cli.maps.case_years(engine) if name in CASE_LEVEL else years
+        accepted = cli.map_tables.case_years(engine) if name in CASE_LEVEL else years
     finally:
         engine.dispose()
     assert accepted, f"{name}: no year to try"

@@ -147,7 +147,7 @@ def test_an_import_shows_at_the_next_run(own_store, app_on):
     """Case-level data imported elsewhere (another tab, the CLI) shows on the Maps page."""
     url, engine = own_store
     app_on(url)
-    at = open_app({"scope": "la", "la": LA, "year": str(YEAR)}, "views/maps.py")
+    at = open_app({"scope": "la", "la": LA, "year": str(YEAR)}, "views/maps_page.py")
     at.radio(key="map_view").set_value("Where children are placed (case level)").run()
     assert any(NO_CASE_DATA in i.value for i in at.info)
     ssda903.import_files(engine, files_903(), la_code=LA, year=YEAR, imported_by="t")

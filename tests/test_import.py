@@ -688,7 +688,7 @@ def page(store, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", url)
     cached.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    at.switch_page("views/data_methods.py").run()
+    at.switch_page("views/data_methods_page.py").run()
     yield at, engine
     cached.clear()
 
@@ -723,7 +723,7 @@ def test_page_shows_errors_and_warnings_apart(page):
 
 
 def test_log_marks_the_submission_in_force_and_counts_sources(store):
-    from data.importers.tables import import_log
+    from data.importers.case_tables import import_log
 
     _, engine = store
     first = ssda903.import_files(engine, files_903(), la_code=LA, year=YEAR, imported_by="a")

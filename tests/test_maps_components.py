@@ -13,7 +13,7 @@ import pytest
 from shapely.geometry import Point, shape
 
 from analysis import geometry
-from components import maps
+from components import map_figures
 
 BOUNDARIES = (Path(__file__).resolve().parents[1]
               / "data/open/boundaries/england_ctyua_dec2023_buc_valid_with_region.geojson")
@@ -78,7 +78,7 @@ def layer_with(m: folium.Map, name: str) -> folium.GeoJson:
 
 
 def legend_of(m: folium.Map) -> str:
-    [legend] = [e for e in walk(m) if isinstance(e, maps.Legend)]
+    [legend] = [e for e in walk(m) if isinstance(e, map_figures.Legend)]
     return legend.content
 
 
@@ -88,7 +88,7 @@ def choropleth(england, region_of) -> folium.Map:
     points = geometry.points(england)
     symbols = points.assign(size=np.arange(len(points)) % 90 + 1,
                             label=points["code"] + ": children's home places")
-    return maps.build_choropleth(
+    return map_figures.build_choropleth(
         england, made_up_values(codes_of(england)), title="Children looked after per 10,000",
         unit="per 10,000 children", source="DfE, CLA 2025", outlines=[(regions, "region")],
         symbols=symbols, symbol_title="Children's home places")
@@ -98,71 +98,71 @@ def choropleth(england, region_of) -> folium.Map:
 
 def test_breaks_are_k_nice_increasing_classes():
     values = np.random.default_rng(4).gamma(4, 20, 150)
-    breaks = maps.class_breaks(values)
+    breaks = map_figures.class_breaks(values)
     assert len(breaks) == 6
     assert breaks == sorted(set(breaks))
     assert breaks[0] <= values.min() and breaks[-1] >= values.max()
-    assert all(maps.nice(edge) == edge for edge in breaks)
+    assert all(map_figures.nice(edge) == edge for edge in breaks)
 
 
 def test_nice_rounds_to_numbers_a_reader_can_hold():
-    assert [maps.nice(x) for x in (47.9, 62.3, 74.6, 0.0341)] == [50, 60, 75, 0.034]
-    assert maps.nice(187, "ceil") == 200 and maps.nice(12.3, "floor") == 12
+    assert [map_figures.nice(x) for x in (47.9, 62.3, 74.6, 0.0341)] == [50, 60, 75, 0.034]
+    assert map_figures.nice(187, "ceil") == 200 and map_figures.nice(12.3, "floor") == 12
 
 
 def test_few_distinct_values_give_fewer_classes():
-    assert maps.class_breaks([10, 20, 10, 20]) == [10, 15, 20]
+    assert map_figures.class_breaks([10, 20, 10, 20]) == [10, 15, 20]
 
 
 @pytest.mark.parametrize("values", [[], [np.nan, np.nan], [7], [7, 7, np.nan]])
 def test_empty_and_single_values_do_not_crash(values):
-    breaks = maps.class_breaks(values)
-    palette = maps.palette_for(breaks)
-    colours = {maps.colour_for(v, breaks, palette) for v in values}
-    assert len(maps.class_labels(breaks, True)) == max(len(breaks) - 1, 0)
-    assert colours <= {maps.NOT_AVAILABLE, *palette}
+    breaks = map_figures.class_breaks(values)
+    palette = map_figures.palette_for(breaks)
+    colours = {map_figures.colour_for(v, breaks, palette) for v in values}
+    assert len(map_figures.class_labels(breaks, True)) == max(len(breaks) - 1, 0)
+    assert colours <= {map_figures.NOT_AVAILABLE, *palette}
     if [v for v in values if not np.isnan(v)]:
-        assert breaks == [7, 7] and maps.class_labels(breaks, True) == ["7"]
+        assert breaks == [7, 7] and map_figures.class_labels(breaks, True) == ["7"]
 
 
 def test_diverging_breaks_are_symmetric_with_zero_in_a_neutral_middle_class():
     values = np.random.default_rng(2).normal(-30, 80, 150).round()
-    breaks = maps.class_breaks(values, diverging=True)
+    breaks = map_figures.class_breaks(values, diverging=True)
     assert len(breaks) == 6
     assert breaks == [-b for b in reversed(breaks)]
-    palette = maps.palette_for(breaks, diverging=True)
-    assert maps.colour_for(0, breaks, palette) == palette[2] == "#f7f7f7"
+    palette = map_figures.palette_for(breaks, diverging=True)
+    assert map_figures.colour_for(0, breaks, palette) == palette[2] == "#f7f7f7"
     for edge in breaks[2:4]:  # the neutral class holds both its edges
-        assert maps.colour_for(edge, breaks, palette) == palette[2]
-    assert maps.colour_for(breaks[0], breaks, palette) == palette[0]
-    assert maps.colour_for(breaks[-1], breaks, palette) == palette[-1]
+        assert map_figures.colour_for(edge, breaks, palette) == palette[2]
+    assert map_figures.colour_for(breaks[0], breaks, palette) == palette[0]
+    assert map_figures.colour_for(breaks[-1], breaks, palette) == palette[-1]
 
 
 def test_diverging_all_zero_is_one_neutral_class():
-    breaks = maps.class_breaks([0, 0, 0], diverging=True)
-    assert maps.colour_for(0, breaks, maps.palette_for(breaks, True)) == "#f7f7f7"
+    breaks = map_figures.class_breaks([0, 0, 0], diverging=True)
+    assert map_figures.colour_for(0, breaks, map_figures.palette_for(breaks, True)) == "#f7f7f7"
 
 
 def test_labels_follow_the_class_edges():
-    assert maps.class_labels([0, 25, 50, 75], whole=True) == ["0 to 25", "26 to 50", "51 to 75"]
-    assert maps.class_labels([-50, -10, 10, 50], whole=True) == [
+    assert map_figures.class_labels([0, 25, 50, 75], whole=True) == ["0 to 25", "26 to 50", "51 to 75"]
+    assert map_figures.class_labels([-50, -10, 10, 50], whole=True) == [
         "\u221250 to \u221211", "\u221210 to 10", "11 to 50"]
-    assert maps.class_labels([10, 20.5, 30], whole=False) == ["10 to 20.5", "over 20.5 to 30"]
-    assert maps.class_labels([-30, -20.5, -10], whole=False) == [
+    assert map_figures.class_labels([10, 20.5, 30], whole=False) == ["10 to 20.5", "over 20.5 to 30"]
+    assert map_figures.class_labels([-30, -20.5, -10], whole=False) == [
         "\u221230 to under \u221220.5", "\u221220.5 to \u221210"]
-    breaks, palette = [0, 25, 50, 75], maps.SEQUENTIAL[3]
-    assert [maps.colour_for(v, breaks, palette) for v in (0, 25, 26, 50, 51, 75)] == [
+    breaks, palette = [0, 25, 50, 75], map_figures.SEQUENTIAL[3]
+    assert [map_figures.colour_for(v, breaks, palette) for v in (0, 25, 26, 50, 51, 75)] == [
         palette[0], palette[0], palette[1], palette[1], palette[2], palette[2]]
 
 
 def test_not_available_is_grey():
-    assert maps.colour_for(np.nan, [0, 10], ["#ffffcc"]) == maps.NOT_AVAILABLE
+    assert map_figures.colour_for(np.nan, [0, 10], ["#ffffcc"]) == map_figures.NOT_AVAILABLE
 
 
 def test_reference_values_are_round_and_in_range():
-    assert maps.reference_values(5, 87) == [50, 10]
-    assert maps.reference_values(1, 300) == [200, 50, 10]
-    assert maps.reference_values(37, 37) == [maps.nice(37)]
+    assert map_figures.reference_values(5, 87) == [50, 10]
+    assert map_figures.reference_values(1, 300) == [200, 50, 10]
+    assert map_figures.reference_values(37, 37) == [map_figures.nice(37)]
 
 
 # Choropleth -----------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def test_every_la_is_one_la_area_feature(choropleth, england):
 
 def test_tooltip_shows_name_value_rank_and_source(choropleth):
     layer = layer_with(choropleth, "la-area")
-    [tooltip] = [e for e in layer._children.values() if isinstance(e, maps.Tooltip)]
+    [tooltip] = [e for e in layer._children.values() if isinstance(e, map_figures.Tooltip)]
     assert tooltip.fields == ["name", "value_text", "rank", "source"]
     assert tooltip.aliases == ["", "Children looked after per 10,000", "Rank", ""]
     hartlepool, middlesbrough, redcar, stockton = layer.data["features"][:4]
@@ -192,23 +192,23 @@ def test_tooltip_shows_name_value_rank_and_source(choropleth):
 def test_fill_colours_follow_the_classes(choropleth):
     layer = layer_with(choropleth, "la-area")
     values = made_up_values(codes_of(layer.data))
-    breaks = maps.class_breaks(values["value"])
-    palette = maps.palette_for(breaks)
+    breaks = map_figures.class_breaks(values["value"])
+    palette = map_figures.palette_for(breaks)
     for feature in layer.data["features"]:
         value = values.at[feature["properties"]["code"], "value"]
-        assert layer.style_function(feature)["fillColor"] == maps.colour_for(value, breaks,
-                                                                             palette)
+        assert layer.style_function(feature)["fillColor"] == map_figures.colour_for(value, breaks,
+                                                                                    palette)
 
 
 def test_legend_has_unit_every_class_and_not_available(choropleth):
     legend = legend_of(choropleth)
     values = made_up_values(codes_of(layer_with(choropleth, "la-area").data))["value"]
-    labels = maps.class_labels(maps.class_breaks(values), whole=False)
+    labels = map_figures.class_labels(map_figures.class_breaks(values), whole=False)
     assert len(labels) == 5
     assert "Children looked after per 10,000" in legend and "per 10,000 children" in legend
     assert all(label in legend for label in labels)
     assert "Not available or suppressed (c, x)" in legend
-    assert maps.NOT_AVAILABLE in legend
+    assert map_figures.NOT_AVAILABLE in legend
     assert "Children&#x27;s home places" in legend and "Source: DfE, CLA 2025" in legend
 
 
@@ -219,7 +219,7 @@ def test_outlines_and_symbols_are_drawn_over_the_las(choropleth, england):
     symbols = layer_with(choropleth, "home-symbol")
     assert len(symbols.data["features"]) == len(england["features"])
     radii = [symbols.style_function(f)["radius"] for f in symbols.data["features"]]
-    assert max(radii) == maps.MAX_RADIUS and radii == sorted(radii, reverse=True)
+    assert max(radii) == map_figures.MAX_RADIUS and radii == sorted(radii, reverse=True)
     order = geojson_layers(choropleth)
     assert order.index(layer_with(choropleth, "la-area")) < order.index(regions) < \
         order.index(symbols)
@@ -228,24 +228,24 @@ def test_outlines_and_symbols_are_drawn_over_the_las(choropleth, england):
 def test_no_circle_for_no_places(england):
     points = geometry.points(england).head(3)
     symbols = points.assign(size=[0, np.nan, 8], label="places")
-    m = maps.build_choropleth(england, made_up_values(codes_of(england)), title="Rate",
-                              unit="", source="DfE", symbols=symbols, symbol_title="Places")
+    m = map_figures.build_choropleth(england, made_up_values(codes_of(england)), title="Rate",
+                                     unit="", source="DfE", symbols=symbols, symbol_title="Places")
     assert len(layer_with(m, "home-symbol").data["features"]) == 1
-    empty = maps.build_choropleth(england, made_up_values(codes_of(england)), title="Rate",
-                                  unit="", source="DfE", symbols=symbols.head(2))
+    empty = map_figures.build_choropleth(england, made_up_values(codes_of(england)), title="Rate",
+                                         unit="", source="DfE", symbols=symbols.head(2))
     assert "home-symbol" not in [class_name(layer) for layer in geojson_layers(empty)]
 
 
 def test_circle_area_is_proportional_to_size():
-    assert maps.circle_radius(25, 100) == pytest.approx(maps.MAX_RADIUS / 2)
+    assert map_figures.circle_radius(25, 100) == pytest.approx(map_figures.MAX_RADIUS / 2)
 
 
 def test_context_is_pale_and_not_interactive(england):
     scope = {"type": "FeatureCollection", "features": england["features"][:12]}
     rest = {"type": "FeatureCollection", "features": england["features"][12:]}
-    m = maps.build_choropleth(scope, made_up_values(codes_of(england)), title="Rate",
-                              unit="per 10,000", source="DfE", context=rest,
-                              bounds=geometry.bounds(scope))
+    m = map_figures.build_choropleth(scope, made_up_values(codes_of(england)), title="Rate",
+                                     unit="per 10,000", source="DfE", context=rest,
+                                     bounds=geometry.bounds(scope))
     context = layer_with(m, "context-area")
     assert context.options["interactive"] is False and not context._children
     assert len(layer_with(m, "la-area").data["features"]) == 12
@@ -288,27 +288,27 @@ def flows(england) -> pd.DataFrame:
 
 
 def test_one_line_per_flow_wider_for_more_children(england, flows):
-    m = maps.build_flow_map(england, flows, title="Where children live", source="Synthetic")
+    m = map_figures.build_flow_map(england, flows, title="Where children live", source="Synthetic")
     lines = layer_with(m, "flow-line")
     assert len(lines.data["features"]) == len(flows)
     by_children = sorted(lines.data["features"], key=lambda f: f["properties"]["children"])
     widths = [lines.style_function(f)["weight"] for f in by_children]
     assert widths == sorted(widths) and len(set(widths)) == len(widths)
-    assert widths[-1] == maps.LINE_WIDTHS[1] and widths[0] >= maps.LINE_WIDTHS[0]
+    assert widths[-1] == map_figures.LINE_WIDTHS[1] and widths[0] >= map_figures.LINE_WIDTHS[0]
     colours = {f["properties"]["direction"]: lines.style_function(f)["color"]
                for f in lines.data["features"]}
-    assert colours == maps.FLOW_COLOURS
+    assert colours == map_figures.FLOW_COLOURS
     assert "From Manchester to Northumberland: 40 children" in [
         f["properties"]["label"] for f in lines.data["features"]]
     assert len(layer_with(m, "la-area").data["features"]) == len(england["features"])
     legend = legend_of(m)
-    assert all(label in legend for label in maps.FLOW_LABELS.values())
+    assert all(label in legend for label in map_figures.FLOW_LABELS.values())
     assert "20 children" in legend and "Where children live" in legend
 
 
 def test_flows_there_and_back_do_not_overlap():
-    there = maps.curve((53.5, -2.2), (55.2, -2.0))
-    back = maps.curve((55.2, -2.0), (53.5, -2.2))
+    there = map_figures.curve((53.5, -2.2), (55.2, -2.0))
+    back = map_figures.curve((55.2, -2.0), (53.5, -2.2))
     assert len(there) == 12 and there[0] == [53.5, -2.2] and there[-1] == [55.2, -2.0]
     middle_there, middle_back = there[6], back[5]
     assert abs(middle_there[1] - middle_back[1]) > 0.3  # bowed to opposite sides
@@ -316,12 +316,12 @@ def test_flows_there_and_back_do_not_overlap():
 
 def test_flows_with_an_end_off_the_map_get_no_line(england, flows):
     off_map = flows.assign(to_lat=[np.nan, *flows["to_lat"].iloc[1:]])
-    m = maps.build_flow_map(england, off_map, title="Where children live", source="S")
+    m = map_figures.build_flow_map(england, off_map, title="Where children live", source="S")
     assert len(layer_with(m, "flow-line").data["features"]) == len(flows) - 1
 
 
 def test_no_flows_still_draws_the_areas(england, flows):
-    m = maps.build_flow_map(england, flows.iloc[:0], title="Where children live", source="S")
+    m = map_figures.build_flow_map(england, flows.iloc[:0], title="Where children live", source="S")
     assert "No flows of 5 or more children" in legend_of(m)
     assert [class_name(layer) for layer in geojson_layers(m)] == ["la-area"]
 

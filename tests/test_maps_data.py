@@ -18,7 +18,7 @@ from sqlalchemy import text
 
 from analysis import flows as flow_rules
 from analysis.scope import Scope
-from data import cli, maps
+from data import cli, map_tables
 from data.config import OPEN_DATA, REFERENCE
 from data.errors import UserInputError
 from data.store import make_engine
@@ -160,13 +160,13 @@ def cohort_engine(cohort_url):
 @pytest.fixture(scope="module")
 def homes(engine) -> pd.DataFrame:
     """The homes-by-la table, by LA code."""
-    return maps.homes_by_la(engine).set_index("la_code")
+    return map_tables.homes_by_la(engine).set_index("la_code")
 
 
 @pytest.fixture(scope="module")
 def metrics(engine) -> pd.DataFrame:
     """The 2025 map metrics, by LA code."""
-    return maps.map_metrics(engine, YEAR).set_index("la_code")
+    return map_tables.map_metrics(engine, YEAR).set_index("la_code")
 
 
 @pytest.fixture(scope="module")
@@ -224,7 +224,7 @@ def test_homes_in_scope_lists_cumbria_where_all_its_successors_are(engine, scope
                                                                    homes_total):
     """A scope's homes table holds Cumbria's Ofsted homes only where the whole of Cumbria
     is in scope, as every other aggregate treats a split council."""
-    table = maps.homes_in_scope(engine, scope)
+    table = map_tables.homes_in_scope(engine, scope)
     assert (CUMBRIA in set(table["la_code"])) is cumbria
     if homes_total is not None:
         assert table["homes"].sum() == homes_total
@@ -311,7 +311,7 @@ def test_cla_rate_equals_dfe_published_rate(engine, metrics):
 @pytest.fixture(scope="module")
 def family(cohort_engine):
     """The cohort's 2025 placement tables, protected together, built once for the module."""
-    return maps.placement_family(cohort_engine, YEAR)
+    return map_tables.placement_family(cohort_engine, YEAR)
 
 
 def test_la_counts_before_disclosure_equal_sql(cohort_engine, family):
@@ -350,8 +350,8 @@ def test_area_counts_before_disclosure_equal_sql(cohort_engine, family, level, p
 @pytest.fixture(scope="module")
 def area_tables(cohort_engine, family) -> dict[tuple, pd.DataFrame]:
     """The RCC and region matrices under every filter, each computed once."""
-    return {(level, placement, need): maps.area_flows(cohort_engine, YEAR, level, placement,
-                                                      need, family)
+    return {(level, placement, need): map_tables.area_flows(cohort_engine, YEAR, level, placement,
+                                                            need, family)
             for level in ("rcc", "region") for placement, need in FILTERS}
 
 
@@ -435,7 +435,7 @@ def test_area_rows_add_up_where_nothing_is_hidden(area_tables, level, placement,
 @pytest.fixture(scope="module")
 def england_flows(cohort_engine, family) -> pd.DataFrame:
     """England's LA-to-LA flows (all children), cut from the family."""
-    return maps.la_flows(cohort_engine, YEAR, Scope(), family)
+    return map_tables.la_flows(cohort_engine, YEAR, Scope(), family)
 
 
 @pytest.fixture(scope="module")
@@ -509,7 +509,7 @@ def test_scoped_flows_are_protected_like_england(cohort_engine, family, england_
     """In an RCC or LA scope each flow shows as in England; only flows leaving or entering
     the scope are listed, never one within an LA; every count is "c" or at least 5; and
     the scope's own LAs' rows and columns, held in full, leave no 1-4 alone."""
-    flows = maps.la_flows(cohort_engine, YEAR, scope, family)
+    flows = map_tables.la_flows(cohort_engine, YEAR, scope, family)
     codes = set(scope.members(sql(cohort_engine, """
         SELECT l.code, l.region_code, m.rcc_id FROM local_authority l
         LEFT JOIN rcc_membership m ON m.la_code = l.code WHERE l.is_current"""))["code"])
@@ -680,11 +680,11 @@ def test_self_sufficiency_by_hand(cohort_engine, area_tables, ofsted, level, are
 # --- 6. the synthetic label ------------------------------------------------------------------
 
 @pytest.mark.parametrize("make", [
-    lambda engine: maps.la_flows(engine, YEAR),
-    lambda engine: maps.la_flows(engine, YEAR, Scope("la", MANCHESTER)),
-    lambda engine: maps.area_flows(engine, YEAR, "rcc"),
-    lambda engine: maps.area_flows(engine, YEAR, "rcc", placement=HOMES),
-    lambda engine: maps.area_flows(engine, YEAR, "region", need="self_harm"),
+    lambda engine: map_tables.la_flows(engine, YEAR),
+    lambda engine: map_tables.la_flows(engine, YEAR, Scope("la", MANCHESTER)),
+    lambda engine: map_tables.area_flows(engine, YEAR, "rcc"),
+    lambda engine: map_tables.area_flows(engine, YEAR, "rcc", placement=HOMES),
+    lambda engine: map_tables.area_flows(engine, YEAR, "region", need="self_harm"),
 ], ids=["la", "la-scoped", "rcc", "rcc-placement", "region-need"])
 def test_tables_from_the_cohort_are_labelled_synthetic(cohort_engine, make):
     """Every case-level table built from the synthetic cohort says so in its attrs."""
@@ -739,7 +739,7 @@ def test_bad_flow_requests_name_the_choices(cohort_engine, request_, words):
     chosen."""
     arguments = {"year": YEAR, "level": "rcc", **request_}
     with pytest.raises(UserInputError) as error:
-        maps.flows(cohort_engine, **arguments)
+        map_tables.flows(cohort_engine, **arguments)
     for word in words:
         assert word in str(error.value)
 
@@ -782,21 +782,21 @@ def test_cli_refuses_unknown_level_or_placement_naming_the_choices(monkeypatch, 
 
 def test_store_without_case_rows_has_no_case_years(engine):
     """The store built from open data alone holds no case-level placements."""
-    assert maps.case_years(engine) == []
+    assert map_tables.case_years(engine) == []
 
 
 @pytest.mark.parametrize("level", ["la", "rcc", "region"])
 def test_flows_without_case_rows_say_how_to_get_some(engine, level):
     """Asking for flows from a store without case-level rows says to run the generator."""
     with pytest.raises(UserInputError, match="python -m data synth"):
-        maps.flows(engine, YEAR, level)
+        map_tables.flows(engine, YEAR, level)
 
 
 # --- 8. published out-of-area placements -----------------------------------------------------
 
 @pytest.fixture(scope="module")
 def birmingham(engine) -> pd.DataFrame:
-    return maps.out_of_area(engine, Scope("la", BIRMINGHAM))
+    return map_tables.out_of_area(engine, Scope("la", BIRMINGHAM))
 
 
 def test_out_of_area_lists_birmingham_its_region_and_england(birmingham):
@@ -827,7 +827,7 @@ def test_out_of_area_values_equal_dfe(engine, birmingham, column, source):
     (Scope("la", CUMBERLAND), 1)])
 def test_map_metrics_follow_the_scope(engine, scope, expected):
     """The map-metrics export for a scope is its current LAs' rows of the England table."""
-    table = maps.metrics_in_scope(engine, YEAR, scope)
+    table = map_tables.metrics_in_scope(engine, YEAR, scope)
     assert len(table) == expected
-    england = maps.map_metrics(engine, YEAR).set_index("la_code")
+    england = map_tables.map_metrics(engine, YEAR).set_index("la_code")
     pd.testing.assert_frame_equal(table.set_index("la_code"), england.loc[table["la_code"]])

@@ -14,7 +14,7 @@ from analysis import mapping
 from analysis.disclosure import SYNTHETIC_LABEL
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGE = "views/maps.py"
+PAGE = "views/maps_page.py"
 CASE_LEVEL = "Where children are placed (case level)"
 HOMES = "Children's homes (incl. secure)"
 SCOPES = {

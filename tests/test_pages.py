@@ -130,7 +130,7 @@ def app_store(own_store, monkeypatch):
 def accountability_for(la_code: str) -> AppTest:
     """The Accountability page at one LA's scope."""
     at = open_app({"scope": "la", "la": la_code, "year": "2025"})
-    return at.switch_page("views/accountability.py").run()
+    return at.switch_page("views/accountability_page.py").run()
 
 
 def by_label(elements, label: str):

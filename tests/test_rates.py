@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from analysis import geography, rates
+from analysis import rates, reorganisation
 from analysis.scope import Scope
 from data import queries, schema, tables
 from data.config import OPEN_DATA
@@ -140,18 +140,18 @@ def test_south_west_contains_bournemouth_poole_and_dorset(engine, changes):
     """All of BCP's and Dorset Council's predecessors lie in the South West, so history counts."""
     las = queries.local_authorities(engine)
     south_west = set(las.loc[las["region_code"] == SOUTH_WEST, "code"])
-    contained = geography.contained_predecessors(changes, south_west)
+    contained = reorganisation.contained_predecessors(changes, south_west)
     assert {"E06000028", "E06000029", "E10000009"} <= contained
 
 
 def test_cumberland_alone_does_not_contain_cumbria(changes):
     """Half of Cumbria is not Cumbria: its series must not be pinned on Cumberland alone."""
-    assert "E10000006" not in geography.contained_predecessors(changes, {"E06000063"})
+    assert "E10000006" not in reorganisation.contained_predecessors(changes, {"E06000063"})
 
 
 def test_both_cumbrian_successors_contain_cumbria(changes):
     """Cumberland and Westmorland and Furness together cover all of old Cumbria."""
-    assert "E10000006" in geography.contained_predecessors(changes, {"E06000063", "E06000064"})
+    assert "E10000006" in reorganisation.contained_predecessors(changes, {"E06000063", "E06000064"})
 
 
 def test_cumberland_trend_shows_a_break(engine):

@@ -8,6 +8,7 @@ same name as its ``python -m data export`` table.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -18,12 +19,21 @@ from data.neutralise import neutralise
 
 
 #: The navigation: section -> pages (file, title, icon). Only pages that work are listed.
+#: Page files are named ``<page>_page.py``; each page's URL path is ``<page>`` (see url_path).
 PAGES = {
-    "Overview": [("views/overview.py", "Overview", ":material/dashboard:")],
-    "Where children live": [("views/maps.py", "Maps", ":material/map:")],
-    "Accountability": [("views/accountability.py", "Accountability", ":material/gavel:")],
-    "Data & methods": [("views/data_methods.py", "Data & methods", ":material/menu_book:")],
+    "Overview": [("views/overview_page.py", "Overview", ":material/dashboard:")],
+    "Where children live": [("views/maps_page.py", "Maps", ":material/map:")],
+    "Accountability": [("views/accountability_page.py", "Accountability", ":material/gavel:")],
+    "Data & methods": [("views/data_methods_page.py", "Data & methods", ":material/menu_book:")],
 }
+#: The page a bare link opens.
+DEFAULT_PAGE = "views/overview_page.py"
+
+
+def url_path(page: str) -> str:
+    """A page's URL path, set explicitly so links keep working whatever the file is called:
+    ``views/maps_page.py`` -> ``maps`` (so /maps, /accountability, /data_methods)."""
+    return Path(page).stem.removesuffix("_page")
 
 
 @dataclass(frozen=True)

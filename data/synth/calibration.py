@@ -267,7 +267,7 @@ def current_homes(engine: Engine, las: pd.DataFrame, population: pd.DataFrame) -
 
     Homes Ofsted files under a council abolished since (Cumbria) are shared between its
     successors by their child population. This apportioning is for synthetic placements
-    only; published figures are never apportioned (see analysis.geography).
+    only; published figures are never apportioned (see analysis.reorganisation).
     """
     h = s.ChildrensHome
     homes = queries.frame(engine, select(h.urn, h.la_code, h.provision_type, h.sector,

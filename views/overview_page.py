@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import cached
-from analysis import geography
+from analysis import reorganisation
 from analysis.suppression import show
 from components.source import left_out_note
 from views import frame
@@ -33,7 +33,7 @@ for column, row in zip(columns, summary.itertuples()):
         st.caption(f"{publisher}, {row.date}. {row.note}")
 
 trend = cached.rate_trend(scope)
-breaks = (geography.break_years(cached.code_changes(), {scope.code})
+breaks = (reorganisation.break_years(cached.code_changes(), {scope.code})
           if scope.kind == "la" else {})
 frame.chart(cached.trend_figure(scope, filters.title),
             f"Line chart of children looked after per 10,000 children by year for "

@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, or_, select
 
 from analysis import flows as flow_rules
-from analysis import geography, rates
+from analysis import rates, reorganisation
 from analysis import homes as home_rules
 from analysis.disclosure import label_if_synthetic
 from analysis.placement_family import Geography, PlacementFamily
@@ -81,7 +81,7 @@ def homes_symbols(engine: Engine) -> pd.Series:
     homes = queries.homes(engine)
     changes = queries.code_changes(engine)
     current = set(queries.local_authorities(engine)["code"])
-    split = changes[changes["change"].isin(geography.BREAKING)
+    split = changes[changes["change"].isin(reorganisation.BREAKING)
                     & changes["old_code"].isin(set(homes["la_code"]))
                     & changes["new_code"].isin(current)]
     return pd.Series("x", index=sorted(set(split["new_code"])), dtype=object)

@@ -1,6 +1,6 @@
 """Time `python -m data build` from empty, and a second (idempotent) rebuild. Target: <= 60 s.
 
-Usage: python bench/build.py   (prints figures; asserts nothing)
+Usage: python bench/build_time.py   (prints figures; asserts nothing)
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from analysis import flows as flow_rules
 from analysis import geometry, mapping
 from analysis.disclosure import SYNTHETIC_LABEL, label_if_synthetic
 from analysis.scope import Scope
-from components import maps as map_figures
+from components import map_figures
 from components import placement_charts
 from components.source import short_source, source_line
 from views import frame
