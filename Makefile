@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast build bench screenshots clean
+.PHONY: run test test-fast test-browser-loaded build bench screenshots clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,15 @@ test: $(STAMP)  ## the whole test suite: unit/AppTest, browser + accessibility, 
 
 test-fast: $(STAMP)  ## unit and AppTest stages only
 	$(BIN)/python -m pytest -q --ignore=tests/browser
+
+RUNS ?= 2
+test-browser-loaded: $(STAMP)  ## the browser stage RUNS times in a row beside a CPU hog per core
+	@hogs=""; trap 'kill $$hogs 2>/dev/null' EXIT INT TERM; \
+	for core in $$(seq $$(nproc)); do $(BIN)/python -c "while True: pass" & hogs="$$hogs $$!"; done; \
+	for run in $$(seq $(RUNS)); do \
+	  echo "== browser run $$run of $(RUNS) beside $$(nproc) CPU hogs (pids$$hogs) =="; \
+	  env RCC_BROWSER_REQUIRED=1 $(BIN)/python -m pytest -q tests/browser || exit 1; \
+	done
 
 bench: build  ## print performance figures
 	$(BIN)/python bench/build_time.py

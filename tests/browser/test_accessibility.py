@@ -9,11 +9,12 @@ written to tests/artifacts/axe-streamlit.json and listed in the README.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, navigation, open_page
+from tests.browser.conftest import ARTIFACTS, app_idle, charts_drawn, navigation, open_page
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -47,7 +48,9 @@ def violations(page) -> list[dict]:
 @pytest.mark.parametrize("title, path", navigation())
 def test_no_serious_accessibility_violations_in_our_markup(page, app_url, title, path, scope):
     """Zero serious or critical WCAG 2.2 AA violations in the product's own markup."""
-    open_page(page, f"{app_url}/{path}?{SCOPES[scope]}")
+    open_page(page, f"{app_url}/{path}?{SCOPES[scope]}", re.compile(rf"^{re.escape(title)}"))
+    charts_drawn(page, title)
+    app_idle(page)
     found = violations(page)
     ours = [v for v in found if not v["streamlit"]]
     for item in found:

@@ -3,22 +3,27 @@ works without the internet, and clicking an LA makes it the shared filter and th
 
 from __future__ import annotations
 
-import pytest
+import re
+from urllib.parse import parse_qs, urlparse
 
-from tests.browser.conftest import GREATER_MANCHESTER, full_screenshot, open_page, settle
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import (GREATER_MANCHESTER, app_idle, chosen_scope,
+                                    full_screenshot, heading, no_exception, open_page, sidebar)
 
 #: LAs drawn on the map at each scope (the LA scope draws its RCC's LAs).
 IN_SCOPE = {"scope=england": 153, "scope=rcc&rcc=greater-manchester": 10,
             "scope=region&region=E12000001": 12}
+CASE_LEVEL = "Where children are placed (case level)"
 
 
 def map_frame(page):
-    """The page's streamlit-folium iframe, once Leaflet has drawn its LA paths in it."""
+    """The page's first streamlit-folium iframe (looked up afresh at each use, as Streamlit
+    may redraw it), once it is on the page."""
     frames = page.locator('iframe[title="streamlit_folium.st_folium"]')
-    frames.first.wait_for(timeout=60_000)
-    frame = frames.first.content_frame
-    frame.locator("path.la-area").first.wait_for(timeout=60_000)
-    return frame
+    expect(frames.first).to_be_visible()
+    return frames.first.content_frame
 
 
 @pytest.fixture
@@ -41,37 +46,42 @@ def offline(page):
 @pytest.mark.parametrize("query, expected", IN_SCOPE.items())
 def test_one_path_per_la_in_scope_with_no_internet(offline, app_url, query, expected):
     """Leaflet draws exactly one clickable path per LA in scope, from local files only."""
-    open_page(offline, f"{app_url}/maps?{query}")
+    open_page(offline, f"{app_url}/maps?{query}", re.compile(r"^Maps: "))
     frame = map_frame(offline)
-    assert frame.locator("path.la-area").count() == expected
-    assert frame.locator(".leaflet-control-attribution").count() == 1
+    expect(frame.locator("path.la-area")).to_have_count(expected)
+    expect(frame.locator(".leaflet-control-attribution")).to_have_count(1)
+    no_exception(offline)
     full_screenshot(offline, f"browser-maps-{query.split('=')[1].split('&')[0]}")
 
 
 def test_clicking_an_la_selects_it(page, app_url):
     """Clicking an LA on the RCC map changes the shared filter, the heading and the URL."""
-    open_page(page, f"{app_url}/maps?scope=rcc&rcc=greater-manchester")
-    frame = map_frame(page)
-    frame.locator("path.la-area").nth(4).dispatch_event("click")
-    page.wait_for_function("() => location.search.includes('scope=la')", timeout=30_000)
-    settle(page)
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    assert page.evaluate("""() => document.querySelector('[data-testid="stSidebar"] '
-        + 'input[type=radio]:checked').closest('label').innerText""") == "Local authority"
-    code = page.evaluate("() => new URLSearchParams(location.search).get('la')")
+    open_page(page, f"{app_url}/maps?scope=rcc&rcc=greater-manchester",
+              "Maps: Greater Manchester RCC")
+    areas = map_frame(page).locator("path.la-area")
+    expect(areas).to_have_count(10)
+    app_idle(page)
+    areas.nth(4).dispatch_event("click")
+    expect(page).to_have_url(re.compile(r"[?&]scope=la\b"))
+    expect(chosen_scope(page)).to_have_text("Local authority")
+    expect(heading(page)).to_have_text(re.compile(r"^Maps: (?!Greater Manchester RCC$).+"))
+    expect(page).to_have_url(re.compile(r"[?&]la=E\d{8}\b"))
+    app_idle(page)
+    code = parse_qs(urlparse(page.url).query)["la"][0]
     assert code in GREATER_MANCHESTER
-    heading = page.locator("h1").first.inner_text()
-    assert heading.startswith("Maps: ") and heading != "Maps: Greater Manchester RCC"
-    chosen = sidebar.get_by_role("combobox", name="Local authority").input_value()
-    assert chosen == heading.removeprefix("Maps: ")
+    name = heading(page).inner_text().removeprefix("Maps: ")
+    expect(sidebar(page).get_by_role("combobox", name="Local authority")).to_have_value(name)
+    no_exception(page)
 
 
 def test_case_level_flows_are_drawn_and_labelled(page, app_url):
     """The case-level tab draws flow lines of 5 or more children under the synthetic label."""
-    open_page(page, f"{app_url}/maps?scope=rcc&rcc=greater-manchester")
-    page.get_by_text("Where children are placed (case level)", exact=True).click()
-    settle(page)
-    assert page.get_by_text("Synthetic case-level data — not real children").first.is_visible()
-    frame = map_frame(page)
-    assert frame.locator("path.flow-line").count() > 0
+    open_page(page, f"{app_url}/maps?scope=rcc&rcc=greater-manchester",
+              "Maps: Greater Manchester RCC")
+    page.get_by_text(CASE_LEVEL, exact=True).click()
+    expect(page.get_by_text("Synthetic case-level data — not real children").first
+           ).to_be_visible()
+    expect(map_frame(page).locator("path.flow-line").first).to_be_attached()
+    app_idle(page)
+    no_exception(page)
     full_screenshot(page, "browser-maps-flows-rcc")

@@ -2,39 +2,26 @@
 
 Checks what AppTest cannot: the page draws (no exception box), its heading and charts
 appear, and its URL is a working shareable link. A full-page screenshot of each is
-saved under tests/artifacts/ for looking at.
+saved under tests/artifacts/ for looking at. Every check waits for what it checks
+(Playwright's ``expect``), so a slow machine cannot make it read a half-drawn page.
 """
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
-from tests.browser.conftest import SCOPES, full_screenshot, navigation, open_page, settle
+from analysis.scope import KIND_LABELS
+from tests.browser.conftest import (SCOPES, app_idle, charts_drawn, chosen_scope, filters,
+                                    full_screenshot, heading, navigation, new_page,
+                                    no_exception, open_page, sidebar)
 
-#: Charts each page must draw at least (pages not named need none).
-PLOTLY_CHARTS = {"Overview": 2, "Accountability": 1}
-#: Leaflet maps each page must draw (each in streamlit-folium's iframe).
-LEAFLET_MAPS = {"Maps": 1}
-
-
-def wait_for_count(page, selector: str, expected: int) -> bool:
-    """True once at least ``expected`` elements match (charts draw after the script run)."""
-    if expected:
-        page.wait_for_function(f"() => document.querySelectorAll('{selector}').length >= "
-                               f"{expected}", timeout=30_000)
-    return page.locator(selector).count() >= expected
-
-
-def filter_state(page) -> dict:
-    """What the sidebar shows: the chosen scope and every selectbox's value."""
-    return page.evaluate("""() => {
-        const bar = document.querySelector('[data-testid="stSidebar"]');
-        const scope = bar.querySelector('input[type=radio]:checked')
-            ?.closest('label')?.innerText;
-        const boxes = [...bar.querySelectorAll('[data-testid="stSelectbox"]')]
-            .map(box => box.innerText.trim());
-        return {scope, boxes};
-    }""")
+#: What each scope's link names, as headings show it ("<page>: <name>").
+SCOPE_NAMES = {"england": "England", "rcc": "Greater Manchester RCC", "la": "Blackpool"}
+#: The sidebar's selectboxes at each scope: RCC and LA as the scope needs, and the year.
+FILTERS_SHOWN = {"england": 1, "rcc": 2, "la": 3}
 
 
 @pytest.mark.parametrize("scope", SCOPES)
@@ -42,50 +29,57 @@ def filter_state(page) -> dict:
 def test_page_draws_and_its_link_reopens_the_same_view(browser, page, app_url, title, path,
                                                        scope):
     """No exception, the right heading and charts, and the URL reopens identically."""
-    open_page(page, f"{app_url}/{path}?{SCOPES[scope]}")
-    assert page.locator('[data-testid="stException"]').count() == 0
-    heading = page.locator("h1").first.inner_text()
-    assert heading.startswith(title), heading
-    assert wait_for_count(page, ".js-plotly-plot", PLOTLY_CHARTS.get(title, 0))
-    assert wait_for_count(page, 'iframe[title="streamlit_folium.st_folium"]',
-                          LEAFLET_MAPS.get(title, 0))
-    shown, link = filter_state(page), page.url
+    expected_heading = re.compile(rf"^{re.escape(title)}(: {re.escape(SCOPE_NAMES[scope])})?$")
+    open_page(page, f"{app_url}/{path}?{SCOPES[scope]}", expected_heading)
+    charts_drawn(page, title)
+    expect(chosen_scope(page)).to_have_text(KIND_LABELS[scope])
+    expect(filters(page)).to_have_count(FILTERS_SHOWN[scope])
+    expect(page).to_have_url(re.compile(r"[?&]year=\d{4}\b"))  # the app wrote the link
+    app_idle(page)
+    no_exception(page)
+    shown, boxes, link = heading(page).inner_text(), filters(page).all_inner_texts(), page.url
     full_screenshot(page, f"browser-{path or 'overview'}-{scope}")
 
-    other = browser.new_context(viewport={"width": 1440, "height": 900})
-    reopened = other.new_page()
-    open_page(reopened, link)
-    assert reopened.locator("h1").first.inner_text() == heading
-    assert filter_state(reopened) == shown
-    other.close()
+    reopened = new_page(browser)
+    try:
+        open_page(reopened, link, shown)
+        expect(chosen_scope(reopened)).to_have_text(KIND_LABELS[scope])
+        expect(filters(reopened)).to_have_text(boxes, use_inner_text=True)
+        charts_drawn(reopened, title)
+        no_exception(reopened)
+    finally:
+        reopened.context.close()
 
 
 def choose(page, label: str, option: str) -> None:
-    """Pick an option from a sidebar selectbox by its label."""
-    page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name=label).click()
+    """Pick an option from a sidebar selectbox by its label (typing narrows long lists)."""
+    box = sidebar(page).get_by_role("combobox", name=label)
+    box.click()
+    box.fill(option)
     page.get_by_role("option", name=option, exact=True).click()
-    settle(page)
 
 
 def test_key_flow_rcc_then_la_then_accountability_then_register(page, app_url):
     """A trustee picks an RCC, then an LA, opens Accountability and records a request."""
-    open_page(page, app_url)
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_text("RCC", exact=True).click()
-    settle(page)
+    open_page(page, app_url, "Overview: England")
+    sidebar(page).get_by_text("RCC", exact=True).click()
+    expect(chosen_scope(page)).to_have_text("RCC")
     choose(page, "Regional Care Co-operative", "North West")
-    assert page.locator("h1").first.inner_text() == "Overview: North West RCC"
-    sidebar.get_by_text("Local authority", exact=True).click()
-    settle(page)
+    expect(heading(page)).to_have_text("Overview: North West RCC")
+    expect(page).to_have_url(re.compile(r"[?&]rcc=north-west\b"))
+    sidebar(page).get_by_text("Local authority", exact=True).click()
+    expect(chosen_scope(page)).to_have_text("Local authority")
     choose(page, "Local authority", "Blackpool")
-    assert "la=E06000009" in page.url
+    expect(heading(page)).to_have_text("Overview: Blackpool")
+    expect(page).to_have_url(re.compile(r"[?&]la=E06000009\b"))
+    app_idle(page)
     page.get_by_role("link", name="Accountability").click()
-    settle(page)
-    assert page.locator("h1").first.inner_text() == "Accountability: Blackpool"
-    assert "la=E06000009" in page.url, "the filters follow the user across pages"
+    expect(heading(page)).to_have_text("Accountability: Blackpool")
+    expect(page).to_have_url(re.compile(r"[?&]la=E06000009\b"))  # filters follow the user
+    app_idle(page)
     page.get_by_label("Meeting").fill("Board, 3 December 2026")
     page.get_by_label("Asked by").fill("A. Trustee (chair)")
     page.get_by_role("button", name="Record request").click()
-    settle(page)
-    assert page.get_by_text("Request #1 recorded for Blackpool").count() == 1
+    expect(page.get_by_text("Request #1 recorded for Blackpool")).to_have_count(1)
+    no_exception(page)
     full_screenshot(page, "browser-flow-register")
