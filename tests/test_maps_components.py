@@ -366,3 +366,42 @@ def test_bounds_of_england_and_of_a_scope(england):
     assert 54.6 < south < north < 54.8 and -1.4 < west < east < -1.1
     with pytest.raises(ValueError):
         geometry.bounds(england, {"nowhere"})
+
+
+def test_flow_lines_drawn_are_the_protected_ones_with_their_direction(england):
+    """Only flows of 5 or more children between English LAs are drawn (symbols and 1-4
+    never), each with both ends' points and its direction relative to the scope."""
+    from analysis.scope import Scope
+
+    las = pd.DataFrame({"code": ["E08000003", "E08000010", "E06000057"],
+                        "rcc_id": ["gm", "gm", "ne"]})
+    table = pd.DataFrame({"from_code": ["E08000003", "E06000057", "E08000003", "E08000010",
+                                        "E08000010", "E08000003"],
+                          "to_code": ["E06000057", "E08000003", "E08000010", "E08000003",
+                                      "W06000001", "E06000057"],
+                          "children": [40, "12", "c", 4, 30, 0]})
+    points = geometry.points(england)
+    lines = map_figures.flow_lines(table, Scope("rcc", "gm"), las, points)
+    assert list(zip(lines["from_code"], lines["to_code"], lines["children"],
+                    lines["direction"])) == [("E08000003", "E06000057", 40, "out"),
+                                             ("E06000057", "E08000003", 12, "in")]
+    assert lines[["from_lat", "from_lon", "to_lat", "to_lon"]].notna().all().all()
+    england_lines = map_figures.flow_lines(table, Scope(), las, points, limit=1)
+    assert list(england_lines["children"]) == [40]
+    assert set(england_lines["direction"]) == {"out"}
+
+
+def test_home_symbol_tooltips_give_sectors_and_judgements():
+    homes = pd.DataFrame({"la_code": ["E08000003"], "la_name": ["Manchester"], "homes": [3],
+                          "places": [10],
+                          **{f"{m}_{k}": [0] for m in ("homes", "places")
+                             for k in map_figures.SECTOR_NAMES},
+                          **{f"homes_{k}": [0] for k in map_figures.JUDGEMENT_NAMES}})
+    homes = homes.assign(homes_private=2, places_private=8, homes_la=1, places_la=2,
+                         homes_good=3)
+    points = pd.DataFrame({"code": ["E08000003"], "lat": [53.4], "lon": [-2.2]})
+    [symbol] = map_figures.home_symbols(points, homes, {"E08000003"},
+                                        "31 March 2023").itertuples()
+    assert symbol.size == 10 and symbol.label == (
+        "Manchester: 3 homes, 10 places (Ofsted, 31 March 2023). By sector, homes / places: "
+        "private 2 / 8, LA 1 / 2. Latest judgement: good 3.")

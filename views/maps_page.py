@@ -22,8 +22,6 @@ from views import frame
 #: The street map drawn under the LAs when the toggle is on (it needs the internet; the
 #: maps are complete without it). ``RCC_MAP_TILES`` names another folium tile provider.
 TILES = os.environ.get("RCC_MAP_TILES", "CartoDB positron")
-#: At England scope only the largest flows out of an RCC are drawn (the table lists all).
-ENGLAND_FLOW_LINES = 150
 MAP_HEIGHT = 640
 HOMES_DATE = "31 March 2023"
 
@@ -88,39 +86,13 @@ def select_clicked(result: dict | None) -> None:
         st.rerun()
 
 
-def home_symbols(codes: set[str], homes: pd.DataFrame) -> pd.DataFrame:
-    """One circle per LA, sized by its children's-home places (never finer than the LA),
-    its tooltip giving homes and places by sector and homes by latest Ofsted judgement."""
-    points = shapes["points"].set_index("code").loc[sorted(codes)]
-    counts = homes.set_index("la_code").reindex(points.index)
-    return pd.DataFrame({"code": points.index, "lat": points["lat"], "lon": points["lon"],
-                         "size": counts["places"],
-                         "label": [home_label(row) for row in counts.itertuples()]})
-
-
-SECTOR_NAMES = {"private": "private", "la": "LA", "voluntary": "voluntary", "health": "health"}
-JUDGEMENT_NAMES = {"outstanding": "outstanding", "good": "good",
-                   "requires_improvement": "requires improvement", "inadequate": "inadequate",
-                   "not_yet_inspected": "not yet inspected"}
-
-
 #: Headings of the homes table (codes hidden on screen, kept in the download).
+SECTORS, JUDGEMENTS = map_figures.SECTOR_NAMES, map_figures.JUDGEMENT_NAMES
 HOMES_COLUMNS = {"region_code": None, "rcc_id": None, "date": None,
                  **{f"{measure}_{key}": f"{measure.capitalize()}: {name}"
-                    for measure in ("homes", "places") for key, name in SECTOR_NAMES.items()},
+                    for measure in ("homes", "places") for key, name in SECTORS.items()},
                  **{f"homes_{key}": f"Judged {name}" if key != "not_yet_inspected"
-                    else "Not yet inspected" for key, name in JUDGEMENT_NAMES.items()}}
-
-
-def home_label(row) -> str:
-    """'Bolton: 25 homes, 98 places (private 20 homes / 80 places, ...); judged ...'."""
-    sectors = ", ".join(f"{name} {getattr(row, f'homes_{key}')} / {getattr(row, f'places_{key}')}"
-                        for key, name in SECTOR_NAMES.items() if getattr(row, f"homes_{key}"))
-    judged = ", ".join(f"{name} {getattr(row, f'homes_{key}')}"
-                       for key, name in JUDGEMENT_NAMES.items() if getattr(row, f"homes_{key}"))
-    return (f"{row.la_name}: {row.homes} homes, {row.places} places (Ofsted, {HOMES_DATE}). "
-            f"By sector, homes / places: {sectors or 'none'}. Latest judgement: "
-            f"{judged or 'none'}.")
+                    else "Not yet inspected" for key, name in JUDGEMENTS.items()}}
 
 
 def la_map(codes: set[str]) -> None:
@@ -140,7 +112,8 @@ def la_map(codes: set[str]) -> None:
         subset(shapes["la"], codes), mapping.metric_values(metrics, metric),
         title=metric.label, unit=metric.unit, diverging=metric.diverging,
         source=short_source(releases, list(metric.datasets), when),
-        symbols=home_symbols(codes, cached.homes_by_la()) if with_homes else None,
+        symbols=(map_figures.home_symbols(shapes["points"], cached.homes_by_la(), codes,
+                                          HOMES_DATE) if with_homes else None),
         symbol_title="Children's-home places", **map_frame(codes))
     select_clicked(st_folium(figure, height=MAP_HEIGHT, use_container_width=True,
                              returned_objects=["last_active_drawing"],
@@ -235,7 +208,7 @@ def flow_map(flows: pd.DataFrame, shown: set[str], case_year: int, synthetic: bo
     """Lines from placing LA to placement LA for the flows touching the scope's LAs, width
     by children; flows under 5 (and those hidden to protect them) are not drawn."""
     codes = set(scope.members(las)["code"])
-    lines = flow_lines(flows, codes)
+    lines = map_figures.flow_lines(flows, scope, las, shapes["points"])
     origin = "synthetic cohort calibrated to DfE, Ofsted and ONS" if synthetic else "LA returns"
     short = label_if_synthetic(f"Case-level placements ({origin}), 31 March {case_year}. "
                                "Flows under 5 not shown.", synthetic)
@@ -261,33 +234,6 @@ def flow_map(flows: pd.DataFrame, shown: set[str], case_year: int, synthetic: bo
     frame.table(flows, "flows-la",
                 "LA-to-LA flows",
                 f"python -m data export flows --level la --year {case_year}{args}")
-
-
-def flow_lines(flows: pd.DataFrame, codes: set[str]) -> pd.DataFrame:
-    """The flows a map can draw (5 or more children, between English LAs) with both ends'
-    points and their direction. At England scope every flow is inside, so the map shows
-    what a board asks of England: the largest flows out of an LA's own RCC."""
-    lines = flows[pd.to_numeric(flows["children"], errors="coerce") >= 5]
-    lines = lines[lines["to_code"].isin(set(las["code"]))]
-    lines = lines.assign(children=lines["children"].astype(int))
-    if scope.kind == "england":
-        rcc_of = las.set_index("code")["rcc_id"]
-        lines = lines[lines["from_code"].map(rcc_of) != lines["to_code"].map(rcc_of)]
-        lines = lines.nlargest(ENGLAND_FLOW_LINES, "children", keep="first")
-    points = shapes["points"].set_index("code")
-    return lines.assign(
-        from_lat=lines["from_code"].map(points["lat"]),
-        from_lon=lines["from_code"].map(points["lon"]),
-        to_lat=lines["to_code"].map(points["lat"]), to_lon=lines["to_code"].map(points["lon"]),
-        direction=["out" if scope.kind == "england" else direction(a in codes, b in codes)
-                   for a, b in zip(lines["from_code"], lines["to_code"])])
-
-
-def direction(from_inside: bool, to_inside: bool) -> str:
-    """'within' the scope, 'out' of it, or 'in' to it."""
-    if from_inside and to_inside:
-        return "within"
-    return "out" if from_inside else "in"
 
 
 def filter_args(placement: str | None, need: str | None) -> str:
