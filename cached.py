@@ -280,8 +280,8 @@ def shapes() -> dict:
     rcc = geometry.dissolve(la, dict(zip(members["code"], members["rcc_id"].fillna(""))),
                             {**rcc_names.to_dict(), "": "No RCC"})
     rcc["features"] = [f for f in rcc["features"] if f["properties"]["code"]]
-    return {"la": la, "region": geometry.feature_collection(map_tables.boundaries(engine(), "region")),
-            "rcc": rcc, "points": geometry.points(la)}
+    region = geometry.feature_collection(map_tables.boundaries(engine(), "region"))
+    return {"la": la, "region": region, "rcc": rcc, "points": geometry.points(la)}
 
 
 def case_version() -> int:

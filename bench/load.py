@@ -4,9 +4,10 @@ Usage: python bench/load.py [SESSIONS] [ROUNDS]   (defaults 20 and 3; prints fig
 
 Serves the app on a free loopback port from a fresh store, opens SESSIONS browser
 contexts in Debian's Chromium one after another (each visits every page once, to warm
-up), then has all sessions at the same time switch through the pages (Overview, Maps, Accountability: whichever exist) ROUNDS times via
-the sidebar navigation. A page counts as rendered when its heading shows, Streamlit's
-run indicator has gone and its charts are drawn. Bounded: at most 5 minutes.
+up), then has all sessions at the same time switch through the pages (Overview, Maps,
+Accountability: whichever exist) ROUNDS times via the sidebar navigation. A page counts
+as rendered when its heading shows, Streamlit's run indicator has gone and its charts
+are drawn. Bounded: at most 5 minutes.
 Goal: p95 <= 1 s warm.
 """
 

@@ -178,7 +178,8 @@ def assert_not_recoverable(out: pd.DataFrame, table: pd.DataFrame, columns: list
             continue
         unit = np.zeros(len(index))
         unit[k] = 1
-        assert np.linalg.matrix_rank(np.vstack([a, unit])) > rank, "a hidden count of 1-4 is determined"
+        assert np.linalg.matrix_rank(np.vstack([a, unit])) > rank, \
+            "a hidden count of 1-4 is determined"
 
 
 SMALL_HEAVY = st.one_of(st.integers(0, 6), st.integers(0, 6), st.integers(0, 60))

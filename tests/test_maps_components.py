@@ -144,10 +144,12 @@ def test_diverging_all_zero_is_one_neutral_class():
 
 
 def test_labels_follow_the_class_edges():
-    assert map_figures.class_labels([0, 25, 50, 75], whole=True) == ["0 to 25", "26 to 50", "51 to 75"]
+    assert map_figures.class_labels([0, 25, 50, 75], whole=True) == [
+        "0 to 25", "26 to 50", "51 to 75"]
     assert map_figures.class_labels([-50, -10, 10, 50], whole=True) == [
         "\u221250 to \u221211", "\u221210 to 10", "11 to 50"]
-    assert map_figures.class_labels([10, 20.5, 30], whole=False) == ["10 to 20.5", "over 20.5 to 30"]
+    assert map_figures.class_labels([10, 20.5, 30], whole=False) == [
+        "10 to 20.5", "over 20.5 to 30"]
     assert map_figures.class_labels([-30, -20.5, -10], whole=False) == [
         "\u221230 to under \u221220.5", "\u221220.5 to \u221210"]
     breaks, palette = [0, 25, 50, 75], map_figures.SEQUENTIAL[3]

@@ -93,8 +93,9 @@ class ImportReport:
 
     def sort(self) -> None:
         """File order: table, then row, then column, so the report reads top to bottom."""
-        key = (lambda i: (i.table or "", i.row if i.row is not None else -1, i.column or "",
-                          i.code))
+        def key(i):
+            return (i.table or "", i.row if i.row is not None else -1, i.column or "", i.code)
+
         self.errors.sort(key=key)
         self.warnings.sort(key=key)
 

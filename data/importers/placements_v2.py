@@ -121,7 +121,7 @@ def canonical_options(frame: pd.DataFrame) -> pd.DataFrame:
     """Write each categorical value as the standard spells it ('risk present' -> 'Risk
     Present'), so case differences are not errors; anything else is left for the check."""
     frame = frame.copy()
-    for name, (_, kind, _, options) in FIELDS.items():
+    for name, (_, _, _, options) in FIELDS.items():
         if name in frame.columns and options and name != "specificCommunicationRequirements":
             lookup = {option.lower(): option for option in options}
             lowered = frame[name].str.lower()

@@ -134,7 +134,7 @@ def submissions(cohort: Cohort, las: list[str], reference, imported_by: str,
     unavailable or there is one CPU). Results come back in ``las`` order."""
     global _JOB
     workers = workers or min(os.cpu_count() or 1, 8)
-    cohort.files_903  # built once, before forking, so every worker shares it
+    _ = cohort.files_903  # built once, before forking, so every worker shares it
     bar = dict(desc="Validating", unit="LA", total=len(las), disable=not progress,
                file=sys.stderr)
     if workers <= 1 or "fork" not in mp.get_all_start_methods() or len(las) < 4:

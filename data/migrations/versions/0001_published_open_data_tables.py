@@ -1,7 +1,7 @@
 """published open data tables
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-24 15:04:55.768368
 """
 from alembic import op
