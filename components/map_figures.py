@@ -23,6 +23,7 @@ import pandas as pd
 from branca.element import MacroElement
 from folium.template import Template
 
+from analysis.disclosure import THRESHOLD
 from analysis.scope import Scope
 from analysis.suppression import SYMBOL_MEANINGS
 
@@ -556,14 +557,14 @@ def add_flows(m: folium.Map, flows: pd.DataFrame, title: str) -> list[str]:
 
 def flow_lines(flows: pd.DataFrame, scope: Scope, las: pd.DataFrame, points: pd.DataFrame,
                limit: int = ENGLAND_FLOW_LINES) -> pd.DataFrame:
-    """The flows a map can draw (5 or more children, between English LAs) with both ends'
-    points and their direction: the ``flows`` of build_flow_map, from an LA-to-LA flows
+    """The flows a map can draw (THRESHOLD or more children, between English LAs) with both
+    ends' points and their direction: the ``flows`` of build_flow_map, from an LA-to-LA flows
     table (from_code, to_code, children: a count or a symbol). ``las`` has code and
     rcc_id; ``points`` code, lat and lon. At England scope every flow is inside, so the
     map shows what a board asks of England: the ``limit`` largest flows out of an LA's
     own RCC."""
     codes = set(scope.members(las)["code"])
-    lines = flows[pd.to_numeric(flows["children"], errors="coerce") >= 5]
+    lines = flows[pd.to_numeric(flows["children"], errors="coerce") >= THRESHOLD]
     lines = lines[lines["to_code"].isin(set(las["code"]))]
     lines = lines.assign(children=lines["children"].astype(int))
     if scope.kind == "england":
@@ -593,7 +594,7 @@ def build_flow_map(areas: dict, flows: pd.DataFrame, *, title: str, source: str,
     """Children placed from one LA to another as curved lines over a plain map of ``areas``.
 
     ``flows`` has from_code, from_name, to_code, to_name, children (already protected:
-    at least 5), from_lat, from_lon, to_lat, to_lon and direction ("out" of the scope,
+    at least THRESHOLD), from_lat, from_lon, to_lat, to_lon and direction ("out" of the scope,
     "in" to it, or "within" it). A flow with an end off the map (no coordinates) gets no
     line; the page's table still lists it.
     """
@@ -604,7 +605,7 @@ def build_flow_map(areas: dict, flows: pd.DataFrame, *, title: str, source: str,
     add_outlines(m, outlines)
     drawable = flows.dropna(subset=["from_lat", "from_lon", "to_lat", "to_lon"])
     if drawable.empty:
-        sections = [key_section(title, [], "No flows of 5 or more children")]
+        sections = [key_section(title, [], f"No flows of {THRESHOLD} or more children")]
     else:
         sections = add_flows(m, drawable, title)
     Legend(sections, source).add_to(m)

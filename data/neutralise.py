@@ -5,13 +5,32 @@ Excel or LibreOffice (CSV injection). Every export, from the command line or a p
 download button, goes through ``neutralise``: a text cell starting with =, +, -, @, tab or
 carriage return gets a leading apostrophe, so it shows as the text it is. Numbers are left
 alone (a negative number is not a formula).
+
+The importers refuse such values with the same rule (``looks_like_formula``, rule
+RCC-FORMULA), except that a text that is just a negative number ('-12', '-3.5') is read
+as the number it is; an export defuses that too, as an apostrophe there costs nothing.
 """
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
+#: What a formula starts with, to a spreadsheet: the one list both rules use.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: A text that would run as a formula: any FORMULA_START, but '-' only when what follows
+#: is not a plain number.
+FORMULA = ("^(?:[" + "".join(re.escape(c) for c in FORMULA_START if c != "-")
+           + r"]|-(?!\d+(?:\.\d+)?$))")
+
+
+def looks_like_formula(values: pd.Series) -> pd.Series:
+    """True where text would run as a formula in a spreadsheet ('=HYPERLINK(...)', '+1+1').
+
+    A leading '-' is a formula only when what follows is not a plain number.
+    """
+    return values.astype("string").str.contains(FORMULA, regex=True).fillna(False).astype(bool)
 
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:

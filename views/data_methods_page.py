@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 import cached
+from analysis.disclosure import THRESHOLD
 from analysis.suppression import SYMBOL_MEANINGS
 from components.source import OGL_ATTRIBUTION
 from views import frame, import_panel
@@ -129,15 +130,15 @@ st.markdown(
 st.subheader("Keeping children unidentifiable")
 st.markdown(
     "Any count the app makes from case-level records is checked before it is shown, "
-    "downloaded or drawn on a map. A count of 1 to 4 children is hidden and shown as "
-    "**c**. Where a hidden number could be worked out from the others, for example by "
-    "taking the visible numbers away from a total, more cells are hidden as well, until "
+    f"downloaded or drawn on a map. A count of 1 to {THRESHOLD - 1} children is hidden and "
+    "shown as **c**. Where a hidden number could be worked out from the others, for "
+    "example by taking the visible numbers away from a total, more cells are hidden as well, until "
     "none can be worked back. Tables that share figures are protected together, so putting "
     "two of them side by side cannot give a hidden number back either. A zero stays 0: it "
     "tells nobody anything about a child.")
 with st.expander("How the hiding works, step by step"):
     st.markdown(
-        "1. **Small counts**: every count from 1 to 4 is replaced by `c`.\n"
+        f"1. **Small counts**: every count from 1 to {THRESHOLD - 1} is replaced by `c`.\n"
         "2. **Counts that would give a small one away**: each row and each column of a "
         "table adds up to a total the reader knows (or could find elsewhere). If a row or "
         "column has exactly one hidden cell, that cell could be found by subtraction, so "

@@ -12,7 +12,7 @@ from streamlit_folium import st_folium
 import cached
 from analysis import flows as flow_rules
 from analysis import geometry, mapping
-from analysis.disclosure import SYNTHETIC_LABEL, label_if_synthetic
+from analysis.disclosure import SYNTHETIC_LABEL, THRESHOLD, label_if_synthetic
 from analysis.scope import Scope
 from components import map_figures
 from components import placement_charts
@@ -206,15 +206,15 @@ def case_panels(shown: set[str]) -> None:
 
 def flow_map(flows: pd.DataFrame, shown: set[str], case_year: int, synthetic: bool) -> None:
     """Lines from placing LA to placement LA for the flows touching the scope's LAs, width
-    by children; flows under 5 (and those hidden to protect them) are not drawn."""
+    by children; flows under THRESHOLD (and those hidden to protect them) are not drawn."""
     codes = set(scope.members(las)["code"])
     lines = map_figures.flow_lines(flows, scope, las, shapes["points"])
     origin = "synthetic cohort calibrated to DfE, Ofsted and ONS" if synthetic else "LA returns"
     short = label_if_synthetic(f"Case-level placements ({origin}), 31 March {case_year}. "
-                               "Flows under 5 not shown.", synthetic)
+                               f"Flows under {THRESHOLD} not shown.", synthetic)
     source = label_if_synthetic(
         f"Children looked after at 31 March {case_year}: case-level placements ({origin}). "
-        "Flows of fewer than 5 children are not shown (disclosure control). "
+        f"Flows of fewer than {THRESHOLD} children are not shown (disclosure control). "
         + source_line(releases, ["boundaries"]), synthetic)
     title = ("Children placed outside their own RCC: the largest flows"
              if scope.kind == "england" else
@@ -227,10 +227,10 @@ def flow_map(flows: pd.DataFrame, shown: set[str], case_year: int, synthetic: bo
               key=f"flow-map-{scope.kind}-{scope.code}")
     drawn = (f"The largest {len(lines)} flows from an LA to an LA in another RCC are drawn; "
              "the table lists every flow." if scope.kind == "england"
-             else f"{len(lines)} flows of 5 or more children are drawn.")
+             else f"{len(lines)} flows of {THRESHOLD} or more children are drawn.")
     st.caption(f"{source} {drawn} All children: flows between single LAs are not broken "
-               "down by placement type or need (almost every such count is under 5); the "
-               "table below the map does that between RCCs and regions.")
+               "down by placement type or need (almost every such count is under "
+               f"{THRESHOLD}); the table below the map does that between RCCs and regions.")
     frame.table(flows, "flows-la",
                 "LA-to-LA flows",
                 f"python -m data export flows --level la --year {case_year}{args}")
@@ -254,7 +254,8 @@ def matrix_panel(case_year: int, version: int) -> None:
     names = list(table[area_column])
     highlight = chosen_area(level)
     source = label_if_synthetic(f"Children looked after at 31 March {case_year}, case-level "
-                                "placements; counts under 5 shown as c. Children's-home places: "
+                                f"placements; counts under {THRESHOLD} shown as c. "
+                                "Children's-home places: "
                                 + source_line(releases, ["ofsted_homes"], HOMES_DATE), synthetic)
     matrix = table.set_index(area_column)[[c for c in table.columns if c in names
                                            or c == flow_rules.ELSEWHERE]]

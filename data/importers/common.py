@@ -276,17 +276,6 @@ def check_columns(frame: pd.DataFrame, name: str, required: list[str], optional:
     return all(column in frame.columns for column in required) and set(frame.columns) <= allowed
 
 
-FORMULA = r"^(?:[=+@\t\r]|-(?!\d+(?:\.\d+)?$))"
-
-
-def looks_like_formula(values: pd.Series) -> pd.Series:
-    """True where text would run as a formula in a spreadsheet ('=HYPERLINK(...)', '+1+1').
-
-    A leading '-' is a formula only when what follows is not a plain number.
-    """
-    return values.astype("string").str.contains(FORMULA, regex=True).fillna(False).astype(bool)
-
-
 def row_of(index) -> int:
     """The line in the file of a 0-based data row (line 1 is the header)."""
     return int(index) + 2

@@ -15,7 +15,8 @@ from pandera.errors import SchemaErrors
 from sqlalchemy import Engine, select
 
 from data import schema as s
-from data.importers.common import ImportReport, looks_like_formula, row_of
+from data.importers.common import ImportReport, row_of
+from data.neutralise import looks_like_formula
 
 DATE_FORMAT = "%d/%m/%Y"
 
