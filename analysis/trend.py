@@ -5,8 +5,10 @@ the year with log(population) as offset, fitted by statsmodels' GLM; the change 
 reported as % a year. Counts of children in care vary more from year to year than Poisson
 chance allows (children enter and leave in sibling groups; practice changes), so the
 standard error is scaled by the Pearson dispersion estimated from the fit (quasi-Poisson),
-and the p-value comes from a t distribution with (years - 2) degrees of freedom, because
-that dispersion is itself estimated from only a handful of years.
+never by less than 1 (a series that scatters less than Poisson chance over a handful of
+years is luck, not precision: without the floor about twice as many trends would look
+significant), and the p-value comes from a t distribution with (years - 2) degrees of
+freedom, because that dispersion is itself estimated from only a handful of years.
 
 **No trend is reported** (direction "no clear change", no % or p-value) unless the LA has
 a count and a population for at least 3 consecutive years ending in the year assessed
@@ -77,7 +79,8 @@ def poisson_trend(years, children, population, alpha: float = 0.05) -> Trend:
 
 def fitted_slope(years: np.ndarray, children: np.ndarray,
                  population: np.ndarray) -> tuple[float, float]:
-    """(log-rate slope per year, its t statistic with the Pearson-scaled standard error).
+    """(log-rate slope per year, its t statistic with the standard error scaled by the
+    Pearson dispersion, floored at 1).
 
     The fit starts from the pooled rate with no slope: statsmodels' default start ignores
     the offset and, when every count is equal, estimates a zero scale and fails.
@@ -86,6 +89,8 @@ def fitted_slope(years: np.ndarray, children: np.ndarray,
     model = sm.GLM(children, design, family=sm.families.Poisson(), offset=np.log(population))
     start = [np.log(children.sum() / population.sum()), 0.0]
     result = model.fit(start_params=start, scale="X2")
+    if result.scale < 1:
+        result = model.fit(start_params=start, scale=1.0)
     return float(result.params[1]), float(result.tvalues[1])
 
 
