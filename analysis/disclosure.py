@@ -37,6 +37,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 from scipy import sparse
+from scipy.optimize import linprog
 
 SYNTHETIC_LABEL = "Synthetic case-level data — not real children"
 SUPPRESSED = "c"
@@ -145,7 +146,8 @@ def protect(values: np.ndarray, lines: list[Line], *, hidden: np.ndarray | None 
     """Which cells to hide: primary cells, then secondary ones until no count of 1-4 can be
     recovered by subtraction within a line or by combining lines.
 
-    ``hidden``: cells already hidden (e.g. by a linked table's protection); ``latent``:
+    ``hidden``: cells already hidden (e.g. by a linked table's protection; they stay
+    hidden); ``latent``:
     cells never shown (sums the product never publishes, used to link tables): unknown to
     the reader, never hidden as a partner and never protected; ``public``: counts
     published elsewhere (e.g. DfE's LA totals), never hidden; ``extra``: equations, one
@@ -156,22 +158,88 @@ def protect(values: np.ndarray, lines: list[Line], *, hidden: np.ndarray | None 
     start = np.zeros(len(values), dtype=bool) if hidden is None else hidden
     hidden = start | latent | (is_primary(values) & ~public)
     sensitive = is_primary(values) & ~latent & ~public
-    frozen = latent | public
+    base = latent | public
+    pinned = np.zeros(len(values), dtype=bool)  # zeros a reader can pin, as things stand
+    known = np.zeros(len(values), dtype=bool)  # ... among cells that must stay hidden
+    bounds_too = True  # False once only exact (linear) recovery can still be prevented
+    lines = list(lines)
     while True:
+        frozen = base | pinned
         changed = secondary_by_line(values, lines, hidden, frozen)
-        zeros = zeros_pinned(values, lines, hidden, latent)
-        if zeros.any():  # hiding them protects nothing: show them, and never pick them again
-            hidden &= ~zeros
-            frozen = frozen | zeros
-            continue
-        determined = recoverable(hidden, lines, sensitive & hidden, extra)
-        if not determined.any():
-            return hidden & ~latent
-        added = False
-        for index in np.flatnonzero(determined):
-            added |= hide_partner(values, lines, hidden, frozen, int(index))
-        if not added and not changed:
-            return hidden & ~latent  # nothing left that could be hidden
+        zeros = zeros_pinned(values, lines, hidden, latent) & ~known & bounds_too
+        if not zeros.any():
+            determined = recoverable(hidden, lines, sensitive & hidden, extra)
+            if determined.any():
+                if not hide_partners(values, lines, hidden, frozen, determined, pinned):
+                    if not (bounds_too and hide_partners(values, lines, hidden, base,
+                                                         determined, pinned)):
+                        if not changed:
+                            return hidden & ~latent  # nothing left that could be hidden
+                    else:
+                        bounds_too = False  # a pinnable zero was the only partner left
+                continue
+            zeros = (zeros_fixed(values, lines, hidden, extra) & ~known) if bounds_too \
+                else np.zeros(len(values), dtype=bool)
+            if not zeros.any():
+                return hidden & ~latent
+        # Zeros a reader can pin protect nothing. Those that may be shown are shown (a
+        # latent one becomes a known 0) and others picked, until a newly hidden count may
+        # have freed them; those that must stay hidden count as known from now on.
+        sticky = zeros & start
+        known |= sticky
+        lines += [Line((int(index),), None) for index in np.flatnonzero(sticky)]
+        hidden &= ~(zeros & ~start)
+        pinned |= zeros & ~start
+
+
+def hide_partners(values: np.ndarray, lines: list[Line], hidden: np.ndarray,
+                  frozen: np.ndarray, determined: np.ndarray, pinned: np.ndarray) -> bool:
+    """A partner for each determined cell; False if none could be found. Hiding a
+    non-zero count clears ``pinned`` (it can free zeros pinned before)."""
+    counts_before = (hidden & (np.nan_to_num(values) > 0)).sum()
+    added = False
+    for index in np.flatnonzero(determined):
+        added |= hide_partner(values, lines, hidden, frozen, int(index))
+    if (hidden & (np.nan_to_num(values) > 0)).sum() > counts_before:
+        pinned[:] = False
+    return added
+
+
+def zeros_fixed(values: np.ndarray, lines: list[Line], hidden: np.ndarray,
+                extra: np.ndarray | None = None) -> np.ndarray:
+    """Hidden zeros (latent ones too) that every table consistent with what is shown
+    holds at 0, because counts are never negative: found by linear programming.
+
+    Why it matters: once these are known to be 0, every other hidden cell can move both
+    up and down, so a count that the equations leave undetermined is not pinned by any
+    bound either (the linear-programming attack then learns nothing more than the linear
+    one). The LP maximises the sum of min(x, 1) over the candidate zeros; any that stay
+    at 0 are tried again on their own, until the optimum is 0 (all of them fixed)."""
+    matrix, unknown = equations(hidden, lines, extra)
+    fixed = np.zeros(len(values), dtype=bool)
+    truth = np.nan_to_num(values[unknown])
+    candidates = np.flatnonzero(truth == 0)
+    if not len(candidates) or matrix.shape[0] == 0:
+        return fixed
+    rhs = matrix @ truth
+    n = len(unknown)
+    while len(candidates):
+        k = len(candidates)
+        bound = sparse.hstack([-sparse.csr_matrix((np.ones(k), (np.arange(k), candidates)),
+                                                  shape=(k, n)), sparse.identity(k)])
+        result = linprog(np.concatenate([np.zeros(n), -np.ones(k)]),
+                         A_ub=bound.tocsr(), b_ub=np.zeros(k),
+                         A_eq=sparse.hstack([matrix, sparse.csr_matrix((matrix.shape[0], k))]
+                                            ).tocsr(), b_eq=rhs,
+                         bounds=[(0, None)] * n + [(0, 1)] * k, method="highs")
+        if result.status != 0:
+            raise RuntimeError(f"Disclosure audit: linear programme failed ({result.message})")
+        free = result.x[n:] > 1e-7
+        if not free.any():
+            fixed[unknown[candidates]] = True
+            return fixed
+        candidates = candidates[~free]
+    return fixed
 
 
 def zeros_pinned(values: np.ndarray, lines: list[Line], hidden: np.ndarray,
@@ -229,19 +297,19 @@ def hide_in_line(values: np.ndarray, line: Line, hidden: np.ndarray,
 
 
 def hide_partner(values: np.ndarray, lines: list[Line], hidden: np.ndarray,
-                 frozen: np.ndarray, index: int, rings: int = 3) -> bool:
+                 frozen: np.ndarray, index: int) -> bool:
     """Hide one more cell near ``index``: the smallest visible non-zero count (else a
-    visible zero) of a line through it; if all of those are hidden already, of a line
-    through one of them, and so on for a few rings."""
+    visible zero) of a line through it; if all of those are hidden or fixed already, of a
+    line through one of them, and so on outwards until one is found."""
     seen, frontier = {index}, {index}
-    for _ in range(rings):
+    while frontier:
         best, best_key, reached = None, (np.inf, np.inf), set()
         for line in lines:
             cells = line.cells
             if frontier.isdisjoint(cells):
                 continue
             for cell in cells:
-                if hidden[cell] and cell not in seen:
+                if cell not in seen and (hidden[cell] or frozen[cell]):
                     reached.add(cell)
                 if hidden[cell] or frozen[cell] or np.isnan(values[cell]):
                     continue

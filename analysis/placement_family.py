@@ -233,23 +233,33 @@ class PlacementFamily:
 
     def protect_with_types(self) -> tuple[np.ndarray, dict]:
         """Protect the all-children family and the placement-type tables together: the
-        types are protected given what the all-children tables show and imply; any
-        all-children cell they need hidden sends the all-children family round again."""
+        types are protected given what the all-children tables show and imply. An
+        all-children cell the types need hidden, or a hidden all-children zero that the
+        type tables pin to 0, sends the all-children family round again (with that zero
+        as a known fact), until neither changes."""
         values, latent, public = self.all_cells.arrays()
         hidden_all = disclosure.protect(values, self.all_lines, latent=latent, public=public)
         cells, lines = self.type_cells()
+        known = np.zeros(len(values), dtype=bool)  # zeros the type tables give away
         while True:
-            hidden = self.protect_types(cells, lines, hidden_all)
+            hidden, extra = self.protect_types(cells, lines, hidden_all, known)
             newly = self.forced_back(cells, hidden, hidden_all)
-            if not newly.any():
+            pinned = self.pinned_back(cells, lines, hidden, extra,
+                                      (hidden_all | latent) & ~known)
+            if not newly.any() and not pinned.any():
                 return hidden_all, self.shown(cells, hidden)
-            hidden_all = disclosure.protect(values, self.all_lines, hidden=hidden_all | newly,
-                                            latent=latent, public=public)
+            self.all_lines += [Line((int(index),), None) for index in np.flatnonzero(pinned)]
+            known |= pinned
+            hidden_all = disclosure.protect(values, self.all_lines,
+                                            hidden=(hidden_all | newly) & ~known,
+                                            latent=latent, public=public | known)
 
-    def protect_types(self, cells: Cells, lines: list[Line],
-                      hidden_all: np.ndarray) -> np.ndarray:
+    def protect_types(self, cells: Cells, lines: list[Line], hidden_all: np.ndarray,
+                      known: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Protect the type cells, given what the all-children family shows and what a
-        reader can work out from it about its hidden (and latent) area cells."""
+        reader can work out from it about its hidden (and latent) area cells (returned
+        too, as equations over the type cells); ``known``: all-children zeros already
+        given away, never relied on."""
         values, latent, public = cells.arrays()
         start = np.zeros(len(values), dtype=bool)
         of = np.zeros(len(hidden_all), dtype=bool)
@@ -259,13 +269,27 @@ class PlacementFamily:
             if source is not None:
                 start[index] = hidden_all[source]
                 of[source] = hidden_all[source] or all_latent[source]
+                public[index] |= known[source]
         known = disclosure.known_combinations(hidden_all | all_latent, self.all_lines, of)
         extra = np.zeros((len(known), len(values)))
         for key, source in self.all_cells.index.items():
             if key in cells.index:
                 extra[:, cells.index[key]] = known[:, source]
         return disclosure.protect(values, lines, hidden=start, latent=latent, public=public,
-                                  extra=extra)
+                                  extra=extra), extra
+
+    def pinned_back(self, cells: Cells, lines: list[Line], hidden: np.ndarray,
+                    extra: np.ndarray, hidden_all: np.ndarray) -> np.ndarray:
+        """All-children cells, hidden or latent there and 0, that the type tables pin to
+        0 (e.g. every type shown as 0): the all-children protection must not rely on them."""
+        values = cells.arrays()[0]
+        fixed = disclosure.zeros_fixed(values, lines, hidden, extra)
+        pinned = np.zeros(len(hidden_all), dtype=bool)
+        for key, index in cells.index.items():
+            source = self.all_cells.index.get(key)
+            if source is not None and fixed[index] and hidden_all[source]:
+                pinned[source] = True
+        return pinned
 
     def forced_back(self, cells: Cells, hidden: np.ndarray,
                     hidden_all: np.ndarray) -> np.ndarray:
