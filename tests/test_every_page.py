@@ -116,7 +116,7 @@ def export_cases(name: str, years: list[int]) -> list[list[str]]:
         scope_args = [args for _, args in SCOPES.values()]
     else:
         scope_args = [[]]
-    level_args = [["--level", level] for level in cli.maps.LEVELS] \
+    level_args = [["--level", level] for level in cli.map_tables.LEVELS] \
         if accepts(name, "level") else [[]]
     return [["export", name, *y, *s, *lv]
             for y in year_args for s in scope_args for lv in level_args]
