@@ -190,6 +190,11 @@ def accountability(year: int, settings: RuleSettings, scope: Scope) -> pd.DataFr
 
 
 @table
+def rule_variants(settings: RuleSettings, scope: Scope) -> pd.DataFrame:
+    return tables.rule_variants(engine(), settings, scope)
+
+
+@table
 def benchmarks(la_code: str, year: int, model: str) -> pd.DataFrame:
     return tables.benchmarks(engine(), la_code, year, model)
 

@@ -14,9 +14,8 @@ from typing import Callable
 
 import pandas as pd
 
-from analysis import accountability, disclosure
+from analysis import disclosure
 from analysis import flows as flow_rules
-from analysis.accountability import RuleSettings
 from analysis.scope import KINDS, Scope
 from data import map_tables, rccs, synth, tables
 from data.build import build
@@ -47,9 +46,7 @@ EXPORTS: dict[str, tuple[str, Callable[..., pd.DataFrame]]] = {
                                                           args.year, args.model)),
     "rule-variants": ("How many LAs each branch of the flag rule flags, with exact and "
                       "adjusted limits, in every year (default settings)",
-                      lambda engine, args: accountability.variant_counts_by_year(
-                          [tables.accountability(engine, year)
-                           for year in tables.available_years(engine)], RuleSettings())),
+                      lambda engine, args: tables.rule_variants(engine)),
     "data-releases": ("Every dataset loaded, with its provenance",
                       lambda engine, args: tables.releases(engine)),
     "code-changes": ("LA code changes and the rule applied to each",

@@ -390,6 +390,15 @@ def trends(engine: Engine, year: int, settings: RuleSettings) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("la_code")
 
 
+def rule_variants(engine: Engine, settings: RuleSettings = RuleSettings(),
+                  scope: Scope = Scope()) -> pd.DataFrame:
+    """How many LAs each branch of the rule flags in every year, with either kind of
+    limit: the ``rule-variants`` table (a dead branch shows as zeros)."""
+    return accountability_rules.variant_counts_by_year(
+        [accountability(engine, year, settings, scope) for year in available_years(engine)],
+        settings)
+
+
 LA_RATES_FUNNEL_COLUMNS = [
     "target_rate_per_10k", "funnel_lower_95", "funnel_upper_95", "funnel_lower_998",
     "funnel_upper_998", "funnel_adj_lower_95", "funnel_adj_upper_95", "funnel_adj_lower_998",

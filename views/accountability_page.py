@@ -73,8 +73,7 @@ st.caption(rule.limits_caption(kind))
 with st.expander("How many LAs each part of the rule flags, year by year (all England)"):
     st.markdown("Counted with these settings, every part switched on, with either kind of "
                 "limit. A part that flags no LA in any year never bites.")
-    variants = rule.variant_counts_by_year(
-        [cached.accountability(each, settings, scope) for each in cached.years()], settings)
+    variants = cached.rule_variants(settings, scope)
     frame.table(variants, "rule-variants", "rule variants",
                 "python -m data export rule-variants  (default settings)",
                 column_config={"limits": "Limits", "above_998": "Above 99.8%",
