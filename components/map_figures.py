@@ -24,7 +24,6 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from analysis.disclosure import THRESHOLD
-from analysis.scope import Scope
 from analysis.suppression import SYMBOL_MEANINGS
 
 #: Where the vendored Leaflet is served (``static/`` with Streamlit static serving),
@@ -68,8 +67,6 @@ LA_BORDER = {"color": "#6b6b6b", "weight": 0.6, "opacity": 1}
 LEGEND_WIDTH = 290  # px; maps are fitted beside the legend, never under it
 MAX_RADIUS = 25  # px, the largest home symbol
 LINE_WIDTHS = (1.5, 14)  # px, the smallest and largest flow line
-#: At England scope only the largest flows out of an RCC are drawn (the table lists all).
-ENGLAND_FLOW_LINES = 150
 
 CSS = """
 .leaflet-container { background: #ffffff; font-family: Arial, Helvetica, sans-serif; }
@@ -553,38 +550,6 @@ def add_flows(m: folium.Map, flows: pd.DataFrame, title: str) -> list[str]:
     width_keys = [(line_key("#595959", line_width(n, largest)), f"{number(n)} children")
                   for n in reference_values(float(flows["children"].min()), largest)]
     return [key_section(title, colour_keys), key_section("Line width", width_keys)]
-
-
-def flow_lines(flows: pd.DataFrame, scope: Scope, las: pd.DataFrame, points: pd.DataFrame,
-               limit: int = ENGLAND_FLOW_LINES) -> pd.DataFrame:
-    """The flows a map can draw (THRESHOLD or more children, between English LAs) with both
-    ends' points and their direction: the ``flows`` of build_flow_map, from an LA-to-LA flows
-    table (from_code, to_code, children: a count or a symbol). ``las`` has code and
-    rcc_id; ``points`` code, lat and lon. At England scope every flow is inside, so the
-    map shows what a board asks of England: the ``limit`` largest flows out of an LA's
-    own RCC."""
-    codes = set(scope.members(las)["code"])
-    lines = flows[pd.to_numeric(flows["children"], errors="coerce") >= THRESHOLD]
-    lines = lines[lines["to_code"].isin(set(las["code"]))]
-    lines = lines.assign(children=lines["children"].astype(int))
-    if scope.kind == "england":
-        rcc_of = las.set_index("code")["rcc_id"]
-        lines = lines[lines["from_code"].map(rcc_of) != lines["to_code"].map(rcc_of)]
-        lines = lines.nlargest(limit, "children", keep="first")
-    points = points.set_index("code")
-    return lines.assign(
-        from_lat=lines["from_code"].map(points["lat"]),
-        from_lon=lines["from_code"].map(points["lon"]),
-        to_lat=lines["to_code"].map(points["lat"]), to_lon=lines["to_code"].map(points["lon"]),
-        direction=["out" if scope.kind == "england" else direction(a in codes, b in codes)
-                   for a, b in zip(lines["from_code"], lines["to_code"])])
-
-
-def direction(from_inside: bool, to_inside: bool) -> str:
-    """'within' the scope, 'out' of it, or 'in' to it."""
-    if from_inside and to_inside:
-        return "within"
-    return "out" if from_inside else "in"
 
 
 def build_flow_map(areas: dict, flows: pd.DataFrame, *, title: str, source: str,

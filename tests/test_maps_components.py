@@ -13,7 +13,7 @@ import pytest
 from shapely.geometry import Point, shape
 
 from analysis import geometry
-from components import map_figures
+from components import flow_selection, map_figures
 
 BOUNDARIES = (Path(__file__).resolve().parents[1]
               / "data/open/boundaries/england_ctyua_dec2023_buc_valid_with_region.geojson")
@@ -383,12 +383,12 @@ def test_flow_lines_drawn_are_the_protected_ones_with_their_direction(england):
                                       "W06000001", "E06000057"],
                           "children": [40, "12", "c", 4, 30, 0]})
     points = geometry.points(england)
-    lines = map_figures.flow_lines(table, Scope("rcc", "gm"), las, points)
+    lines = flow_selection.flow_lines(table, Scope("rcc", "gm"), las, points)
     assert list(zip(lines["from_code"], lines["to_code"], lines["children"],
                     lines["direction"])) == [("E08000003", "E06000057", 40, "out"),
                                              ("E06000057", "E08000003", 12, "in")]
     assert lines[["from_lat", "from_lon", "to_lat", "to_lon"]].notna().all().all()
-    england_lines = map_figures.flow_lines(table, Scope(), las, points, limit=1)
+    england_lines = flow_selection.flow_lines(table, Scope(), las, points, limit=1)
     assert list(england_lines["children"]) == [40]
     assert set(england_lines["direction"]) == {"out"}
 

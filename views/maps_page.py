@@ -14,7 +14,7 @@ from analysis import flows as flow_rules
 from analysis import geometry, mapping
 from analysis.disclosure import SYNTHETIC_LABEL, THRESHOLD, label_if_synthetic
 from analysis.scope import Scope
-from components import map_figures
+from components import flow_selection, map_figures
 from components import placement_charts
 from components.source import short_source, source_line
 from views import frame
@@ -208,7 +208,7 @@ def flow_map(flows: pd.DataFrame, shown: set[str], case_year: int, synthetic: bo
     """Lines from placing LA to placement LA for the flows touching the scope's LAs, width
     by children; flows under THRESHOLD (and those hidden to protect them) are not drawn."""
     codes = set(scope.members(las)["code"])
-    lines = map_figures.flow_lines(flows, scope, las, shapes["points"])
+    lines = flow_selection.flow_lines(flows, scope, las, shapes["points"])
     origin = "synthetic cohort calibrated to DfE, Ofsted and ONS" if synthetic else "LA returns"
     short = label_if_synthetic(f"Case-level placements ({origin}), 31 March {case_year}. "
                                f"Flows under {THRESHOLD} not shown.", synthetic)
