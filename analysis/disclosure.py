@@ -96,19 +96,6 @@ def suppress(table: pd.DataFrame, count_columns: Iterable[str], *,
     return out
 
 
-def suppress_matrix(matrix: pd.DataFrame, *, row_total: str | None = None,
-                    column_total: object | None = None,
-                    totals_known: bool = True) -> pd.DataFrame:
-    """``suppress`` for a from/to matrix (rows: from, columns: to), e.g. placements by
-    placing LA and placement LA. ``row_total`` names a total column; ``column_total`` is
-    the index label of a total row, if the matrix has them."""
-    total_rows = None
-    if column_total is not None:
-        total_rows = pd.Series(matrix.index == column_total, index=matrix.index)
-    return suppress(matrix, list(matrix.columns), total_column=row_total,
-                    total_rows=total_rows, totals_known=totals_known)
-
-
 def table_lines(table: pd.DataFrame, columns: list[str], total_column: str | None,
                 total_rows: pd.Series | None, groups: Iterable[str] | None,
                 totals_known: bool) -> list[Line]:

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis import disclosure
-from analysis.disclosure import SUPPRESSED, SYNTHETIC_LABEL, suppress, suppress_matrix
+from analysis.disclosure import SUPPRESSED, SYNTHETIC_LABEL, suppress
 
 
 def shown(frame: pd.DataFrame, columns) -> np.ndarray:
@@ -105,7 +105,7 @@ def test_a_cell_that_only_combined_lines_reveal_is_protected_too():
 def test_from_to_matrix():
     matrix = pd.DataFrame([[1, 0, 10], [0, 20, 30], [6, 7, 8]], index=list("ABC"),
                           columns=list("ABC"))
-    out = suppress_matrix(matrix)
+    out = suppress(matrix, list("ABC"))  # rows: from, columns: to
     assert out.loc["A", "A"] == SUPPRESSED
     assert out.loc["A", "B"] == 0
     assert_not_recoverable(out, matrix, list("ABC"), None, None, None, True)
