@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
@@ -232,10 +232,13 @@ FLOWS = st.lists(st.tuples(st.integers(1, 6), st.integers(0, 6), st.integers(0, 
 SPARSE_GAP = ("Open: in very sparse cohorts (an LA or two with a single child placed "
               "outside) the placement-type tables can pin at 0 a hidden all-children zero "
               "that the all-children protection relied on; see the closing note")
+#: While the gap is known, a failing example is not shrunk (shrinking costs CI minutes).
+KNOWN_GAP_PHASES = [Phase.explicit, Phase.reuse, Phase.generate]
 
 
 @pytest.mark.xfail(strict=False, reason=SPARSE_GAP)
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          phases=KNOWN_GAP_PHASES)
 @given(FLOWS)
 def test_property_differencing_recovers_no_count_of_one_to_four(flows):
     placements, needs = cohort(flows)
@@ -243,7 +246,8 @@ def test_property_differencing_recovers_no_count_of_one_to_four(flows):
 
 
 @pytest.mark.xfail(strict=False, reason=SPARSE_GAP)
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          phases=KNOWN_GAP_PHASES)
 @given(FLOWS)
 def test_property_linear_programming_pins_no_count_of_one_to_four(flows):
     placements, needs = cohort(flows)
