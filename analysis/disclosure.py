@@ -179,6 +179,20 @@ def protect(values: np.ndarray, lines: list[Line], *, hidden: np.ndarray | None 
         pinned |= zeros & ~start
 
 
+def disclosed(values: np.ndarray, lines: list[Line], hidden: np.ndarray,
+              latent: np.ndarray, public: np.ndarray,
+              extra: np.ndarray | None = None) -> np.ndarray:
+    """Hidden counts of 1-4 that a reader holding every line pins down exactly: the audit
+    of a finished protection. Zeros that non-negativity holds at 0 (``zeros_fixed``) are
+    taken as known; every other hidden cell can then move both up and down, so a count is
+    pinned exactly when the equations with those zeros determine it (``recoverable``).
+    ``hidden`` should include the latent cells."""
+    zeros = zeros_fixed(values, lines, hidden, extra)
+    known = list(lines) + [Line((int(index),), None) for index in np.flatnonzero(zeros)]
+    sensitive = is_primary(values) & ~latent & ~public
+    return recoverable(hidden, known, sensitive, extra)
+
+
 def hide_partners(values: np.ndarray, lines: list[Line], hidden: np.ndarray,
                   frozen: np.ndarray, determined: np.ndarray, pinned: np.ndarray) -> bool:
     """A partner for each determined cell; False if none could be found. Hiding a

@@ -124,6 +124,7 @@ class PlacementFamily:
         self.group_area = {level: {geography.group(code): geography.area(level, code)
                                    for code in geography.rcc} for level in LEVELS}
         self.all_cells, self.all_lines = self.build_all()
+        self.types_withheld = False  # set by ``audit`` in very sparse years
         self.hidden_all, self.by_type = self.protect_with_types()
         self.by_need: dict[str, dict] = {}
 
@@ -172,6 +173,7 @@ class PlacementFamily:
                 blocks.setdefault((self.geo.group(f), self.geo.group(t)), []).append(
                     cells.index[("la", f, t)])
         counts = self.group_counts(self.rows)
+        self.blocks = list(blocks)
         for block, members in blocks.items():
             total = cells.add(("group", *block, ALL), counts.get(block, 0), latent=True)
             lines.append(Line(tuple(members), total))  # own-LA placements are known
@@ -182,8 +184,9 @@ class PlacementFamily:
                        label: str) -> None:
         """One table's area cells at both levels, each the sum of its group cells, with
         each row's Total; for all children the Totals and column sums are known."""
-        for block, value in self.group_counts(rows).items():
-            cells.add(("group", *block, label), value, latent=True)
+        counts = self.group_counts(rows)
+        for block in self.blocks:  # zero blocks too: a reader does not know they are 0
+            cells.add(("group", *block, label), counts.get(block, 0), latent=True)
         for level in LEVELS:
             matrix = self.area_counts(rows, level)
             destinations = matrix.columns.drop(TOTAL)
@@ -236,26 +239,80 @@ class PlacementFamily:
         types are protected given what the all-children tables show and imply. An
         all-children cell the types need hidden, or a hidden all-children zero that the
         type tables pin to 0, sends the all-children family round again (with that zero
-        as a known fact), until neither changes."""
+        as a known fact), until neither changes. A final audit of every table at once
+        (``audit``) catches what this stepwise search can miss in very sparse years."""
         values, latent, public = self.all_cells.arrays()
-        hidden_all = disclosure.protect(values, self.all_lines, latent=latent, public=public)
+        all_lines = list(self.all_lines)
+        hidden_all = disclosure.protect(values, all_lines, latent=latent, public=public)
         cells, lines = self.type_cells()
         known = np.zeros(len(values), dtype=bool)  # zeros the type tables give away
         while True:
-            hidden, extra = self.protect_types(cells, lines, hidden_all, known)
+            hidden, extra = self.protect_types(cells, lines, all_lines, hidden_all, known)
             newly = self.forced_back(cells, hidden, hidden_all)
             pinned = self.pinned_back(cells, lines, hidden, extra,
                                       (hidden_all | latent) & ~known)
             if not newly.any() and not pinned.any():
-                return hidden_all, self.shown(cells, hidden)
-            self.all_lines += [Line((int(index),), None) for index in np.flatnonzero(pinned)]
+                return self.audit(cells, lines, hidden_all, hidden)
+            all_lines += [Line((int(index),), None) for index in np.flatnonzero(pinned)]
             known |= pinned
-            hidden_all = disclosure.protect(values, self.all_lines,
+            hidden_all = disclosure.protect(values, all_lines,
                                             hidden=(hidden_all | newly) & ~known,
                                             latent=latent, public=public | known)
 
-    def protect_types(self, cells: Cells, lines: list[Line], hidden_all: np.ndarray,
-                      known: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def audit(self, cells: Cells, lines: list[Line], hidden_all: np.ndarray,
+              hidden: np.ndarray) -> tuple[np.ndarray, dict]:
+        """Check every table of the family at once, as one reader holding all of them
+        would (``disclosure.disclosed``: sums and the fact that counts are never
+        negative). Should a count of 1-4 still be pinned down, beyond what the reader knew
+        before the product showed anything, the placement-type tables are withheld (every
+        cell "c": they then add nothing) and, if the all-children tables alone still give
+        it away, every cell of those is hidden too. This only happens in very sparse years
+        (an LA or two with a child or two placed outside); it is safe by construction."""
+        joint, joint_lines, remap = self.joint(cells, lines)
+        values, latent, public = joint.arrays()
+        hidden_joint = np.zeros(len(values), dtype=bool)
+        hidden_joint[:len(hidden_all)] = hidden_all
+        hidden_joint[remap] |= hidden
+        if not self.leaks(values, joint_lines, hidden_joint, latent, public).any():
+            return hidden_all, self.shown(cells, hidden)
+        self.types_withheld = True
+        all_values, all_latent, all_public = self.all_cells.arrays()
+        if self.leaks(all_values, self.all_lines, hidden_all, all_latent, all_public).any():
+            hidden_all = ~all_public & ~all_latent
+        withheld = np.array([hidden_all[self.all_cells.index[key]]
+                             if key in self.all_cells.index else True for key in cells.index])
+        return hidden_all, self.shown(cells, withheld)
+
+    @staticmethod
+    def leaks(values: np.ndarray, lines: list[Line], hidden: np.ndarray,
+              latent: np.ndarray, public: np.ndarray) -> np.ndarray:
+        """Counts of 1-4 a reader pins down from what is shown, beyond what the known
+        totals alone give away (with nothing shown: DfE's own figures, assumed known,
+        can already pin a count, and no protection here can undo that)."""
+        leaked = disclosure.disclosed(values, lines, hidden | latent, latent, public)
+        if leaked.any():
+            leaked &= ~disclosure.disclosed(values, lines, ~public | latent, latent, public)
+        return leaked
+
+    def joint(self, cells: Cells, lines: list[Line]) -> tuple[Cells, list[Line], np.ndarray]:
+        """Every cell of the family (LA, group and area; all children and by type) in one
+        registry, the all-children cells first with their own indices, with every line;
+        and where each type-table cell went."""
+        joint = Cells()
+        for key, index in self.all_cells.index.items():
+            joint.add(key, self.all_cells.values[index], latent=self.all_cells.latent[index],
+                      public=self.all_cells.public[index])
+        remap = np.array([joint.add(key, cells.values[index], latent=cells.latent[index],
+                                    public=cells.public[index])
+                          for key, index in cells.index.items()], dtype=int)
+        moved = [Line(tuple(int(remap[m]) for m in line.members),
+                      None if line.total is None else int(remap[line.total]))
+                 for line in lines]
+        return joint, self.all_lines + moved, remap
+
+    def protect_types(self, cells: Cells, lines: list[Line], all_lines: list[Line],
+                      hidden_all: np.ndarray, known: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray]:
         """Protect the type cells, given what the all-children family shows and what a
         reader can work out from it about its hidden (and latent) area cells (returned
         too, as equations over the type cells); ``known``: all-children zeros already
@@ -270,7 +327,7 @@ class PlacementFamily:
                 start[index] = hidden_all[source]
                 of[source] = hidden_all[source] or all_latent[source]
                 public[index] |= known[source]
-        known = disclosure.known_combinations(hidden_all | all_latent, self.all_lines, of)
+        known = disclosure.known_combinations(hidden_all | all_latent, all_lines, of)
         extra = np.zeros((len(known), len(values)))
         for key, source in self.all_cells.index.items():
             if key in cells.index:

@@ -280,6 +280,10 @@ def flows_touching(table: pd.DataFrame, codes: set[str]) -> pd.DataFrame:
                               table.attrs.get("synthetic", False))
 
 
+TYPES_WITHHELD = ("Too few children this year to show them by placement type without "
+                  "giving away small numbers, so every count of this table is shown as c.")
+
+
 def area_flows(engine: Engine, year: int, level: str = "rcc", placement: str | None = None,
                need: str | None = None, family: PlacementFamily | None = None) -> pd.DataFrame:
     """Where each RCC's (or region's) children are placed at 31 March ``year``, as a matrix
@@ -305,6 +309,8 @@ def area_flows(engine: Engine, year: int, level: str = "rcc", placement: str | N
     table = table.rename_axis(index="placing_" + level).reset_index()
     table.insert(0, "year", year)
     table["placement_type"], table["need"] = placement or "All", need or "All"
+    if placement is not None and family.types_withheld:
+        table.attrs["note"] = TYPES_WITHHELD
     return label_if_synthetic(table, family.synthetic)
 
 

@@ -149,7 +149,12 @@ with st.expander("How the hiding works, step by step"):
         "and hides one more cell wherever one could.\n"
         "4. **Tables side by side**: where two tables show the same count (for example "
         "self-sufficiency for all placements and for children's homes only), a count "
-        "hidden in one is hidden in the other.\n\n"
+        "hidden in one is hidden in the other.\n"
+        "5. **Every table at once**: the app then checks all of a year's placement tables "
+        "together, as one reader holding every one of them would, also using the fact "
+        "that a count is never below zero. In a year with very few children (a pilot with "
+        "one or two LAs, say) the breakdown by placement type may be withheld altogether "
+        "(every cell `c`); the page then says so.\n\n"
         "What this does not promise: someone who knows that a `c` is between 1 and 4 can "
         "sometimes narrow another hidden cell to a range. Exact numbers cannot be "
         "recovered.")

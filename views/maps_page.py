@@ -249,6 +249,8 @@ def matrix_panel(case_year: int, version: int) -> None:
     level = st.radio("Areas", ["rcc", "region"], horizontal=True, key="flow_level",
                      format_func={"rcc": "RCCs", "region": "Regions"}.get)
     table = cached.area_flows(case_year, level, placement, need, version)
+    if table.attrs.get("note"):
+        st.info(table.attrs["note"])
     synthetic = bool(table.attrs.get("synthetic"))
     area_column = f"placing_{level}"
     names = list(table[area_column])
