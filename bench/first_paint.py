@@ -1,0 +1,97 @@
+"""How long a fresh browser tab takes to show the Overview at England scope: from
+navigation to the first chart drawn (a Plotly SVG in the page). Target: <= 2.5 s on the
+idle 2-core machine (issue "Meeting-room ready").
+
+Usage: python bench/first_paint.py [RUNS] [BASE_URL]
+Without BASE_URL it serves the app itself on a free loopback port from DATABASE_URL or
+var/rcc.sqlite. One tab first fills the server's caches (the first visitor after a
+restart pays for that; it is printed as "first visitor"); each run then opens a new
+browser context (no cache, no cookies) at 1024x768, as a trustee's laptop would. Uses
+Debian's Chromium, never a downloaded browser. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
+
+#: The first chart drawn: Plotly's SVG inside the page's first chart element.
+FIRST_CHART = '[data-testid="stPlotlyChart"] .main-svg'
+TARGET_SECONDS = 2.5
+
+
+@contextmanager
+def served(base: str | None):
+    """The app's address: ``base`` if given, else a server started here (stopped after)."""
+    if base:
+        yield base
+        return
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
+         str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_health(url)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def wait_for_health(url: str, seconds: float = 120) -> None:
+    """Block until Streamlit's health endpoint answers."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=5):
+                return
+        except OSError:
+            time.sleep(0.25)
+    raise SystemExit(f"The app at {url} did not start within {seconds:.0f} s.")
+
+
+def first_chart_seconds(browser, url: str) -> float:
+    """Seconds from opening a fresh tab at ``url`` to the first chart drawn."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    started = time.perf_counter()
+    page.goto(url)
+    page.wait_for_selector(FIRST_CHART, timeout=120_000)
+    elapsed = time.perf_counter() - started
+    context.close()
+    return elapsed
+
+
+def main(runs: int, base: str | None) -> None:
+    """Print the first visitor's time and the median / worst of ``runs`` fresh tabs."""
+    with served(base) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page_url = f"{url}/?scope=england"
+        first = first_chart_seconds(browser, page_url)
+        times = [first_chart_seconds(browser, page_url) for _ in range(runs)]
+        browser.close()
+    print(f"Overview, England, fresh tab at 1024x768 to first chart drawn "
+          f"(target <= {TARGET_SECONDS} s):")
+    print(f"  first visitor after a restart: {first:.2f} s")
+    print(f"  fresh tab, warm server: median {statistics.median(times):.2f} s, "
+          f"worst {max(times):.2f} s over {runs} runs")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5,
+         sys.argv[2] if len(sys.argv) > 2 else None)
