@@ -57,8 +57,8 @@ for row in flagged.itertuples():
 flag_columns = ["la_name", "rcc", "rate_per_10k", "target_rate_per_10k", "flag_reason",
                 "trend_pct_per_year", "trend_p_value", "rank", "la_code"]
 with st.expander("The flagged LAs as a table"):
-    frame.table(flagged[flag_columns], "flagged-las", "flagged LAs",
-                f"python -m data export la-rates --year {year}  (flag = true)",
+    frame.table(flagged[flag_columns], "la-rates", "flagged LAs", part="flagged",
+                scope=scope, year=year,
                 column_config={"target_rate_per_10k": st.column_config.NumberColumn(
                                    f"{target_name} rate", format="%.0f"),
                                "flag_reason": st.column_config.TextColumn("Why",
@@ -74,8 +74,7 @@ with st.expander("How many LAs each part of the rule flags, year by year (all En
     st.markdown("Counted with these settings, every part switched on, with either kind of "
                 "limit. A part that flags no LA in any year never bites.")
     variants = cached.rule_variants(settings, scope)
-    frame.table(variants, "rule-variants", "rule variants",
-                "python -m data export rule-variants  (default settings)",
+    frame.table(variants, "rule-variants", "rule variants", scope=scope,
                 column_config={"limits": "Limits", "above_998": "Above 99.8%",
                                "above_95_and_rising": "Above 95% and rising",
                                "rising_in_a_row": f"Up {settings.rising_years or 3} years "
@@ -91,15 +90,13 @@ if scope.kind == "la":
     frame.chart(cached.benchmark_figure(scope.code, model, filters.title),
                 f"Line chart of {filters.title}'s rate per 10,000 by year beside its region, "
                 "RCC, England and its statistical neighbours' average")
-    frame.table(bench, "benchmarks", "benchmarks",
-                f"python -m data export benchmarks --scope la --code {scope.code} "
-                f"--year {year} --model {model}")
+    frame.table(bench, "benchmarks", "benchmarks", scope=scope, year=year, model=model)
 else:
     scope_columns = ["la_name", "rate_per_10k", "quartile", "rank", "trend_pct_per_year",
                      "trend_p_value", "trend_direction", "flag", "la_code"]
     st.markdown("Quartile 4 holds the quarter of English LAs with the highest rates; rank 1 "
                 f"is the highest in England. Trends are over the {years} years to {year}.")
-    frame.table(in_scope.sort_values("rank")[scope_columns], "scope-las", "LA rates",
-                f"python -m data export la-rates --year {year}")
+    frame.table(in_scope.sort_values("rank")[scope_columns], "la-rates", "LA rates",
+                scope=scope, year=year)
 
 register_panel.render(flagged, in_scope, settings, year)

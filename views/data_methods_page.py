@@ -78,7 +78,7 @@ with st.expander("How the rate is worked out, and the check figure by figure"):
     else:
         st.markdown(f"{len(exceptions):,} figures differ from the published rate; they are "
                     "marked in the table below.")
-    frame.table(check, "rate-check", "rate check", "python -m data export rate-check")
+    frame.table(check, "rate-check", "rate check")
 
 # --- Where the data come from -----------------------------------------------------------
 st.header("Where the data come from")
@@ -98,7 +98,7 @@ st.markdown(
     "tool (LAIT) and statistical neighbours, with a link to each source page.")
 releases = cached.releases()
 frame.table(
-    releases, "data-releases", "dataset list", "python -m data export data-releases",
+    releases, "data-releases", "dataset list",
     column_config={"dataset": None, "file": None, "checksum": None, "rows": None,
                    "title": st.column_config.TextColumn("Dataset", width="large"),
                    "publisher": "Publisher", "period": "Period", "licence": "Licence",
@@ -233,16 +233,14 @@ st.markdown(
     "when all the councils that replaced it are in the same total, so like is compared "
     "with like. Changes take effect on 1 April, so the old council's last count is at 31 "
     "March of the year shown and the new council's first a year later.")
-frame.table(cached.code_changes(), "code-changes", "code changes",
-            "python -m data export code-changes")
+frame.table(cached.code_changes(), "code-changes", "code changes")
 
 st.header("Regional Care Co-operatives")
 st.markdown("By default each English region is one RCC, except that Greater Manchester's 10 "
             "LAs form the pathfinder RCC (the rest of the North West is its own RCC). "
             "Membership is kept in the app's database, where the board can change it; "
             "loading a new release of the published data does not overwrite it.")
-frame.table(cached.rcc_membership(), "rcc-membership", "RCC membership",
-            "python -m data export rcc-membership")
+frame.table(cached.rcc_membership(), "rcc-membership", "RCC membership")
 
 st.header("Needs categories")
 st.markdown("Children's needs are grouped into the 11 categories used in regional needs "
@@ -251,7 +249,6 @@ st.markdown("Children's needs are grouped into the 11 categories used in regiona
             "standard does not record how often or how intensely, so those are shown as "
             "'unknown'.")
 frame.table(cached.needs_vocabulary(), "needs-vocabulary", "needs vocabulary",
-            "python -m data export needs-vocabulary",
             column_config={"label": "Need", "placements_v2_fields": "Placements v2 fields",
                            "description": st.column_config.TextColumn("Description",
                                                                       width="large")})

@@ -7,6 +7,7 @@ same name as its ``python -m data export`` table.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import streamlit as st
 
 from analysis import disclosure
 from analysis.scope import Scope
+from analysis.suppression import SYMBOL_MEANINGS
 from data.neutralise import neutralise
 
 
@@ -84,26 +86,85 @@ LABELS = {
 }
 
 
-FORMATS = {"rate_per_10k": "%.0f", "trend_pct_per_year": "%+.1f", "trend_p_value": "%.3f"}
+#: Display formats of numeric columns that are not plain counts (sprintf, as Streamlit's).
+FORMATS = {"rate_per_10k": "%,.0f", "target_rate_per_10k": "%,.0f",
+           "trend_pct_per_year": "%+.1f", "trend_p_value": "%.3f"}
+#: Numbers that are names, not amounts: never a thousands separator in a year or an id.
+PLAIN = re.compile(r"(^|_)(year|id|version)$")
 
 
-def table(frame: pd.DataFrame, export: str, label: str, command: str,
+def column_settings(frame: pd.DataFrame, extra: dict | None = None) -> dict:
+    """Every column's heading and format: plain-English headings, thousands separators,
+    and a tooltip saying what DfE's symbols mean wherever a column holds one. ``extra``
+    (a page's own headings or settings) wins; a bare heading keeps the format."""
+    config = {column: column_setting(column, frame[column]) for column in frame.columns}
+    for column, setting in (extra or {}).items():
+        if isinstance(setting, str) and isinstance(config.get(column), dict):
+            setting = {**config[column], "label": setting}
+        config[column] = setting
+    return config
+
+
+def column_setting(column: str, values: pd.Series):
+    """One column's heading, format and help."""
+    label = LABELS.get(column, column.replace("_", " ").capitalize())
+    if pd.api.types.is_bool_dtype(values):
+        return st.column_config.CheckboxColumn(label)
+    if pd.api.types.is_numeric_dtype(values):
+        return st.column_config.NumberColumn(label, format=number_format(column, values))
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return st.column_config.DatetimeColumn(label)
+    return st.column_config.TextColumn(label, help=symbols_help(values))
+
+
+def number_format(column: str, values: pd.Series) -> str:
+    """A numeric column's format: its own, or plain for years and ids, or counts with
+    thousands separators (one decimal where the values have fractions)."""
+    if column in FORMATS:
+        return FORMATS[column]
+    if PLAIN.search(column):
+        return "%d"
+    whole = values.dropna()
+    return "%,d" if (whole == whole.round()).all() else "%,.1f"
+
+
+def symbols_help(values: pd.Series) -> str | None:
+    """What the DfE symbols in a column mean, for its heading's tooltip (None if none)."""
+    if values.dtype != object:
+        return None
+    found = [symbol for symbol in SYMBOL_MEANINGS if (values == symbol).any()]
+    return "; ".join(f"{symbol}: {SYMBOL_MEANINGS[symbol]}" for symbol in found) or None
+
+
+def table(frame: pd.DataFrame, export: str, label: str, *, scope: Scope | None = None,
+          year: int | None = None, model: str | None = None, part: str | None = None,
           column_config: dict | None = None) -> None:
-    """Show a table with a CSV download; ``command`` is the equivalent export command."""
-    config = {column: LABELS[column] for column in frame.columns if column in LABELS}
-    config.update({column: st.column_config.NumberColumn(LABELS[column], format=fmt)
-                   for column, fmt in FORMATS.items() if column in frame.columns})
-    config.update(column_config or {})
+    """Show a table with a CSV download named for its content (see ``download_name``):
+    ``export`` is its ``python -m data export`` table name, ``part`` what of that table is
+    shown (e.g. "flagged"); scope, year and model as the table was cut."""
     if disclosure.uses_synthetic(frame):
         st.warning(disclosure.SYNTHETIC_LABEL, icon=":material/science:")
     st.dataframe(for_display(frame), hide_index=True, width="stretch",
-                 column_config=config)
+                 column_config=column_settings(frame, column_config))
     # No formulas in a download, and the synthetic label as its first line where it applies.
     csv = disclosure.to_csv(neutralise(frame)).encode("utf-8")
-    st.download_button(f"Download {label} (CSV)", csv,
-                       file_name=f"{export}.csv", mime="text/csv", key=f"download-{export}",
-                       icon=":material/download:")
-    st.caption(f"The same table from the command line: {command}")
+    name = download_name(export, scope, year, model, part)
+    st.download_button(f"Download {label} (CSV)", csv, file_name=name, mime="text/csv",
+                       key=f"download-{name}", icon=":material/download:")
+
+
+def download_name(export: str, scope: Scope | None = None, year: int | None = None,
+                  model: str | None = None, part: str | None = None) -> str:
+    """A download's file name, unique per content so two downloads never overwrite each
+    other: ``benchmarks-la-E06000053-2025-model-2021.csv``."""
+    words = [export, part, scope and scope.kind, scope and scope.code,
+             year and str(year), model and f"model-{model}"]
+    return "-".join(slug(word) for word in words if word) + ".csv"
+
+
+def slug(text: str) -> str:
+    """Text safe in a file name: letters, digits and hyphens."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
 
 
 def for_display(frame: pd.DataFrame) -> pd.DataFrame:

@@ -38,7 +38,7 @@ def render() -> None:
     if log.empty:
         st.markdown("Nothing has been imported yet.")
     else:
-        frame.table(log, "case-imports", "import log", "python -m data export case-imports",
+        frame.table(log, "case-imports", "import log",
                     column_config={"imported_at": st.column_config.DatetimeColumn(
                         "Imported (UTC)"), "imported_by": "By", "import_id": "Import",
                         "format": "Format", "period": "Period", "rows": "Rows by table",
@@ -119,9 +119,7 @@ def report_table(report: ImportReport, which: str) -> None:
     issues = report.frame(which)
     title = "Blocking errors" if which == "errors" else "Warnings (not blocking)"
     st.subheader(f"{title}: {len(issues):,}")
-    frame.table(issues, f"import-{which}", f"import {which}",
-                "python -m data import --format ... --la ... PATH...",
-                column_config=REPORT_COLUMNS)
+    frame.table(issues, f"import-{which}", f"import {which}", column_config=REPORT_COLUMNS)
 
 
 def rows_table(result: ImportResult) -> pd.DataFrame:

@@ -121,8 +121,7 @@ def la_map(codes: set[str]) -> None:
     st.caption(source)
     with st.expander("Map values (table)"):
         frame.table(metrics[metrics["la_code"].isin(codes)].reset_index(drop=True),
-                    "map-metrics", "map values", "python -m data export map-metrics "
-                    f"--year {year}{frame.export_args(map_filters())}")
+                    "map-metrics", "map values", scope=map_scope(), year=year)
 
 
 def homes_panel() -> None:
@@ -131,8 +130,7 @@ def homes_panel() -> None:
     st.markdown(f"Children's homes registered with Ofsted at **{HOMES_DATE}**: "
                 f"**{table['homes'].sum():,} homes** with **{table['places'].sum():,} places** "
                 f"in {shown_title()}. Click a column heading to sort.")
-    frame.table(table, "homes-by-la", "children's homes by LA",
-                f"python -m data export homes-by-la{frame.export_args(map_filters())}",
+    frame.table(table, "homes-by-la", "children's homes by LA", scope=map_scope(),
                 column_config=HOMES_COLUMNS)
     st.caption(source_line(releases, ["ofsted_homes"], HOMES_DATE) + " Ofsted does not "
                "publish where homes are, so nothing finer than the LA is shown. Cumbria's "
@@ -164,8 +162,7 @@ def out_of_area_panel() -> None:
                 f"more than 20 miles from home, {filters.title}, with region and England")
     st.caption("Published by DfE for every LA; 'x' where DfE shows a symbol (c: suppressed, "
                "z: not applicable). At England scope the regions are shown.")
-    frame.table(table, "out-of-area", "out-of-area placements, every year",
-                f"python -m data export out-of-area{args}")
+    frame.table(table, "out-of-area", "out-of-area placements, every year", scope=scope)
 
 
 def flow_filters() -> tuple[str | None, str | None]:
@@ -231,9 +228,8 @@ def flow_map(flows: pd.DataFrame, shown: set[str], case_year: int, synthetic: bo
     st.caption(f"{source} {drawn} All children: flows between single LAs are not broken "
                "down by placement type or need (almost every such count is under "
                f"{THRESHOLD}); the table below the map does that between RCCs and regions.")
-    frame.table(flows, "flows-la",
-                "LA-to-LA flows",
-                f"python -m data export flows --level la --year {case_year}{args}")
+    frame.table(flows, "flows", "LA-to-LA flows", part="level-la", scope=scope,
+                year=case_year)
 
 
 def filter_args(placement: str | None, need: str | None) -> str:
@@ -279,9 +275,8 @@ def matrix_panel(case_year: int, version: int) -> None:
     st.caption("Places are Ofsted's registered places at 31 March 2023; some are empty or "
                "used by other areas' children, so this share is not a measure of how full "
                "the homes are.")
-    frame.table(table, f"flows-{level}", f"{'RCC' if level == 'rcc' else 'region'} matrix",
-                f"python -m data export flows --level {level} --year {case_year}"
-                + filter_args(placement, need))
+    frame.table(table, "flows", f"{'RCC' if level == 'rcc' else 'region'} matrix",
+                part=f"level-{level}{filter_args(placement, need)}", year=case_year)
 
 
 def chosen_area(level: str) -> str | None:

@@ -53,12 +53,9 @@ frame.chart(cached.comparison_figure(scope, year, filters.title),
             "with England's rate marked")
 
 st.subheader("Tables")
-args = frame.export_args(filters)
 with st.expander("Headline figures", expanded=False):
-    frame.table(summary, "overview", "headline figures",
-                f"python -m data export overview{args} --year {year}")
+    frame.table(summary, "overview", "headline figures", scope=scope, year=year)
 with st.expander(f"Rates of {compared}"):
-    frame.table(comparison, "scope-comparison", "comparison",
-                f"python -m data export scope-comparison{args} --year {year}")
+    frame.table(comparison, "scope-comparison", "comparison", scope=scope, year=year)
 with st.expander("Rate per 10,000 over time"):
-    frame.table(trend, "rate-trend", "rate over time", f"python -m data export rate-trend{args}")
+    frame.table(trend, "rate-trend", "rate over time", scope=scope)

@@ -27,7 +27,7 @@ def render(flagged: pd.DataFrame, in_scope: pd.DataFrame, settings: RuleSettings
         st.markdown("No explanations have been requested from LAs in this scope yet.")
     else:
         frame.table(requests.drop(columns=["rule_settings"]), "register", "register",
-                    "python -m data export register")
+                    scope=frame.current().scope)
     left, right = st.columns(2)
     with left:
         record_request(flagged, in_scope, settings, year)
@@ -100,7 +100,7 @@ def update_request(requests: pd.DataFrame) -> None:
                   args=(chosen, row))
     with st.expander(f"History of request #{chosen}"):
         frame.table(cached.register_history(chosen), "register-history", "history",
-                    "python -m data export register-history")
+                    part=f"request-{chosen}")
 
 
 def save(request_id: int, changed_by: str) -> None:
