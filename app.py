@@ -16,6 +16,7 @@ import cached
 from analysis.scope import KIND_LABELS, KINDS, Scope
 from data.errors import StoreUnavailable
 from views.frame import DEFAULT_PAGE, PAGES, Filters, remember, url_path
+from views import style
 
 FILTER_KEYS = ("f_scope", "f_rcc", "f_region", "f_la", "f_year")
 #: The browser tab's icon, from the repo: a Material icon would be fetched from Google.
@@ -120,6 +121,7 @@ def main() -> None:
     """Set up the page, check the store, render the filters and run the chosen page."""
     st.set_page_config(page_title="RCC Insight", page_icon=ICON,
                        layout="wide", initial_sidebar_state="expanded")
+    style.apply()
     page = navigation()
     try:
         cached.store_ready()

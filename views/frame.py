@@ -86,9 +86,10 @@ LABELS = {
 }
 
 
-#: Display formats of numeric columns that are not plain counts (sprintf, as Streamlit's).
-FORMATS = {"rate_per_10k": "%,.0f", "target_rate_per_10k": "%,.0f",
-           "trend_pct_per_year": "%+.1f", "trend_p_value": "%.3f"}
+#: Number formats (Python's format spec; Streamlit's is the same after a "%") of columns
+#: that are not plain counts. Counts get thousands separators (``number_format``).
+FORMATS = {"rate_per_10k": ",.0f", "target_rate_per_10k": ",.0f", "trend_pct_per_year": "+.1f",
+           "trend_p_value": ".3f"}
 #: Numbers that are names, not amounts: never a thousands separator in a year or an id.
 PLAIN = re.compile(r"(^|_)(year|id|version)$")
 
@@ -106,15 +107,18 @@ def column_settings(frame: pd.DataFrame, extra: dict | None = None) -> dict:
 
 
 def column_setting(column: str, values: pd.Series):
-    """One column's heading, format and help."""
+    """One column's heading, format and help. Numbers with gaps are shown as text
+    (``for_display``): Streamlit writes 'None' in an empty number cell."""
     label = LABELS.get(column, column.replace("_", " ").capitalize())
     if pd.api.types.is_bool_dtype(values):
         return st.column_config.CheckboxColumn(label)
-    if pd.api.types.is_numeric_dtype(values):
-        return st.column_config.NumberColumn(label, format=number_format(column, values))
     if pd.api.types.is_datetime64_any_dtype(values):
         return st.column_config.DatetimeColumn(label)
-    return st.column_config.TextColumn(label, help=symbols_help(values))
+    if pd.api.types.is_numeric_dtype(values) and not values.isna().any():
+        return st.column_config.NumberColumn(label, format="%" + number_format(column, values))
+    numeric = pd.api.types.is_numeric_dtype(values) or values.map(is_number).any()
+    return st.column_config.TextColumn(label, help=symbols_help(column, values),
+                                       alignment="right" if numeric else None)
 
 
 def number_format(column: str, values: pd.Series) -> str:
@@ -123,17 +127,23 @@ def number_format(column: str, values: pd.Series) -> str:
     if column in FORMATS:
         return FORMATS[column]
     if PLAIN.search(column):
-        return "%d"
+        return ".0f"
     whole = values.dropna()
-    return "%,d" if (whole == whole.round()).all() else "%,.1f"
+    return ",.0f" if (whole == whole.round()).all() else ",.1f"
 
 
-def symbols_help(values: pd.Series) -> str | None:
-    """What the DfE symbols in a column mean, for its heading's tooltip (None if none)."""
-    if values.dtype != object:
+def symbols_help(column: str, values: pd.Series) -> str | None:
+    """What the DfE symbols in a column of figures mean, for its heading's tooltip (None if
+    it has none; a column of names is not searched, as 'x' may be a name there)."""
+    if values.dtype != object or not (column.endswith("_symbol") or values.map(is_number).any()):
         return None
     found = [symbol for symbol in SYMBOL_MEANINGS if (values == symbol).any()]
     return "; ".join(f"{symbol}: {SYMBOL_MEANINGS[symbol]}" for symbol in found) or None
+
+
+def is_number(value) -> bool:
+    """Whether a cell holds a number (not a bool, not missing)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and not pd.isna(value)
 
 
 def table(frame: pd.DataFrame, export: str, label: str, *, scope: Scope | None = None,
@@ -169,10 +179,18 @@ def slug(text: str) -> str:
 
 def for_display(frame: pd.DataFrame) -> pd.DataFrame:
     """The table as shown: text columns as text, with blanks (not 'None') where there is no
-    value, and count columns that hold a symbol ('c') beside numbers as text ('1,234',
-    'c'): a table column has one type, and the symbol must show where the number would be."""
-    text = [column for column in frame.columns if frame[column].dtype == object]
-    return frame.assign(**{column: frame[column].map(shown_text) for column in text})
+    value; count columns that hold a symbol ('c') beside numbers as text ('1,234', 'c'),
+    as are number columns with gaps, formatted as ``column_settings`` formats the rest."""
+    shown = {}
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype == object:
+            shown[column] = values.map(shown_text)
+        elif (pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+              and values.isna().any()):
+            spec = number_format(column, values)
+            shown[column] = values.map(lambda v, spec=spec: "" if pd.isna(v) else format(v, spec))
+    return frame.assign(**shown)
 
 
 def shown_text(value) -> str:
