@@ -3,7 +3,8 @@
 Filters (scope, RCC, region, LA, year) live in the sidebar and are mirrored into the
 URL's query string on every run, so any view can be shared as a link and reopens the
 same. A link with an unknown code or year opens England / the latest year instead,
-with a warning that says what was not recognised.
+with one warning line that says what was not recognised; a link to an address without
+a page opens a page saying so, with links to every page (views/links.py).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import cached
 from analysis.scope import KIND_LABELS, KINDS, Scope
 from data.errors import StoreUnavailable
 from views.frame import DEFAULT_PAGE, PAGES, Filters, remember, url_path
-from views import style
+from views import links, style
 
 FILTER_KEYS = ("f_scope", "f_rcc", "f_region", "f_la", "f_year")
 #: The browser tab's icon, from the repo: a Material icon would be fetched from Google.
@@ -24,35 +25,45 @@ ICON = str(Path(__file__).resolve().parent / "static" / "icon.png")
 
 
 def navigation():
-    """Pages grouped by section; only pages that work are listed."""
+    """Pages grouped by section; only pages that work are listed. A link to an address
+    with no page gets a hidden page there that says so (else Streamlit would open the
+    Overview behind a box that names neither the address nor the pages)."""
     sections = {
         section: [st.Page(path, title=title, icon=icon, url_path=url_path(path),
                           default=(path == DEFAULT_PAGE))
                   for path, title, icon in pages]
         for section, pages in PAGES.items()
     }
+    unknown = links.unknown_path()
+    if unknown:
+        sections[""] = [st.Page(links.NOT_FOUND_PAGE, title="Page not found",
+                                icon=":material/link_off:", url_path=unknown,
+                                visibility="hidden")]
     return st.navigation(sections)
 
 
 def from_link(las, rccs, regions, years) -> list[str]:
-    """Seed the filters from the URL once per session; return warnings for what is unknown."""
-    params, warnings = st.query_params, []
+    """Seed the filters from the URL once per session; return what the link asked for that
+    is unknown (each value shortened), for one warning line."""
+    params, ignored = st.query_params, []
 
     def pick(name: str, valid, what: str):
         value = params.get(name)
         if value is not None and value not in valid:
-            warnings.append(f"The link's {what} '{value}' is not recognised, so it was ignored.")
+            ignored.append(f"{what} '{links.shorten(value)}'")
             return None
         return value
 
+    codes = {"rcc": "RCC", "region": "region code", "la": "LA code"}
     scope = pick("scope", KINDS, "scope") or "england"
-    rcc = pick("rcc", set(rccs["id"]), "RCC")
-    region = pick("region", set(regions["code"]), "region code")
-    la = pick("la", set(las["code"]), "LA code")
+    rcc = pick("rcc", set(rccs["id"]), codes["rcc"])
+    region = pick("region", set(regions["code"]), codes["region"])
+    la = pick("la", set(las["code"]), codes["la"])
     year_text = pick("year", {str(y) for y in years}, "year")
     if (scope, rcc, region, la) in {("rcc", None, region, la), ("region", rcc, None, la),
                                      ("la", rcc, region, None)}:
-        warnings.append(f"The link chose {KIND_LABELS[scope].lower()} without a valid one.")
+        if scope not in params:  # else its unknown code is listed already
+            ignored.append(f"scope '{scope}' with no {codes[scope]}")
         scope = "england"
     if la:
         rcc = las.set_index("code").at[la, "rcc_id"]
@@ -60,7 +71,7 @@ def from_link(las, rccs, regions, years) -> list[str]:
         f_scope=scope, f_rcc=rcc or rccs["id"].iloc[0], f_region=region or regions["code"].iloc[0],
         f_la=la or las.loc[las["rcc_id"] == (rcc or rccs["id"].iloc[0]), "code"].iloc[0],
         f_year=int(year_text) if year_text else years[-1])
-    return warnings
+    return ignored
 
 
 def sidebar(las, rccs, regions, years) -> Filters:
@@ -132,13 +143,14 @@ def main() -> None:
                                  cached.years())
     if "link_read" not in st.session_state:
         st.session_state.link_read = True
-        st.session_state.link_warnings = from_link(las, rccs, regions, years)
+        st.session_state.link_ignored = from_link(las, rccs, regions, years)
     restore_hidden_filters()
     apply_map_selection()
     filters = remember(sidebar(las, rccs, regions, years))
     keep_filters()
-    for warning in st.session_state.pop("link_warnings", []):
-        st.warning(f"{warning} Showing {filters.title}, {filters.year}.",
+    ignored = st.session_state.pop("link_ignored", [])
+    if ignored:
+        st.warning(links.link_warning(ignored, f"{filters.title}, {filters.year}"),
                    icon=":material/link_off:")
     page.run()
 

@@ -4,8 +4,6 @@ cached.py); this module only draws the form, the report and the import log."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
@@ -21,16 +19,21 @@ REPORT_COLUMNS = {"table": "File", "row": st.column_config.NumberColumn("Row", f
 
 def render() -> None:
     """The section: explanation, the upload form, the last outcome and the import log."""
-    st.header("Import case-level data")
+    st.subheader("For analysts: import case-level data")
     st.markdown(
         "Upload an LA's SSDA903 Header and Episodes files, or a Placements Data Standard v2 "
-        "file. Every row is checked first (DfE's 903 rule codes and wording where our checks "
-        "overlap theirs); **any blocking error refuses the whole file and nothing is "
-        "written**. Warnings (a URN not in Ofsted's 2023 list, a postcode not found) do not "
-        "block. Re-importing the same LA and period replaces that submission; the same file "
-        "twice changes nothing. Only the child's pseudonymous id, birth year and month, and "
-        "postcode *sectors* are kept, never names, full dates of birth, UPNs or full "
-        "postcodes.")
+        "file. **Any blocking error refuses the whole file and nothing is written.** The "
+        "LA and year start from the sidebar's.")
+    with st.expander("What the import checks and keeps"):
+        st.markdown(
+            "Every row is checked first (DfE's 903 rule codes and wording where our checks "
+            "overlap theirs). Warnings (a URN not in Ofsted's 2023 list, a postcode not "
+            "found) do not block. Re-importing the same LA and period replaces that "
+            "submission; the same file twice changes nothing. Only the child's pseudonymous "
+            "id, birth year and month, and postcode *sectors* are kept, never names, full "
+            "dates of birth, UPNs or full postcodes. The same import from the command line: "
+            "`python -m data import --format ssda903 --la GSS_CODE --year YEAR HEADER.csv "
+            "EPISODES.csv`.")
     upload_form()
     show_outcome()
     st.subheader("Import log")
@@ -48,17 +51,23 @@ def render() -> None:
 
 
 def upload_form() -> None:
-    """Format, LA, year, files and who: then import, keeping the outcome for the next run."""
+    """Format, LA, year, files and who: then import, keeping the outcome for the next run.
+    The LA and year start from the sidebar's, and the years offered are those the app has
+    data for: an import for a year no page can show would be invisible."""
     las = cached.local_authorities()
     names = dict(zip(las["code"], las["name"]))
+    filters = frame.current()
+    years = cached.years()[::-1]
     with st.form("case_import"):
         kind = st.radio("Format", list(FORMATS), format_func=FORMATS.get, horizontal=True)
         left, right = st.columns(2)
-        la_code = left.selectbox("Local authority", list(names), format_func=names.get)
-        year = right.number_input("Collection year (ending 31 March)", min_value=2000,
-                                  max_value=date.today().year + 1, value=default_year(),
-                                  step=1, help="2025 means 1 April 2024 to 31 March 2025. "
-                                  "For Placements v2, the period the file covers.")
+        la_code = left.selectbox("Local authority", list(names), format_func=names.get,
+                                 index=la_index(list(names), filters),
+                                 placeholder="Choose the LA the records are from")
+        year = right.selectbox("Collection year (ending 31 March)", years,
+                               index=years.index(filters.year) if filters.year in years else 0,
+                               help="2025 means 1 April 2024 to 31 March 2025. For "
+                                    "Placements v2, the period the file covers.")
         files = st.file_uploader("Files", type=["csv", "xlsx"], accept_multiple_files=True,
                                  help="SSDA903: the Header and the Episodes file. "
                                       "Placements v2: one file.")
@@ -68,14 +77,18 @@ def upload_form() -> None:
                                                               files or [], who)
 
 
-def default_year() -> int:
-    """The latest complete collection year: the one that ended on the last 31 March."""
-    today = date.today()
-    return today.year if today.month >= 4 else today.year - 1
+def la_index(codes: list[str], filters: frame.Filters) -> int | None:
+    """The sidebar's LA when it shows one LA; otherwise none, so the form asks (a guessed
+    LA could file one council's children under another's name)."""
+    if filters.scope.kind == "la" and filters.scope.code in codes:
+        return codes.index(filters.scope.code)
+    return None
 
 
-def run_import(kind: str, la_code: str, year: int, files, who: str):
+def run_import(kind: str, la_code: str | None, year: int, files, who: str):
     """Call the importer; returns an ImportResult, an ImportRefused or a message."""
+    if not la_code:
+        return "Choose the local authority the records are from."
     if not who.strip():
         return "Say who is importing (your name and role): the import log records it."
     if not files:

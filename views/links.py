@@ -1,0 +1,102 @@
+"""Links into the app: the page address a link asked for, and what to say when a link
+names a page or a filter value the app does not have.
+
+Streamlit opens the Overview, behind a generic "Page not found" box, for any address it
+has no page for. So app.py reads the address the session was opened with and, when it
+names no page, registers a hidden page at that address (views/not_found_page.py): the
+reader sees which address is unknown and the pages there are, and the address stays as
+typed. Values echoed back are shortened and made inert, as a link is anyone's text.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote, urlsplit
+
+import streamlit as st
+
+from views.frame import DEFAULT_PAGE, PAGES, url_path
+
+#: The page shown for an address with no page behind it.
+NOT_FOUND_PAGE = "views/not_found_page.py"
+#: Pages planned but not built: their address says so rather than "no such page".
+PLANNED = {"forecasts": "Forecasts", "needs": "Needs", "costs": "Costs"}
+#: The longest value echoed back from a link (a link can carry thousands of characters).
+LONGEST = 40
+#: Characters that would make echoed text into Markdown (links, bold, icons, maths).
+MARKDOWN = re.compile(r"([\\`*_\[\]<>#|~$:!])")
+
+
+def shorten(value: str, longest: int = LONGEST) -> str:
+    """A link's value as it may be shown: on one line, at most ``longest`` characters
+    (the rest replaced by "…"), and with Markdown characters escaped so it shows as typed."""
+    flat = " ".join(str(value).split())
+    if len(flat) > longest:
+        flat = flat[:longest - 1] + "…"
+    return MARKDOWN.sub(r"\\\1", flat)
+
+
+def path_of(url: str | None) -> str:
+    """The page part of an app URL ('forecasts' for https://host/forecasts?x=1), without
+    the server's base path; '' for the app's root."""
+    if not url:
+        return ""
+    path = unquote(urlsplit(url).path).strip("/")
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    if base and (path == base or path.startswith(f"{base}/")):
+        path = path[len(base):].strip("/")
+    return path
+
+
+def requested_path() -> str:
+    """The page address this session was opened with. Read on the session's first run,
+    where ``st.context.url`` is the address as typed (later runs rewrite it from the
+    pages), and kept for the session: a typed address opens a new session."""
+    if "requested_path" not in st.session_state:
+        st.session_state.requested_path = path_of(st.context.url)
+    return st.session_state.requested_path
+
+
+def served_paths() -> set[str]:
+    """The addresses the navigation serves a page at (the default page at the root)."""
+    return {"" if path == DEFAULT_PAGE else url_path(path)
+            for pages in PAGES.values() for path, _, _ in pages}
+
+
+def unknown_path() -> str | None:
+    """The address asked for when no page is served there (and Streamlit can address
+    it: one path segment); else None."""
+    path = requested_path()
+    return None if path in served_paths() or "/" in path else path
+
+
+def page_at(path: str) -> str | None:
+    """The page a near-miss address means ('/overview', '/Maps'), or None: the default
+    page is served at the root, so its own name is no address Streamlit knows."""
+    for pages in PAGES.values():
+        for page, _, _ in pages:
+            if url_path(page).lower() == path.lower():
+                return page
+    return None
+
+
+def not_found_message(path: str) -> str:
+    """One sentence for an address without a page: planned pages say they are not built."""
+    planned = PLANNED.get(path.lower())
+    if planned:
+        return (f"There is no page called '{shorten(path)}' yet: the {planned} page is not "
+                "built. The pages are:")
+    return f"There is no page called '{shorten(path)}' in RCC Insight. The pages are:"
+
+
+def page_links() -> None:
+    """A link to every page, as in the sidebar's navigation."""
+    for pages in PAGES.values():
+        for path, title, icon in pages:
+            st.page_link(path, label=title, icon=icon)
+
+
+def link_warning(ignored: list[str], showing: str) -> str:
+    """The one line a link with unrecognised values gets: every value ignored, then what
+    is shown instead."""
+    return f"Ignored from this link: {', '.join(ignored)}. Showing {showing}."
