@@ -131,7 +131,7 @@ def keep_filters() -> None:
 def main() -> None:
     """Set up the page, check the store, render the filters and run the chosen page."""
     st.set_page_config(page_title="RCC Insight", page_icon=ICON,
-                       layout="wide", initial_sidebar_state="expanded")
+                       layout="wide", initial_sidebar_state="auto")
     style.apply()
     page = navigation()
     try:

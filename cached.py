@@ -391,7 +391,11 @@ def benchmark_figure(la_code: str, model: str, title: str) -> go.Figure:
     """An LA's rate over time beside its region, RCC, England and statistical neighbours."""
     source = source_line(releases(), ["lait", "population", "statistical_neighbours"],
                          "Rates computed by RCC Insight")
-    return charts.build_rate_trend(benchmark_trend(la_code, model), title, {}, source)
+    trend, _ = charts.merge_identical(benchmark_trend(la_code, model), [title, "England"])
+    return charts.build_rate_trend(
+        trend, title, {}, source,
+        title=f"Children looked after per 10,000 children: {title} beside its region, RCC, "
+              f"England and its statistical neighbours (DfE {model} model)")
 
 
 def clear() -> None:

@@ -14,38 +14,76 @@ import plotly.graph_objects as go
 SCOPE_COLOUR = "#0072B2"  # Okabe-Ito blue
 HIGHLIGHT = "#D55E00"  # Okabe-Ito vermillion
 PREDECESSOR_COLOURS = ["#E69F00", "#009E73", "#CC79A7", "#56B4E9"]
+#: Other lines differ in dash and marker as well as colour, so none hides another and each
+#: can be told apart in black and white.
+OTHER_DASHES = ["dot", "dashdot", "longdash", "longdashdot"]
+OTHER_MARKERS = ["square", "diamond", "triangle-up", "x"]
 ENGLAND_COLOUR = "#595959"
 FONT = dict(family="Arial, Helvetica, sans-serif", size=16, color="#1a1a1a")
 
 
-def finish(fig: go.Figure, title: str, source: str, height: int = 460,
-           wrap: int = 150) -> go.Figure:
-    """Common layout: a plain title, large type, and the source line under the plot.
+#: Characters per title line: a title is wrapped, never cut, and this fits a plot ~480 px
+#: wide at the title's 20 px (a 1024 px projector beside the sidebar) and a phone's width
+#: at the 13 px views/style.py sets there.
+TITLE_WRAP = 46
+TITLE_LINE = 26  # px per title line at 20 px type
+LEGEND_WIDTH = 480  # px: the narrowest plot on a projector, for laying out the legend
+LEGEND_ROW = 28  # px per legend row at 16 px type
+AXIS_INDENT = 50  # px: at least the width of a value axis's title and numbers
 
-    ``wrap`` is the source line's width in characters: narrower where long axis labels
-    push the plot area (and so the line's left edge) to the right.
+
+def finish(fig: go.Figure, title: str, source: str, height: int = 460,
+           wrap: int = 60, indent: int = 0) -> go.Figure:
+    """Common layout: a plain title wrapped to fit, large type, the legend under the title
+    (it grows down, never over the title) and the source line under the plot; the chart's
+    toolbar stands upright at the right, clear of the title.
+
+    ``wrap`` is the source line's width in characters (it fits a phone at the size
+    views/style.py sets there); ``indent`` how far (px) the axis labels push the plot area
+    right of the figure's edge, so the source line starts at the edge, not under the plot.
     """
     wrapped = "<br>".join(textwrap.wrap(source, wrap))
     lines = wrapped.count("<br>") + 1
+    title_lines = textwrap.wrap(title, TITLE_WRAP)
+    title_height = 20 + TITLE_LINE * len(title_lines)
+    top = title_height + LEGEND_ROW * max(1, legend_rows(fig)) + 12
+    total = height - 110 + top + 18 * lines
     fig.update_layout(
-        title=dict(text=title, x=0, xanchor="left", y=1, yref="container", yanchor="top",
-                   pad=dict(t=12), font=dict(size=20)),
-        font=FONT, height=height + 18 * lines, template="plotly_white",
-        margin=dict(l=10, r=20, t=110, b=70 + 18 * lines),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
-        hoverlabel=dict(font_size=15),
+        title=dict(text="<br>".join(title_lines), x=0, xanchor="left", y=1, yref="container",
+                   yanchor="top", pad=dict(t=12), font=dict(size=20)),
+        font=FONT, height=total, template="plotly_white",
+        margin=dict(l=10, r=20, t=top, b=70 + 18 * lines),
+        legend=dict(orientation="h", yref="container", yanchor="top",
+                    y=1 - title_height / total, xanchor="left", x=0),
+        hoverlabel=dict(font_size=15), modebar=dict(orientation="v"),
     )
     fig.update_xaxes(tickfont=dict(size=15, color="#1a1a1a"), title_font=dict(size=16))
     fig.update_yaxes(tickfont=dict(size=15, color="#1a1a1a"), title_font=dict(size=16))
     fig.add_annotation(text=wrapped, xref="paper", yref="paper", x=0, y=0, yshift=-60,
+                       xshift=-indent,
                        yanchor="top", xanchor="left", showarrow=False, align="left",
                        font=dict(size=12, color="#444"))
     return fig
 
 
+def legend_rows(fig: go.Figure) -> int:
+    """How many rows the legend takes in a plot LEGEND_WIDTH wide (its entries packed left
+    to right, ~8.5 px a character and 50 px for each entry's symbol and gap)."""
+    names = [trace.name for trace in fig.data if trace.name and trace.showlegend is not False
+             and (trace.showlegend or len(fig.data) > 1)]
+    rows, used = 0, LEGEND_WIDTH
+    for name in names:
+        width = 8.5 * len(name) + 50
+        if used + width > LEGEND_WIDTH:
+            rows, used = rows + 1, 0
+        used += width
+    return rows
+
+
 def build_rate_trend(trend: pd.DataFrame, scope_name: str, breaks: dict[int, str],
-                     source: str) -> go.Figure:
-    """Rate per 10,000 by year: the scope, any predecessor LAs, and England for reference.
+                     source: str, title: str | None = None) -> go.Figure:
+    """Rate per 10,000 by year: the scope, any other series (predecessor LAs, comparators),
+    and England for reference. ``title`` defaults to naming the scope and England.
 
     ``breaks`` maps the year of a reorganisation to its reason; a dotted line marks it
     between the last count of the old LA and the first of the new.
@@ -54,26 +92,47 @@ def build_rate_trend(trend: pd.DataFrame, scope_name: str, breaks: dict[int, str
     others = [name for name in trend["series"].unique() if name not in (scope_name, "England")]
     styles = {"England": dict(color=ENGLAND_COLOUR, width=3, dash="dash"),
               scope_name: dict(color=SCOPE_COLOUR, width=4)}
-    styles.update({name: dict(color=PREDECESSOR_COLOURS[i % 4], width=3, dash="dot")
-                   for i, name in enumerate(others)})
+    styles.update({name: dict(color=PREDECESSOR_COLOURS[i % 4], width=3,
+                              dash=OTHER_DASHES[i % 4]) for i, name in enumerate(others)})
+    markers = {name: OTHER_MARKERS[i % 4] for i, name in enumerate(others)}
     for name in dict.fromkeys([scope_name, *others, "England"]):
         rows = trend[(trend["series"] == name) & trend["rate_per_10k"].notna()]
         if rows.empty:
             continue
         fig.add_trace(go.Scatter(
             x=rows["year"], y=rows["rate_per_10k"], name=name, mode="lines+markers",
-            line=styles[name], marker=dict(size=8),
+            line=styles[name], marker=dict(size=9, symbol=markers.get(name, "circle")),
             hovertemplate=f"{name}<br>31 March %{{x}}: %{{y:.0f}} per 10,000<extra></extra>"))
     for year, reason in breaks.items():
         fig.add_vline(x=year + 0.5, line=dict(color="#333", dash="dot", width=2))
         fig.add_annotation(x=year + 0.5, y=1, yref="paper", text=f"Break: {reason}",
                            showarrow=False, xanchor="left", yanchor="top",
                            font=dict(size=13), bgcolor="rgba(255,255,255,0.8)")
-    fig.update_xaxes(title="Children looked after at 31 March", dtick=1)
+    # Upright years, as many as fit: turned on their side they would run into the source.
+    fig.update_xaxes(title="Children looked after at 31 March", tickangle=0, tickformat="d")
     fig.update_yaxes(title="Rate per 10,000 children aged 0-17", rangemode="tozero")
     compared = "" if scope_name == "England" else " and England"
-    return finish(fig, f"Children looked after per 10,000 children: {scope_name}{compared}",
-                  source)
+    return finish(fig, title or f"Children looked after per 10,000 children: {scope_name}"
+                  f"{compared}", source, indent=AXIS_INDENT)
+
+
+def merge_identical(trend: pd.DataFrame, keep: list[str]) -> tuple[pd.DataFrame, dict]:
+    """One line for series with the same rate in every year (a region and an RCC of the
+    same LAs): otherwise the later line hides the earlier exactly. Returns the trend with
+    each duplicate dropped and its twin renamed 'A and B', and {dropped: twin}. Series in
+    ``keep`` (the LA, England) are never renamed or dropped."""
+    rates = trend.pivot(index="year", columns="series", values="rate_per_10k")
+    others = [name for name in trend["series"].unique() if name not in keep]
+    twins: dict[str, str] = {}
+    for i, name in enumerate(others):
+        earlier = [other for other in others[:i] if other not in twins]
+        twin = next((other for other in earlier if rates[other].equals(rates[name])), None)
+        if twin is not None:
+            twins[name] = twin
+    names = {twin: " and ".join([twin, *(d for d, t in twins.items() if t == twin)])
+             for twin in set(twins.values())}
+    merged = trend[~trend["series"].isin(twins)].replace({"series": names})
+    return merged, twins
 
 
 def build_rate_bars(rates: pd.DataFrame, england_rate: float, title: str, source: str,
@@ -91,10 +150,15 @@ def build_rate_bars(rates: pd.DataFrame, england_rate: float, title: str, source
     fig.add_annotation(x=england_rate, y=1, yref="paper", yanchor="bottom",
                        text=f"England {england_rate:.0f}", showarrow=False,
                        font=dict(color=ENGLAND_COLOUR, size=15))
-    fig.update_xaxes(title="Rate per 10,000 children aged 0-17")
+    # Room right of the longest bar for its label, which is never clipped.
+    top = max([england_rate, *rows["rate_per_10k"]], default=1)
+    fig.update_traces(cliponaxis=False)
+    fig.update_xaxes(title="Rate per 10,000 children aged 0-17", range=[0, top * 1.15])
     fig.update_yaxes(title=None, automargin=True)
     height = max(360, 28 * len(rows) + 120)
-    return finish(fig, title, source, height=height, wrap=105)
+    # The names' width at 16 px (~8 px a character: an underestimate, so never off the edge).
+    return finish(fig, title, source, height=height,
+                  indent=8 * max(rows["name"].str.len(), default=0))
 
 
 def build_funnel(table: pd.DataFrame, curve: pd.DataFrame, kind: str, target_name: str,

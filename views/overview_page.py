@@ -1,36 +1,76 @@
-"""Overview: the headline figures for the chosen scope, each beside England's."""
+"""Overview: the answer first (how many children, at what rate, against England), then the
+headline figures, the charts and, for one LA, the accountability rule and its neighbours."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 import cached
-from analysis import reorganisation
-from analysis.suppression import show
+from analysis import headline, reorganisation
+from analysis.accountability import RuleSettings
+from analysis.suppression import SYMBOL_MEANINGS, show
 from components.source import left_out_note
-from views import frame
+from views import frame, neighbours_panel
+
+#: Headline cards per row: three fit beside the sidebar on a 1024 px projector.
+CARDS_PER_ROW = 3
+SUFFIX = {"% placed outside the LA and more than 20 miles from home": "%"}
+#: What a card's figure means where its heading alone could be misread.
+MEANS = {"% placed outside the LA and more than 20 miles from home":
+         "Both at once: placed outside their own LA's area, and more than 20 miles from home "
+         "(DfE's measure; the Maps page's 'more than 20 miles from home' counts any LA)."}
 
 filters = frame.current()
 scope, year = filters.scope, filters.year
-releases = cached.releases()
+releases = cached.releases().set_index("dataset")
 summary = cached.scope_summary(scope, year)
 
-st.title(f"Overview: {filters.title}")
-st.markdown(f"Children looked after by local authorities at **31 March {year}**, "
-            "with England for comparison.")
 
-SUFFIX = {"% placed outside the LA and more than 20 miles from home": "%"}
-columns = st.columns(len(summary))
-for column, row in zip(columns, summary.itertuples()):
+def card(row) -> None:
+    """One headline figure: its name, the value (or DfE's symbol), England's, the source."""
     suffix = SUFFIX.get(row.measure, "")
-    with column, st.container(border=True, height="stretch"):
+    with st.container(border=True, height="stretch"):
         st.markdown(f"**{row.measure}**")
         st.metric(row.measure, show(row.scope_value, row.scope_symbol, 0, suffix),
-                  label_visibility="collapsed")
+                  label_visibility="collapsed", help=card_help(row))
         if scope.kind != "england":
             st.markdown(f"England: {show(row.england_value, None, 0, suffix)}")
-        publisher = releases.set_index("dataset").at[row.dataset, "publisher"]
-        st.caption(f"{publisher}, {row.date}. {row.note}")
+        st.caption(f"{releases.at[row.dataset, 'publisher']}, {row.date}.")
+
+
+def card_help(row) -> str | None:
+    """A card's tooltip: what DfE's symbol means (if one stands for the figure), what the
+    figure counts where its name could be misread, and how it was worked out."""
+    symbol = row.scope_symbol
+    parts = [f"{symbol}: {SYMBOL_MEANINGS.get(symbol, 'not available')}." if symbol else "",
+             MEANS.get(row.measure, ""), row.note or ""]
+    return " ".join(part for part in parts if part) or None
+
+
+def accountability() -> None:
+    """Whether the LA meets the accountability rule this year (default settings), with a
+    link to the Accountability page for the why and the register."""
+    table = cached.accountability(year, RuleSettings(), scope)
+    rows = table[table["la_code"] == scope.code]
+    state, words = headline.accountability_status(rows.iloc[0] if len(rows) else None,
+                                                  filters.title, year)
+    show_box = {"flagged": st.warning, "clear": st.success, "unknown": st.info}[state]
+    show_box(words, icon={"flagged": ":material/gavel:", "clear": ":material/check_circle:",
+                          "unknown": ":material/help:"}[state])
+    st.page_link("views/accountability_page.py", icon=":material/gavel:",
+                 label="Accountability page: the rule, the funnel and the register")
+
+
+st.title(f"Overview: {filters.title}")
+st.markdown(headline.answer(summary, filters.title, scope.kind, year))
+if scope.kind == "la":
+    accountability()
+
+rows = list(summary.itertuples())
+for start in range(0, len(rows), CARDS_PER_ROW):
+    for column, row in zip(st.columns(CARDS_PER_ROW), rows[start:start + CARDS_PER_ROW]):
+        with column:
+            card(row)
 
 trend = cached.rate_trend(scope)
 breaks = (reorganisation.break_years(cached.code_changes(), {scope.code})
@@ -51,6 +91,9 @@ compared = cached.compared_with(scope, filters.title)
 frame.chart(cached.comparison_figure(scope, year, filters.title),
             f"Bar chart of the rate per 10,000 children at 31 March {year} for {compared}, "
             "with England's rate marked")
+
+if scope.kind == "la":
+    neighbours_panel.render(filters)
 
 st.subheader("Tables")
 with st.expander("Headline figures", expanded=False):

@@ -41,14 +41,17 @@ CSS = f"""
   /* A chart's toolbar would cover its title on a phone: its tools need a mouse anyway. */
   .js-plotly-plot .modebar-container {{ display: none !important; }}
   /* Titles are wrapped for a projector's width; smaller type keeps them inside a phone's. */
-  .js-plotly-plot .gtitle {{ font-size: 14px !important; }}
+  .js-plotly-plot .gtitle {{ font-size: 13px !important; }}
+  .js-plotly-plot .annotation-text {{ font-size: 10px !important; }}
+  .js-plotly-plot .xtitle, .js-plotly-plot .ytitle {{ font-size: 12px !important; }}
 }}
 </style>
 """
 
 
 def apply() -> None:
-    """Style this run's page, and start the sidebar closed on a narrow screen (a phone),
-    where it would cover the page, and open, a little narrower, on a wider one."""
+    """Style this run's page and narrow the sidebar where it starts open. A width keeps
+    app.py's "auto": the sidebar starts closed on a phone, where it would cover the page
+    (a later "expanded" or "auto" would not close it, so app.py must say "auto")."""
     st.set_page_config(initial_sidebar_state=SIDEBAR_WIDTH)
     st.html(CSS)  # style only: Streamlit puts it out of the flow, taking no space
