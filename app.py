@@ -29,8 +29,8 @@ def navigation():
     with no page gets a hidden page there that says so (else Streamlit would open the
     Overview behind a box that names neither the address nor the pages)."""
     sections = {
-        section: [st.Page(path, title=title, icon=icon, url_path=url_path(path),
-                          default=(path == DEFAULT_PAGE))
+        section: [st.Page(path, title=title, icon=icon, default=(path == DEFAULT_PAGE),
+                          url_path="" if path == DEFAULT_PAGE else url_path(path))
                   for path, title, icon in pages]
         for section, pages in PAGES.items()
     }

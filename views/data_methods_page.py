@@ -19,12 +19,12 @@ from views import frame, import_panel
 
 #: What each page answers, in the order of the navigation.
 PAGE_ANSWERS = {
-    "Overview": "how many children the area in the sidebar looks after, at what rate per "
-                "10,000 children, against England, and how that has changed since 2016.",
-    "Maps": "where children live and where the children's homes are; how many children are "
-            "placed outside their own LA or far from home, and which LAs place them where.",
+    "Overview": "how many children the area looks after, at what rate, against England, "
+                "and the change since 2016.",
+    "Maps": "where children live and where the children's homes are; who is placed outside "
+            "their LA or far from home.",
     "Accountability": "which LAs the board should ask to explain a high or rising rate, "
-                      "and what has been asked and answered so far.",
+                      "and what they have answered.",
     "Data & methods": "this guide, every dataset, and importing an LA's own records.",
 }
 #: The published datasets a trustee meets most, by the store's dataset id, in plain words;
@@ -49,15 +49,13 @@ SYMBOLS = {
 def guide() -> None:
     """The short guide: what a trustee needs in a meeting, in plain words and no formulas."""
     st.title("Data & methods")
-    st.markdown("A short guide to the figures in RCC Insight. Open a folded section for "
-                "the working behind them.")
+    st.markdown("A short guide to RCC Insight's figures. Folded sections hold the working.")
     st.subheader("What each page answers")
     st.markdown("\n".join(f"- **{page}**: {answer}" for page, answer in PAGE_ANSWERS.items()))
     sources()
     st.subheader("Letters in place of numbers")
     st.markdown(
-        "Where DfE publishes a letter instead of a number, the app shows the same letter, "
-        "never a number in its place and never zero.\n\n"
+        "The app shows DfE's letters as DfE does, never as a number or zero.\n\n"
         + "\n".join(f"- **{symbol}**: {meaning}" for symbol, meaning in SYMBOLS.items()))
     with st.expander("Every symbol DfE uses"):
         st.markdown("\n".join(f"- **{symbol}**: {meaning}"
@@ -73,14 +71,14 @@ def guide() -> None:
     case_level_detail()
     st.subheader("How LAs are flagged")
     st.markdown(
-        "Each LA's rate is compared with England's rate, or with its RCC's if the board "
-        "chooses. Some difference is expected: small LAs' rates jump about by chance, and "
+        "Each LA's rate is compared with England's rate, or its RCC's if the board "
+        "chooses. Some difference is expected, as small LAs' rates jump about by chance and "
         "LAs differ for real reasons such as need, so the app allows a margin for both. "
         "An LA is flagged when its rate is far outside that margin, or outside it and "
         "clearly rising over five years, or has risen three years running and clearly over "
-        "five. A flag means the board should ask why, not that something is wrong. The "
-        "Accountability page gives each flagged LA's reason in words, and the board can "
-        "change the rule there; the settings are kept with every request.")
+        "five. A flag means "
+        "the board should ask why, not that something is wrong. The Accountability page "
+        "gives each flagged LA's reason, and the board can change the rule there.")
     flag_rule_detail()
 
 
