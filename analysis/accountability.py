@@ -238,8 +238,8 @@ def limits_caption(kind: str) -> str:
                 else "chance alone")
     return ("Each dot is an LA. The dashed lines mark where 19 LAs in 20 would fall, and the "
             "solid lines where 998 in 1,000 would, if their rates differed from the target "
-            f"line only by {allowing}. Diamonds meet the rule. Larger LAs have narrower limits "
-            "because their rates are less noisy.")
+            f"line only by {allowing}. Diamonds meet the rule; those in the area chosen are "
+            "named. Larger LAs have narrower limits because their rates are less noisy.")
 
 
 def quartile_and_rank(rates: pd.Series) -> pd.DataFrame:
@@ -248,3 +248,129 @@ def quartile_and_rank(rates: pd.Series) -> pd.DataFrame:
     band = pd.qcut(rates.rank(method="first"), 4, labels=[1, 2, 3, 4])
     return pd.DataFrame({"quartile": band.astype("Int64"), "rank": rank.astype("Int64")},
                         index=rates.index)
+
+
+# --- the page's answer, in words a trustee reads out -------------------------------------
+
+#: How many flagged LAs the answer names before "and N more" (all are listed below it).
+NAMED_IN_ANSWER = 8
+
+
+def assessable(table: pd.DataFrame) -> pd.Series:
+    """Which LAs the rule can judge: those with a rate (a count and a population). An LA
+    without one is neither flagged nor cleared, so it must never count as an all-clear."""
+    return table["rate_per_10k_exact"].notna()
+
+
+def verdicts(table: pd.DataFrame) -> pd.Series:
+    """Each LA's answer for a table: 'Yes', 'No' or 'Cannot be assessed' (no rate), so an
+    LA without a rate never reads as cleared."""
+    answer = np.where(table["flag"].eq(True), "Yes", "No")
+    return pd.Series(np.where(assessable(table), answer, "Cannot be assessed"),
+                     index=table.index)
+
+
+def directions(table: pd.DataFrame) -> pd.Series:
+    """Each LA's trend direction in words; 'no trend' where there is none (too few years
+    of figures), which must not read as 'no clear change'."""
+    return table["trend_direction"].where(table["trend_pct_per_year"].notna(), "no trend")
+
+
+def why_not_assessed(population, symbol, year: int) -> str:
+    """Why an LA has no rate: no population (it did not exist yet), or DfE's symbol for
+    its count ('c', 'z', ...)."""
+    if pd.isna(population):
+        return f"it did not exist at 31 March {year}"
+    if symbol == "c":
+        return "DfE withholds its count to protect children's identities"
+    return "DfE publishes no count of its children in care"
+
+
+def answer_in_words(in_scope: pd.DataFrame, place: str, year: int,
+                    settings: RuleSettings) -> tuple[str, list[str]]:
+    """The page's answer: a short headline, then sentences naming the flagged LAs and
+    saying which LAs have no rate and why. Counts are of the LAs the rule could judge."""
+    judged = in_scope[assessable(in_scope)]
+    flagged = judged[judged["flag"]].sort_values("z_score_adjusted", ascending=False)
+    when = f"at 31 March {year}"
+    if len(in_scope) == 1:
+        return single_answer(in_scope.iloc[0], when, year, settings)
+    missing = not_assessed_in_words(in_scope[~assessable(in_scope)], year)
+    of_place = "" if place == "England" else f" in {place}"
+    if judged.empty:
+        return f"None of the {len(in_scope)} LAs{of_place} can be assessed {when}", [missing]
+    if not any_branch_on(settings):
+        headline = (f"Every part of the rule is switched off in its settings, so none of the "
+                    f"{len(judged)} LAs{of_place} is asked for an explanation {when}")
+    elif flagged.empty:
+        headline = f"None of the {len(judged)} LAs{of_place} owes the board an explanation {when}"
+    else:
+        verb = "owes" if len(flagged) == 1 else "owe"
+        headline = (f"{len(flagged)} of {len(judged)} LAs{of_place} {verb} the board an "
+                    f"explanation {when}")
+    names = [f"{name_list(flagged['la_name'].tolist())}."] if len(flagged) else []
+    return headline, names + ([missing] if missing else [])
+
+
+def single_answer(row: pd.Series, when: str, year: int,
+                  settings: RuleSettings) -> tuple[str, list[str]]:
+    """The answer for one LA: flagged, not flagged, or cannot be assessed (and why)."""
+    name = row["la_name"]
+    if pd.isna(row["rate_per_10k_exact"]):
+        why = why_not_assessed(row["population_0_17"], row["children_symbol"], year)
+        return f"{name} cannot be assessed {when}", [f"It has no rate: {why}."]
+    if row["flag"]:
+        return f"{name} owes the board an explanation {when}", []
+    if not any_branch_on(settings):
+        return (f"{name} is not asked for an explanation {when}",
+                ["Every part of the rule is switched off in its settings."])
+    return (f"{name} does not owe the board an explanation {when}",
+            [f"Its rate, {row['rate_per_10k']:.0f} per 10,000, meets none of the rule's tests."])
+
+
+def any_branch_on(settings: RuleSettings) -> bool:
+    """Whether any part of the rule is switched on (else nothing can be flagged)."""
+    return settings.above_998 or settings.above_95_and_rising or settings.rising_years > 0
+
+
+def name_list(names: list[str]) -> str:
+    """'A, B and C', or the first NAMED_IN_ANSWER names 'and N more, all listed below'."""
+    if len(names) > NAMED_IN_ANSWER:
+        rest = len(names) - NAMED_IN_ANSWER
+        return f"{', '.join(names[:NAMED_IN_ANSWER])} and {rest} more, all listed below"
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def not_assessed_in_words(missing: pd.DataFrame, year: int) -> str | None:
+    """'1 LA has no rate and could not be assessed: Isles of Scilly, because ...' or None."""
+    if missing.empty:
+        return None
+    las = "1 LA has" if len(missing) == 1 else f"{len(missing)} LAs have"
+    named = "; ".join(f"{row.la_name}, because "
+                      f"{why_not_assessed(row.population_0_17, row.children_symbol, year)}"
+                      for row in missing.itertuples())
+    return f"{las} no rate and could not be assessed: {named}."
+
+
+#: A request's status in the register, as the flagged list says it.
+STATUS_WORDS = {
+    "requested": "asked, awaiting the LA's reply",
+    "received": "reply received, not yet discussed",
+    "discussed": "reply discussed, no decision yet",
+    "accepted": "explanation accepted",
+    "action agreed": "action agreed",
+    "closed": "closed",
+}
+
+
+def register_status(requests: pd.DataFrame, la_code: str, year: int) -> str:
+    """Where the board stands with one LA: its newest request and that request's status,
+    or that nothing has been asked. A request about another year says which."""
+    mine = requests[requests["la_code"] == la_code]
+    if mine.empty:
+        return "No explanation requested yet"
+    newest = mine.sort_values(["requested_on", "id"]).iloc[-1]
+    about = "" if int(newest["year"]) == year else f" (about 31 March {int(newest['year'])})"
+    asked = pd.Timestamp(newest["requested_on"]).strftime("%-d %b %Y")
+    return (f"Request #{int(newest['id'])}{about}, {asked}: "
+            f"{STATUS_WORDS.get(newest['status'], newest['status'])}")

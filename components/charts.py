@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import textwrap
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -45,12 +46,12 @@ def finish(fig: go.Figure, title: str, source: str, height: int = 460,
     wrapped = "<br>".join(textwrap.wrap(source, wrap))
     lines = wrapped.count("<br>") + 1
     title_lines = textwrap.wrap(title, TITLE_WRAP)
-    title_height = 20 + TITLE_LINE * len(title_lines)
+    title_height = 32 + TITLE_LINE * len(title_lines)
     top = title_height + LEGEND_ROW * max(1, legend_rows(fig)) + 12
     total = height - 110 + top + 18 * lines
     fig.update_layout(
         title=dict(text="<br>".join(title_lines), x=0, xanchor="left", y=1, yref="container",
-                   yanchor="top", pad=dict(t=12), font=dict(size=20)),
+                   yanchor="top", pad=dict(t=24), font=dict(size=20)),
         font=FONT, height=total, template="plotly_white",
         margin=dict(l=10, r=20, t=top, b=70 + 18 * lines),
         legend=dict(orientation="h", yref="container", yanchor="top",
@@ -146,7 +147,8 @@ def build_rate_bars(rates: pd.DataFrame, england_rate: float, title: str, source
         text=rows["rate_per_10k"].map("{:.0f}".format), textposition="outside",
         customdata=rows[["children_looked_after"]],
         hovertemplate="%{y}: %{x:.0f} per 10,000 (%{customdata[0]:,} children)<extra></extra>"))
-    fig.add_vline(x=england_rate, line=dict(color=ENGLAND_COLOUR, dash="dash", width=3))
+    fig.add_vline(x=england_rate, line=dict(color=ENGLAND_COLOUR, dash="dash", width=3),
+                  layer="below")  # under the bars' numbers, which it would strike through
     fig.add_annotation(x=england_rate, y=1, yref="paper", yanchor="bottom",
                        text=f"England {england_rate:.0f}", showarrow=False,
                        font=dict(color=ENGLAND_COLOUR, size=15))
@@ -167,7 +169,8 @@ def build_funnel(table: pd.DataFrame, curve: pd.DataFrame, kind: str, target_nam
 
     ``kind`` ('adjusted' or 'exact') picks which limits are drawn solid; LAs in
     ``highlight`` are coloured and labelled on hover, the rest greyed. Flagged LAs are
-    drawn as diamonds so the shape, not only the colour, carries the meaning.
+    drawn as diamonds so the shape, not only the colour, carries the meaning, and those in
+    ``highlight`` are named beside their point: a projector shows no hover.
     """
     fig = go.Figure()
     prefix = "funnel_adj" if kind == "adjusted" else "funnel"
@@ -201,6 +204,79 @@ def build_funnel(table: pd.DataFrame, curve: pd.DataFrame, kind: str, target_nam
              <= curve["population"].max()]
     fig.update_xaxes(title="Children aged 0-17 (ONS mid-year estimate)", type="log",
                      tickvals=ticks, ticktext=[f"{v:,}" for v in ticks])
-    top = max(points["rate_per_10k_exact"].max(), curve["target_rate_per_10k"].max()) * 1.25
-    fig.update_yaxes(title="Children looked after per 10,000", range=[0, top])
-    return finish(fig, title, source, height=560)
+    fig.update_yaxes(title="Children looked after per 10,000",
+                     range=[0, funnel_top(points, curve)])
+    name_flagged(fig, points, highlight, curve)
+    return finish(fig, title, source, height=FUNNEL_HEIGHT)
+
+
+def funnel_top(points: pd.DataFrame, curve: pd.DataFrame) -> float:
+    """The funnel's y-axis top: room above the highest point or target for its name."""
+    return max(points["rate_per_10k_exact"].max(), curve["target_rate_per_10k"].max()) * 1.25
+
+
+#: The funnel's height: tall enough to part the crowd of LAs near the target line.
+FUNNEL_HEIGHT = 640
+#: Its plot area in pixels on a 1024-pixel projector (the narrowest it is shown) and the
+#: names' font size: used only to keep names apart, so rough is enough.
+PLOT_WIDTH, PLOT_HEIGHT, LABEL_SIZE = 560, 440, 13
+#: Where a name may sit, as (right, up) pixel offsets from its point, nearest first: beside
+#: it, then diagonally, above or below, then further out with a leader line.
+LABEL_OFFSETS = [(round(1.6 * r * np.cos(a)), round(r * np.sin(a)))
+                 for r in (24, 48, 80)
+                 for a in np.radians([0, 180, 35, 145, -35, -145, 90, -90])]
+
+
+def name_flagged(fig: go.Figure, points: pd.DataFrame, highlight: set[str],
+                 curve: pd.DataFrame) -> None:
+    """Name each flagged LA in ``highlight`` beside its point (a projector shows no hover):
+    on a white label, clear of the other names and covering as few points as it can,
+    with a thin line to its point when it has to sit further out."""
+    pixels = pd.DataFrame({
+        "x": np.log10(points["population_0_17"]), "y": points["rate_per_10k_exact"]})
+    low, high = np.log10(curve["population"].min()), np.log10(curve["population"].max())
+    spots = list(zip((pixels["x"] - low) / (high - low) * PLOT_WIDTH,
+                     pixels["y"] / funnel_top(points, curve) * PLOT_HEIGHT))
+    named = points["flag"].eq(True) & points["la_code"].isin(highlight)
+    wanted = {i: name for i, name in enumerate(points["la_name"]) if named.iloc[i]}
+    for i, (dx, dy) in label_places(spots, wanted).items():
+        fig.add_annotation(
+            x=pixels["x"].iloc[i], y=pixels["y"].iloc[i], text=wanted[i], ax=dx, ay=-dy,
+            showarrow=True, arrowhead=0, arrowwidth=1, arrowcolor="#666", standoff=7,
+            xanchor="center", yanchor="middle", bgcolor="rgba(255,255,255,0.85)",
+            font=dict(size=LABEL_SIZE, color="#1a1a1a"))
+
+
+def label_places(spots: list[tuple[float, float]],
+                 names: dict[int, str]) -> dict[int, tuple[int, int]]:
+    """An offset for each named point (index into ``spots``, in pixels): greedily, highest
+    point first, the place with the lowest ``label_cost``."""
+    placed: list[tuple[float, float, float, float]] = []
+    chosen = {}
+    for i in sorted(names, key=lambda i: -spots[i][1]):
+        boxes = {offset: label_box(spots[i], names[i], offset) for offset in LABEL_OFFSETS}
+        chosen[i] = min(LABEL_OFFSETS, key=lambda offset: label_cost(
+            boxes[offset], placed, spots, offset))
+        placed.append(boxes[chosen[i]])
+    return chosen
+
+
+def label_box(spot: tuple[float, float], name: str,
+              offset: tuple[int, int]) -> tuple[float, float, float, float]:
+    """(left, bottom, right, top) in pixels of ``name`` centred at ``offset`` from a point,
+    pushed clear of the point when it sits beside it."""
+    width, height = 0.55 * LABEL_SIZE * len(name) + 8, 1.4 * LABEL_SIZE
+    x = spot[0] + offset[0] + np.sign(offset[0]) * width / 2
+    y = spot[1] + offset[1]
+    return x - width / 2, y - height / 2, x + width / 2, y + height / 2
+
+
+def label_cost(box: tuple[float, float, float, float], placed: list, spots: list,
+               offset: tuple[int, int]) -> float:
+    """How bad a place is: covering another name is worst, then leaving the plot, then
+    each point covered, then distance from its own point."""
+    left, bottom, right, top = box
+    clash = sum(left < b[2] and b[0] < right and bottom < b[3] and b[1] < top for b in placed)
+    outside = left < -30 or right > PLOT_WIDTH + 30 or bottom < 0 or top > PLOT_HEIGHT
+    covered = sum(left - 4 < x < right + 4 and bottom - 4 < y < top + 4 for x, y in spots)
+    return 1000 * clash + 100 * outside + 3 * covered + np.hypot(*offset) / 20

@@ -15,40 +15,54 @@ from data.errors import UserInputError
 from data.register import STATUSES, ConflictError
 from views import frame
 
+#: The register's columns in the order a trustee reads them, with their headings.
+REQUEST_LABELS = {
+    "la_name": "LA", "status": "Status", "requested_on": "Asked on",
+    "year": "About 31 March", "meeting": "Meeting", "reason": "Reason", "asked_by": "Asked by",
+    "response": "LA's response", "response_on": "Response received",
+    "outcome": "Consensus outcome", "actions": "Actions agreed", "id": "Request number",
+    "version": "Version", "updated_at": "Last changed (UTC)", "updated_by": "Last changed by",
+    "la_code": "LA code",
+}
+#: The history's columns and headings; its "what changed" cells name fields in these words.
+HISTORY_LABELS = {
+    "request_id": "Request number", "version": "Version", "changed_at": "When (UTC)",
+    "changed_by": "Who", "field": "What changed", "old_value": "Before", "new_value": "After",
+}
+FIELD_WORDS = {**REQUEST_LABELS, "rule_settings": "Rule settings"}
 
-def render(flagged: pd.DataFrame, in_scope: pd.DataFrame, settings: RuleSettings,
-           year: int) -> None:
-    """The register section: the scope's requests, a new-request form and an update form."""
-    st.header("Explanations register")
-    if "register_flash" in st.session_state:
-        st.success(st.session_state.pop("register_flash"), icon=":material/check_circle:")
-    requests = cached.register_requests(set(in_scope["la_code"]))
+
+def render(requests: pd.DataFrame) -> None:
+    """The register section: the scope's requests and a form to update one."""
+    st.header("Explanations register", anchor=False)
     if requests.empty:
         st.markdown("No explanations have been requested from LAs in this scope yet.")
-    else:
-        frame.table(requests.drop(columns=["rule_settings"]), "register", "register",
-                    scope=frame.current().scope)
-    left, right = st.columns(2)
-    with left:
-        record_request(flagged, in_scope, settings, year)
-    with right:
-        if not requests.empty:
-            update_request(requests)
+        return
+    shown = requests[list(REQUEST_LABELS)]
+    frame.table(shown, "register", "register", scope=frame.current().scope,
+                column_config=REQUEST_LABELS)
+    update_request(requests)
+
+
+def show_flash() -> None:
+    """The confirmation of the last save, shown once (after the rerun that saved it)."""
+    if "register_flash" in st.session_state:
+        st.success(st.session_state.pop("register_flash"), icon=":material/check_circle:")
 
 
 def record_request(flagged: pd.DataFrame, in_scope: pd.DataFrame, settings: RuleSettings,
                    year: int) -> None:
     """A form to record a request; the reason is pre-filled from the rule's sentence."""
-    st.subheader("Record a request")
     ordered = pd.concat([flagged, in_scope[~in_scope["la_code"].isin(flagged["la_code"])]])
     names = dict(zip(ordered["la_code"], ordered["la_name"]))
     la_code = st.selectbox("Local authority (flagged LAs first)", list(names),
                            format_func=names.get, key="request_la")
     reason = ordered.set_index("la_code").at[la_code, "flag_reason"] or \
         "Not flagged by the rule: requested at the board's discretion."
-    with st.form("new_request", clear_on_submit=False):
-        requested_on = st.date_input("Date of request", date.today(), format="DD/MM/YYYY")
-        meeting = st.text_input("Meeting", placeholder="e.g. Board meeting, 12 March 2026")
+    with st.form("new_request", clear_on_submit=False, border=False):
+        when, where = st.columns([2, 3])
+        requested_on = when.date_input("Date of request", date.today(), format="DD/MM/YYYY")
+        meeting = where.text_input("Meeting", placeholder="e.g. Board, 12 March 2026")
         text = st.text_area("Reason", reason, key=f"request_reason_{la_code}")
         asked_by = st.text_input("Asked by", placeholder="Your name and role")
         if st.form_submit_button("Record request", type="primary"):
@@ -78,7 +92,7 @@ def load_into_form(request_id: int, row: pd.Series) -> None:
 
 def update_request(requests: pd.DataFrame) -> None:
     """A form to record the LA's response, the status and the board's outcome."""
-    st.subheader("Update a request")
+    st.subheader("Update a request", anchor=False)
     labels = {row.id: f"#{row.id} {row.la_name}: {row.status}" for row in
               requests.itertuples()}
     chosen = st.selectbox("Request", list(labels), format_func=labels.get, key="edit_id")
@@ -99,8 +113,10 @@ def update_request(requests: pd.DataFrame) -> None:
         st.button("Discard my edits and show the latest version", on_click=load_into_form,
                   args=(chosen, row))
     with st.expander(f"History of request #{chosen}"):
-        frame.table(cached.register_history(chosen), "register-history", "history",
-                    part=f"request-{chosen}")
+        history = cached.register_history(chosen)
+        history = history.assign(field=history["field"].map(lambda f: FIELD_WORDS.get(f, f)))
+        frame.table(history, "register-history", "history", part=f"request-{chosen}",
+                    column_config=HISTORY_LABELS)
 
 
 def save(request_id: int, changed_by: str) -> None:
@@ -120,6 +136,6 @@ def save(request_id: int, changed_by: str) -> None:
 
 
 def flash(message: str) -> None:
-    """Show a success message after the rerun that refreshes the register table."""
+    """Show a success message after the rerun that refreshes the register and the list."""
     st.session_state.register_flash = message
     st.rerun()
