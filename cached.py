@@ -277,8 +277,9 @@ def out_of_area(scope: Scope) -> pd.DataFrame:
 
 @figure(max_entries=4)
 def shapes() -> dict:
-    """LA, region and RCC outlines (GeoJSON) and a point inside each LA, built once.
-    Read-only after this: pages copy what they change."""
+    """LA, region and RCC outlines (GeoJSON), a point inside each LA (for symbols and flow
+    ends) and where its name goes, built once. Read-only after this: pages copy what they
+    change."""
     la = geometry.feature_collection(map_tables.boundaries(engine(), "la"))
     members = local_authorities()
     rcc_names = rccs().set_index("id")["name"]
@@ -286,7 +287,8 @@ def shapes() -> dict:
                             {**rcc_names.to_dict(), "": "No RCC"})
     rcc["features"] = [f for f in rcc["features"] if f["properties"]["code"]]
     region = geometry.feature_collection(map_tables.boundaries(engine(), "region"))
-    return {"la": la, "region": region, "rcc": rcc, "points": geometry.points(la)}
+    return {"la": la, "region": region, "rcc": rcc, "points": geometry.points(la),
+            "labels": geometry.label_points(la)}
 
 
 def case_version() -> int:

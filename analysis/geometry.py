@@ -13,7 +13,9 @@ import json
 import numpy as np
 import pandas as pd
 import shapely
+import shapely.affinity
 from shapely.geometry import mapping, shape
+from shapely.ops import polylabel
 
 #: Grid (in degrees) that derived outlines snap to: about 11 m, far below what a map of
 #: England or an RCC can show, and it keeps the page small.
@@ -62,6 +64,27 @@ def points(collection: dict) -> pd.DataFrame:
         point = geometry.representative_point()
         rows.append((code, round(point.y, 5), round(point.x, 5)))
     return pd.DataFrame(rows, columns=["code", "lat", "lon"])
+
+
+def label_points(collection: dict) -> pd.DataFrame:
+    """Where each area's name goes on a map (code, name, lat, lon, and its size in square
+    degrees of the flattened plane, largest first: the order names claim room on a map).
+
+    The point is that of the area's largest part furthest from its edges (the pole of
+    inaccessibility), so a name sits in the middle of the area rather than against a
+    border, as a representative point may. Found on a plane with longitude scaled by
+    cos(latitude), where distances are true."""
+    rows = []
+    for feature in collection["features"]:
+        whole = shape(feature["geometry"])
+        largest = max(shapely.get_parts(whole), key=lambda part: part.area)
+        scale = np.cos(np.radians(largest.centroid.y))
+        flat = shapely.affinity.scale(largest, xfact=scale, yfact=1, origin=(0, 0))
+        point = polylabel(flat, tolerance=GRID * 10)
+        rows.append((feature["properties"]["code"], feature["properties"]["name"],
+                     round(point.y, 5), round(point.x / scale, 5), whole.area * scale))
+    return pd.DataFrame(rows, columns=["code", "name", "lat", "lon", "size"]).sort_values(
+        "size", ascending=False, ignore_index=True)
 
 
 def bounds(collection: dict, codes: set[str] | None = None) -> list[list[float]]:

@@ -7,14 +7,14 @@ from a CDN, so it works with no internet (the Streamlit component loads every li
 each element's ``default_js``/``default_css``).
 
 Each LA is one SVG path with class ``la-area`` whose GeoJSON feature carries its ``code``:
-clicking it is how the page learns which LA was chosen.
+clicking it is how the page learns which LA was chosen. Class breaks and colours come
+from ``components.map_classes``.
 """
 
 from __future__ import annotations
 
 import html
 import math
-from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 
 import folium
@@ -25,6 +25,9 @@ from folium.template import Template
 
 from analysis.disclosure import THRESHOLD
 from analysis.suppression import SYMBOL_MEANINGS
+from components.map_behaviour import CODE_ONLY, FitClear, FocusWithoutScrolling, NoOverlap
+from components.map_classes import (NOT_AVAILABLE, class_breaks, class_labels, colour_for,
+                                    number, palette_for, reference_values, whole_numbers)
 
 #: Where the vendored Leaflet is served (``static/`` with Streamlit static serving),
 #: relative to the component's iframe at /component/streamlit_folium.st_folium/index.html,
@@ -34,25 +37,9 @@ LEAFLET_BASE = "../../app/static/leaflet"
 #: [[south, west], [north, east]] of England, the default view.
 ENGLAND = [[49.86, -6.42], [55.82, 1.77]]
 
-BOUNDARY_ATTRIBUTION = "Boundaries: ONS, OGL v3.0; contains OS data © Crown copyright 2023"
+BOUNDARY_ATTRIBUTION = "Boundaries: ONS (OGL v3.0), contains OS data © Crown copyright 2023"
 
-#: ColorBrewer YlGnBu by number of classes (1 and 2 picked from the 3-class scheme).
-SEQUENTIAL = {
-    1: ["#7fcdbb"],
-    2: ["#edf8b1", "#2c7fb8"],
-    3: ["#edf8b1", "#7fcdbb", "#2c7fb8"],
-    4: ["#ffffcc", "#a1dab4", "#41b6c4", "#225ea8"],
-    5: ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"],
-}
-#: ColorBrewer PuOr, orange for negative (more children placed out, as on the flow map).
-DIVERGING = {
-    1: ["#f7f7f7"],
-    3: ["#f1a340", "#f7f7f7", "#998ec3"],
-    5: ["#e66101", "#fdb863", "#f7f7f7", "#b2abd2", "#5e3c99"],
-}
-NOT_AVAILABLE = "#d9d9d9"
 SCOPE_FILL = "#ffffff"  # LAs under a flow map: plain, so the lines stand out
-MAX_CLASSES = 5
 
 #: Okabe-Ito colours for where children go, and how the legend names them.
 FLOW_COLOURS = {"out": "#D55E00", "in": "#0072B2", "within": "#009E73"}
@@ -64,7 +51,8 @@ OUTLINE_STYLES = {
     "selected": {"color": "#D55E00", "weight": 5, "className": "selected-outline"},
 }
 LA_BORDER = {"color": "#6b6b6b", "weight": 0.6, "opacity": 1}
-LEGEND_WIDTH = 290  # px; maps are fitted beside the legend, never under it
+LEGEND_WIDTH = 260  # px; maps are fitted beside or above the legend, never under it
+CREDITS_HEIGHT = 30  # px kept clear at the bottom for the map's credits (one small line)
 MAX_RADIUS = 25  # px, the largest home symbol
 LINE_WIDTHS = (1.5, 14)  # px, the smallest and largest flow line
 
@@ -86,6 +74,12 @@ CSS = """
   border-top: 1px solid #cccccc; }
 .map-legend .source { margin: 8px 0 0; font-size: 13px; color: #404040; }
 .map-tooltip { font-size: 15px; line-height: 1.35; }
+.leaflet-container .leaflet-control-attribution { font-size: 11px; line-height: 1.4;
+  background: rgba(255, 255, 255, 0.85); }
+.la-label span { position: absolute; transform: translate(-50%, -50%); width: max-content;
+  max-width: 9em; text-align: center; font-size: 14px; font-weight: 700; line-height: 1.1;
+  color: #1a1a1a; text-shadow: 0 0 3px #ffffff, 0 0 3px #ffffff, 0 0 2px #ffffff; }
+.la-label-hidden { visibility: hidden; }
 .map-tooltip .map-tooltip-title { font-weight: 700; font-size: 16px; }
 """
 
@@ -154,129 +148,6 @@ def labelled_source(source: str) -> str:
     return source if "source" in source.lower() else f"Source: {source}"
 
 
-# Classing -------------------------------------------------------------------------------
-
-def whole_numbers(values: Iterable[float]) -> bool:
-    """True if every available value is a whole number (counts), so ranges read "50 to 74"."""
-    data = pd.Series(values, dtype=float).dropna()
-    return bool((data == data.round()).all())
-
-
-def nice(x: float, how: str = "round", whole: bool = False) -> float:
-    """``x`` rounded to a step of 1, 2 or 5 times a power of ten, the largest such step no
-    more than an eighth of ``x`` (47.9 -> 50, 62.3 -> 60, 74.6 -> 75, 0.0341 -> 0.034), so
-    class ranges are numbers a reader can hold in mind.
-
-    ``how`` is "round", "floor" or "ceil"; ``whole`` keeps the step at least 1.
-    """
-    if x == 0 or not math.isfinite(x):
-        return x
-    eighth = abs(x) / 8
-    power = 10 ** math.floor(math.log10(eighth))
-    step = max(m * power for m in (1, 2, 5) if m * power <= eighth)
-    if whole:
-        step = max(step, 1)
-    rounded = {"round": round, "floor": math.floor, "ceil": math.ceil}[how](x / step) * step
-    decimals = max(0, -math.floor(math.log10(step)))
-    return round(float(rounded), decimals)
-
-
-def class_breaks(values: Iterable[float], k: int = 5, diverging: bool = False) -> list[float]:
-    """Class edges from quantiles, rounded to nice numbers: ``k`` classes, fewer when there
-    are few distinct values or two quantiles round to the same number.
-
-    Diverging scales (net flows) are symmetric around 0 with a neutral middle class that
-    holds 0, and ``k // 2`` classes each side; the same colour means the same size either
-    side. No available value gives []; a single value gives [v, v] (one class).
-    """
-    if not 1 <= k <= MAX_CLASSES:
-        raise ValueError(f"k must be 1 to {MAX_CLASSES}, not {k}")
-    data = pd.Series(values, dtype=float).dropna()
-    if data.empty:
-        return []
-    whole = whole_numbers(data)
-    if diverging:
-        return diverging_breaks(data.abs(), k // 2, whole)
-    k = min(k, data.nunique())
-    inner = [nice(q, "round", whole) for q in data.quantile(np.linspace(0, 1, k + 1)[1:-1])]
-    edges = sorted({nice(data.min(), "floor", whole), *inner, nice(data.max(), "ceil", whole)})
-    return edges if len(edges) > 1 else edges * 2
-
-
-def diverging_breaks(magnitudes: pd.Series, side: int, whole: bool) -> list[float]:
-    """Symmetric edges [-top, ..., -a, a, ..., top] from quantiles of the sizes |v|.
-
-    The neutral class [-a, a] takes about the smallest 1/(2*side+1) of the sizes, like one
-    quintile does for five classes."""
-    positions = [(1 + 2 * i) / (2 * side + 1) for i in range(side)]
-    edges = {nice(q, "round", whole) for q in magnitudes.quantile(positions)}
-    edges.add(nice(magnitudes.max(), "ceil", whole))
-    edges = sorted(edge for edge in edges if edge > 0)
-    if not edges:
-        return [0.0, 0.0]
-    return [-edge for edge in reversed(edges)] + edges
-
-
-def class_index(value: float, breaks: Sequence[float]) -> int:
-    """Which class ``value`` falls in.
-
-    At or below zero a class holds its lower edge, above zero its upper edge, so classes
-    mirror each other around 0: [-50, -10), [-10, 10], (10, 50]. The outer classes also
-    hold the outer edges.
-    """
-    position = bisect_right(breaks, value) if value <= 0 else bisect_left(breaks, value)
-    return min(max(position - 1, 0), max(len(breaks) - 2, 0))
-
-
-def colour_for(value: float, breaks: Sequence[float], palette: Sequence[str]) -> str:
-    """The fill colour of ``value``; grey where it is not available or suppressed."""
-    if pd.isna(value) or not breaks:
-        return NOT_AVAILABLE
-    return palette[class_index(value, breaks)]
-
-
-def palette_for(breaks: Sequence[float], diverging: bool = False) -> list[str]:
-    """The colours for these breaks, one per class."""
-    classes = max(len(breaks) - 1, 1)
-    return (DIVERGING if diverging else SEQUENTIAL)[classes]
-
-
-def number(x: float) -> str:
-    """A class edge as text: thousands separators, no trailing .0, a true minus sign."""
-    text = f"{int(x):,}" if float(x).is_integer() else f"{x:,}"
-    return text.replace("-", "\u2212")
-
-
-def class_labels(breaks: Sequence[float], whole: bool) -> list[str]:
-    """Each class's range as the legend shows it, following ``class_index``'s edges.
-
-    Whole numbers give disjoint ranges ("50 to 74", "75 to 99"); other values say which
-    edge belongs ("50 to under 75", "over 10 to 50")."""
-    last = len(breaks) - 2
-    labels = []
-    for i, (low, high) in enumerate(zip(breaks[:-1], breaks[1:])):
-        low_in, high_in = low <= 0 or i == 0, high > 0 or i == last
-        if whole:
-            low, high = low if low_in else low + 1, high if high_in else high - 1
-            low_in = high_in = True
-        if low == high:
-            labels.append(number(low))
-        else:
-            labels.append(("" if low_in else "over ") + number(low)
-                          + (" to " if high_in else " to under ") + number(high))
-    return labels
-
-
-def reference_values(smallest: float, largest: float, count: int = 3) -> list[float]:
-    """Up to ``count`` round numbers (1, 2 or 5 times a power of 10, each about a fifth of
-    the one before) between ``smallest`` and ``largest``, largest first, to key sizes."""
-    if largest <= 0:
-        return []
-    ladder = sorted((m * 10 ** p for p in range(-2, 7) for m in (1, 2, 5)), reverse=True)
-    rungs = [value for value in ladder if smallest <= value <= largest][::2][:count]
-    return rungs or [nice(largest)]
-
-
 # Geometry of symbols and flows ----------------------------------------------------------
 
 def circle_radius(size: float, largest: float) -> float:
@@ -324,14 +195,20 @@ def use_leaflet(m: folium.Map, base: str = LEAFLET_BASE) -> folium.Map:
     return m
 
 
-def base_map(bounds: list[list[float]] | None, tiles: str | None) -> folium.Map:
-    """An empty map fitted to ``bounds`` (England by default) left of the legend, without a
-    basemap unless ``tiles`` names one. Scrolling the page must not zoom the map, so the
-    wheel is off."""
+def base_map(tiles: str | None) -> folium.Map:
+    """An empty map without a basemap unless ``tiles`` names one, fitted to its areas by
+    ``finish``. Scrolling the page must not zoom the map, so the wheel is off."""
     m = folium.Map(location=None, tiles=tiles, zoom_snap=0.25, scroll_wheel_zoom=False)
-    m.fit_bounds(bounds or ENGLAND, padding_top_left=(10, 10),
-                 padding_bottom_right=(LEGEND_WIDTH + 20, 10))
+    FocusWithoutScrolling().add_to(m)
     return use_leaflet(m)
+
+
+def finish(m: folium.Map, sections: list[str], source: str,
+           bounds: list[list[float]] | None) -> folium.Map:
+    """The legend, then the map fitted to ``bounds`` (England by default) clear of it."""
+    Legend(sections, source).add_to(m)
+    FitClear(bounds or ENGLAND, CREDITS_HEIGHT).add_to(m)
+    return m
 
 
 def add_context(m: folium.Map, context: dict | None) -> None:
@@ -364,9 +241,22 @@ def add_areas(m: folium.Map, areas: dict, fill: dict[str, str], tooltip: Tooltip
         return {**LA_BORDER, "fillColor": fill[feature["properties"]["code"]],
                 "fillOpacity": 1, "className": "la-area"}
 
-    folium.GeoJson(areas, style_function=style, tooltip=tooltip,
+    folium.GeoJson(areas, style_function=style, tooltip=tooltip, on_each_feature=CODE_ONLY,
                    highlight_function=lambda _: {"weight": 3, "color": "#000000"},
                    attribution=BOUNDARY_ATTRIBUTION).add_to(m)
+
+
+def add_labels(m: folium.Map, labels: pd.DataFrame | None) -> None:
+    """Each LA's name at its label point (``labels``: name, lat, lon, in the order names
+    claim room), on top of everything but letting clicks through to the LA under it; a
+    name that would overlap one already shown is hidden (its tooltip still names it)."""
+    if labels is None or labels.empty:
+        return
+    for row in labels.itertuples():
+        folium.Marker([row.lat, row.lon], interactive=False, keyboard=False,
+                      icon=folium.DivIcon(html=f"<span>{html.escape(row.name)}</span>",
+                                          icon_size=(0, 0), class_name="la-label")).add_to(m)
+    NoOverlap().add_to(m)
 
 
 def key_section(title: str, keys: list[tuple[str, str]], unit: str = "") -> str:
@@ -460,23 +350,30 @@ def home_label(row, date: str) -> str:
                         for key, name in SECTOR_NAMES.items() if getattr(row, f"homes_{key}"))
     judged = ", ".join(f"{name} {getattr(row, f'homes_{key}')}"
                        for key, name in JUDGEMENT_NAMES.items() if getattr(row, f"homes_{key}"))
-    return (f"{row.la_name}: {row.homes} homes, {row.places} places (Ofsted, {date}). "
+    return (f"{row.la_name}: {counted(row.homes, 'home')}, {counted(row.places, 'place')} "
+            f"(Ofsted, {date}). "
             f"By sector, homes / places: {sectors or 'none'}. Latest judgement: "
             f"{judged or 'none'}.")
+
+
+def counted(n: int, thing: str) -> str:
+    """'1 home', '25 homes', '1,234 places'."""
+    return f"{n:,} {thing}{'' if n == 1 else 's'}"
 
 
 def build_choropleth(areas: dict, values: pd.DataFrame, *, title: str, unit: str, source: str,
                      diverging: bool = False, outlines: Iterable[tuple[dict, str]] = (),
                      context: dict | None = None, bounds: list[list[float]] | None = None,
                      tiles: str | None = None, symbols: pd.DataFrame | None = None,
-                     symbol_title: str = "") -> folium.Map:
-    """LAs shaded by a measure in up to five classes, with outlines, symbols and a legend.
+                     symbol_title: str = "", labels: pd.DataFrame | None = None) -> folium.Map:
+    """LAs shaded by a measure in up to five classes, with outlines, symbols, names and a
+    legend.
 
     ``values`` is indexed by LA code: ``value`` (NaN where not published), ``shown`` (the
     text to display, a DfE symbol where there is one) and ``rank`` (text, may be "").
     ``outlines`` are (FeatureCollection, "region" | "rcc" | "selected"); ``context`` the
-    rest of England;
-    ``symbols`` has code, lat, lon, size and label.
+    rest of England; ``symbols`` has code, lat, lon, size and label; ``labels`` (name, lat,
+    lon) the names written on the map.
     """
     in_scope = values.reindex([f["properties"]["code"] for f in areas["features"]])
     in_scope = in_scope.assign(shown=in_scope["shown"].fillna("x"),
@@ -493,18 +390,18 @@ def build_choropleth(areas: dict, values: pd.DataFrame, *, title: str, unit: str
     fields = ["name", "value_text", *(["rank"] if ranked else []), "source"]
     aliases = ["", title, *(["Rank"] if ranked else []), ""]
 
-    m = base_map(bounds, tiles)
+    m = base_map(tiles)
     add_context(m, context)
     add_areas(m, with_properties(areas, extra), fill, Tooltip(fields, aliases))
     add_outlines(m, outlines)
-    labels = class_labels(breaks, whole_numbers(in_scope["value"]))
-    keys = [(swatch(colour), label) for colour, label in zip(palette, labels)][::-1]
+    add_labels(m, labels)
+    ranges = class_labels(breaks, whole_numbers(in_scope["value"]))
+    keys = [(swatch(colour), label) for colour, label in zip(palette, ranges)][::-1]
     keys.append((swatch(NOT_AVAILABLE), not_available_label(in_scope)))
     sections = [key_section(title, keys, unit)]
     if symbols is not None:
         sections += add_symbols(m, symbols, symbol_title)
-    Legend(sections, source).add_to(m)
-    return m
+    return finish(m, sections, source, bounds)
 
 
 # Flow map -------------------------------------------------------------------------------
@@ -554,16 +451,17 @@ def add_flows(m: folium.Map, flows: pd.DataFrame, title: str) -> list[str]:
 
 def build_flow_map(areas: dict, flows: pd.DataFrame, *, title: str, source: str,
                    outlines: Iterable[tuple[dict, str]] = (), context: dict | None = None,
-                   bounds: list[list[float]] | None = None,
-                   tiles: str | None = None) -> folium.Map:
-    """Children placed from one LA to another as curved lines over a plain map of ``areas``.
+                   bounds: list[list[float]] | None = None, tiles: str | None = None,
+                   labels: pd.DataFrame | None = None) -> folium.Map:
+    """Children placed from one LA to another as curved lines over a plain map of ``areas``
+    (named where ``labels`` gives name, lat and lon).
 
     ``flows`` has from_code, from_name, to_code, to_name, children (already protected:
     at least THRESHOLD), from_lat, from_lon, to_lat, to_lon and direction ("out" of the scope,
     "in" to it, or "within" it). A flow with an end off the map (no coordinates) gets no
     line; the page's table still lists it.
     """
-    m = base_map(bounds, tiles)
+    m = base_map(tiles)
     add_context(m, context)
     codes = [feature["properties"]["code"] for feature in areas["features"]]
     add_areas(m, areas, dict.fromkeys(codes, SCOPE_FILL), Tooltip(["name"]))
@@ -573,5 +471,5 @@ def build_flow_map(areas: dict, flows: pd.DataFrame, *, title: str, source: str,
         sections = [key_section(title, [], f"No flows of {THRESHOLD} or more children")]
     else:
         sections = add_flows(m, drawable, title)
-    Legend(sections, source).add_to(m)
-    return m
+    add_labels(m, labels)
+    return finish(m, sections, source, bounds)

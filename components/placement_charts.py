@@ -13,7 +13,8 @@ FAR_COLOUR = "#E69F00"  # Okabe-Ito orange
 
 def build_out_of_area_bars(table: pd.DataFrame, title: str, source: str) -> go.Figure:
     """Per area (area_name, level, pct_outside_la, pct_over_20_miles; symbols as NaN),
-    two bars: % placed outside the LA and % more than 20 miles from home. Regions and
+    two bars: % placed outside the LA and % placed more than 20 miles from home (inside or
+    outside the LA: a separate DfE figure, not a part of the first). Regions and
     England are labelled as comparators and drawn in grey, so the LAs stand out."""
     rows = table.assign(label=[name if level == "la" else f"{name} ({level_name(level)})"
                                for name, level in zip(table["area_name"], table["level"])])
@@ -21,9 +22,9 @@ def build_out_of_area_bars(table: pd.DataFrame, title: str, source: str) -> go.F
                                                                 ascending=False),
                        rows[rows["level"] == "region"], rows[rows["level"] == "england"]])
     fig = go.Figure()  # first row at the top, so the legend takes an LA's (full) colour
-    for column, name, colour in (("pct_over_20_miles", "More than 20 miles from home",
-                                  FAR_COLOUR),
-                                 ("pct_outside_la", "Outside the LA", SCOPE_COLOUR)):
+    for column, name, colour in (("pct_over_20_miles", "Placed more than 20 miles from home "
+                                  "(in or outside the LA)", FAR_COLOUR),
+                                 ("pct_outside_la", "Placed outside the LA", SCOPE_COLOUR)):
         colours = [colour if level == "la" else shade(colour) for level in order["level"]]
         fig.add_trace(go.Bar(
             x=order[column], y=order["label"], orientation="h", name=name,
@@ -36,7 +37,7 @@ def build_out_of_area_bars(table: pd.DataFrame, title: str, source: str) -> go.F
     fig.update_xaxes(title="% of children looked after at 31 March", range=[0, 100])
     fig.update_yaxes(title=None, automargin=True, autorange="reversed")
     height = max(380, 46 * len(order) + 140)
-    return finish(fig, title, source, height=height, wrap=105)
+    return finish(fig, title, source, height=height, wrap=80)
 
 
 def level_name(level: str) -> str:

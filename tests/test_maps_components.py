@@ -10,10 +10,11 @@ import folium
 import numpy as np
 import pandas as pd
 import pytest
+import shapely.affinity
 from shapely.geometry import Point, shape
 
 from analysis import geometry
-from components import flow_selection, map_figures
+from components import flow_selection, map_behaviour, map_classes, map_figures
 
 BOUNDARIES = (Path(__file__).resolve().parents[1]
               / "data/open/boundaries/england_ctyua_dec2023_buc_valid_with_region.geojson")
@@ -98,73 +99,73 @@ def choropleth(england, region_of) -> folium.Map:
 
 def test_breaks_are_k_nice_increasing_classes():
     values = np.random.default_rng(4).gamma(4, 20, 150)
-    breaks = map_figures.class_breaks(values)
+    breaks = map_classes.class_breaks(values)
     assert len(breaks) == 6
     assert breaks == sorted(set(breaks))
     assert breaks[0] <= values.min() and breaks[-1] >= values.max()
-    assert all(map_figures.nice(edge) == edge for edge in breaks)
+    assert all(map_classes.nice(edge) == edge for edge in breaks)
 
 
 def test_nice_rounds_to_numbers_a_reader_can_hold():
-    assert [map_figures.nice(x) for x in (47.9, 62.3, 74.6, 0.0341)] == [50, 60, 75, 0.034]
-    assert map_figures.nice(187, "ceil") == 200 and map_figures.nice(12.3, "floor") == 12
+    assert [map_classes.nice(x) for x in (47.9, 62.3, 74.6, 0.0341)] == [50, 60, 75, 0.034]
+    assert map_classes.nice(187, "ceil") == 200 and map_classes.nice(12.3, "floor") == 12
 
 
 def test_few_distinct_values_give_fewer_classes():
-    assert map_figures.class_breaks([10, 20, 10, 20]) == [10, 15, 20]
+    assert map_classes.class_breaks([10, 20, 10, 20]) == [10, 15, 20]
 
 
 @pytest.mark.parametrize("values", [[], [np.nan, np.nan], [7], [7, 7, np.nan]])
 def test_empty_and_single_values_do_not_crash(values):
-    breaks = map_figures.class_breaks(values)
-    palette = map_figures.palette_for(breaks)
-    colours = {map_figures.colour_for(v, breaks, palette) for v in values}
-    assert len(map_figures.class_labels(breaks, True)) == max(len(breaks) - 1, 0)
-    assert colours <= {map_figures.NOT_AVAILABLE, *palette}
+    breaks = map_classes.class_breaks(values)
+    palette = map_classes.palette_for(breaks)
+    colours = {map_classes.colour_for(v, breaks, palette) for v in values}
+    assert len(map_classes.class_labels(breaks, True)) == max(len(breaks) - 1, 0)
+    assert colours <= {map_classes.NOT_AVAILABLE, *palette}
     if [v for v in values if not np.isnan(v)]:
-        assert breaks == [7, 7] and map_figures.class_labels(breaks, True) == ["7"]
+        assert breaks == [7, 7] and map_classes.class_labels(breaks, True) == ["7"]
 
 
 def test_diverging_breaks_are_symmetric_with_zero_in_a_neutral_middle_class():
     values = np.random.default_rng(2).normal(-30, 80, 150).round()
-    breaks = map_figures.class_breaks(values, diverging=True)
+    breaks = map_classes.class_breaks(values, diverging=True)
     assert len(breaks) == 6
     assert breaks == [-b for b in reversed(breaks)]
-    palette = map_figures.palette_for(breaks, diverging=True)
-    assert map_figures.colour_for(0, breaks, palette) == palette[2] == "#f7f7f7"
+    palette = map_classes.palette_for(breaks, diverging=True)
+    assert map_classes.colour_for(0, breaks, palette) == palette[2] == "#f7f7f7"
     for edge in breaks[2:4]:  # the neutral class holds both its edges
-        assert map_figures.colour_for(edge, breaks, palette) == palette[2]
-    assert map_figures.colour_for(breaks[0], breaks, palette) == palette[0]
-    assert map_figures.colour_for(breaks[-1], breaks, palette) == palette[-1]
+        assert map_classes.colour_for(edge, breaks, palette) == palette[2]
+    assert map_classes.colour_for(breaks[0], breaks, palette) == palette[0]
+    assert map_classes.colour_for(breaks[-1], breaks, palette) == palette[-1]
 
 
 def test_diverging_all_zero_is_one_neutral_class():
-    breaks = map_figures.class_breaks([0, 0, 0], diverging=True)
-    assert map_figures.colour_for(0, breaks, map_figures.palette_for(breaks, True)) == "#f7f7f7"
+    breaks = map_classes.class_breaks([0, 0, 0], diverging=True)
+    assert map_classes.colour_for(0, breaks, map_classes.palette_for(breaks, True)) == "#f7f7f7"
 
 
 def test_labels_follow_the_class_edges():
-    assert map_figures.class_labels([0, 25, 50, 75], whole=True) == [
+    assert map_classes.class_labels([0, 25, 50, 75], whole=True) == [
         "0 to 25", "26 to 50", "51 to 75"]
-    assert map_figures.class_labels([-50, -10, 10, 50], whole=True) == [
+    assert map_classes.class_labels([-50, -10, 10, 50], whole=True) == [
         "\u221250 to \u221211", "\u221210 to 10", "11 to 50"]
-    assert map_figures.class_labels([10, 20.5, 30], whole=False) == [
+    assert map_classes.class_labels([10, 20.5, 30], whole=False) == [
         "10 to 20.5", "over 20.5 to 30"]
-    assert map_figures.class_labels([-30, -20.5, -10], whole=False) == [
+    assert map_classes.class_labels([-30, -20.5, -10], whole=False) == [
         "\u221230 to under \u221220.5", "\u221220.5 to \u221210"]
-    breaks, palette = [0, 25, 50, 75], map_figures.SEQUENTIAL[3]
-    assert [map_figures.colour_for(v, breaks, palette) for v in (0, 25, 26, 50, 51, 75)] == [
+    breaks, palette = [0, 25, 50, 75], map_classes.SEQUENTIAL[3]
+    assert [map_classes.colour_for(v, breaks, palette) for v in (0, 25, 26, 50, 51, 75)] == [
         palette[0], palette[0], palette[1], palette[1], palette[2], palette[2]]
 
 
 def test_not_available_is_grey():
-    assert map_figures.colour_for(np.nan, [0, 10], ["#ffffcc"]) == map_figures.NOT_AVAILABLE
+    assert map_classes.colour_for(np.nan, [0, 10], ["#ffffcc"]) == map_classes.NOT_AVAILABLE
 
 
 def test_reference_values_are_round_and_in_range():
-    assert map_figures.reference_values(5, 87) == [50, 10]
-    assert map_figures.reference_values(1, 300) == [200, 50, 10]
-    assert map_figures.reference_values(37, 37) == [map_figures.nice(37)]
+    assert map_classes.reference_values(5, 87) == [50, 10]
+    assert map_classes.reference_values(1, 300) == [200, 50, 10]
+    assert map_classes.reference_values(37, 37) == [map_classes.nice(37)]
 
 
 # Choropleth -----------------------------------------------------------------------------
@@ -194,23 +195,23 @@ def test_tooltip_shows_name_value_rank_and_source(choropleth):
 def test_fill_colours_follow_the_classes(choropleth):
     layer = layer_with(choropleth, "la-area")
     values = made_up_values(codes_of(layer.data))
-    breaks = map_figures.class_breaks(values["value"])
-    palette = map_figures.palette_for(breaks)
+    breaks = map_classes.class_breaks(values["value"])
+    palette = map_classes.palette_for(breaks)
     for feature in layer.data["features"]:
         value = values.at[feature["properties"]["code"], "value"]
-        assert layer.style_function(feature)["fillColor"] == map_figures.colour_for(value, breaks,
+        assert layer.style_function(feature)["fillColor"] == map_classes.colour_for(value, breaks,
                                                                                     palette)
 
 
 def test_legend_has_unit_every_class_and_not_available(choropleth):
     legend = legend_of(choropleth)
     values = made_up_values(codes_of(layer_with(choropleth, "la-area").data))["value"]
-    labels = map_figures.class_labels(map_figures.class_breaks(values), whole=False)
+    labels = map_classes.class_labels(map_classes.class_breaks(values), whole=False)
     assert len(labels) == 5
     assert "Children looked after per 10,000" in legend and "per 10,000 children" in legend
     assert all(label in legend for label in labels)
     assert "Not available or suppressed (c, x)" in legend
-    assert map_figures.NOT_AVAILABLE in legend
+    assert map_classes.NOT_AVAILABLE in legend
     assert "Children&#x27;s home places" in legend and "Source: DfE, CLA 2025" in legend
 
 
@@ -407,3 +408,70 @@ def test_home_symbol_tooltips_give_sectors_and_judgements():
     assert symbol.size == 10 and symbol.label == (
         "Manchester: 3 homes, 10 places (Ofsted, 31 March 2023). By sector, homes / places: "
         "private 2 / 8, LA 1 / 2. Latest judgement: good 3.")
+
+
+def test_label_points_sit_well_inside_their_areas(england):
+    """Each LA's name goes at a point inside it (checked with shapely against the published
+    outline) at least as far from its border as its representative point, measured where
+    distances are true (longitude scaled by cos(latitude)), to polylabel's tolerance.
+    Larger LAs come first (they claim room on the map first)."""
+    labels = geometry.label_points(england)
+    shapes = geometry.shapes(england)
+    names = {f["properties"]["code"]: f["properties"]["name"] for f in england["features"]}
+    representative = geometry.points(england).set_index("code")
+    assert sorted(labels["code"]) == sorted(shapes) and list(labels["size"]) == sorted(
+        labels["size"], reverse=True)
+    for row in labels.itertuples():
+        area = shapes[row.code]
+        assert area.contains(Point(row.lon, row.lat)) and row.name == names[row.code]
+        scale = np.cos(np.radians(area.centroid.y))
+
+        def flat(geom, scale=scale):
+            return shapely.affinity.scale(geom, xfact=scale, yfact=1, origin=(0, 0))
+        border = flat(area).boundary
+        other = representative.loc[row.code]
+        assert border.distance(flat(Point(row.lon, row.lat))) >= border.distance(
+            flat(Point(other["lon"], other["lat"]))) - 1e-3, row.name
+
+
+def test_names_are_drawn_only_when_given_and_let_clicks_through(england):
+    """LA names are markers that take no clicks (the LA under them does) and are kept
+    from overlapping in the browser; without labels no name is drawn."""
+    scope = {"type": "FeatureCollection", "features": england["features"][:12]}
+    codes = set(codes_of(scope))
+    labels = geometry.label_points(england)
+    labels = labels[labels["code"].isin(codes)]
+    m = map_figures.build_choropleth(scope, made_up_values(codes_of(england)), title="Rate",
+                                     unit="", source="DfE", labels=labels)
+    markers = [e for e in walk(m) if isinstance(e, folium.Marker)]
+    assert [marker.icon.options["class_name"] for marker in markers] == ["la-label"] * 12
+    assert all(marker.options["interactive"] is False for marker in markers)
+    assert {marker.icon.options["html"] for marker in markers} == {
+        f"<span>{name}</span>" for name in labels["name"]}
+    assert any(isinstance(e, map_behaviour.NoOverlap) for e in walk(m))
+    plain = map_figures.build_choropleth(scope, made_up_values(codes_of(england)), title="Rate",
+                                         unit="", source="DfE")
+    assert not [e for e in walk(plain) if isinstance(e, (folium.Marker,
+                                                         map_behaviour.NoOverlap))]
+
+
+def test_every_map_keeps_clicks_on_the_la_and_fits_clear_of_the_legend(england):
+    """Both maps focus without scrolling the page (else a click is lost), fit the scope
+    after the legend is drawn, and send back only a clicked LA's code."""
+    scope = {"type": "FeatureCollection", "features": england["features"][:12]}
+    bounds = geometry.bounds(scope)
+    flows = pd.DataFrame(columns=["from_code", "from_name", "to_code", "to_name", "children",
+                                  "from_lat", "from_lon", "to_lat", "to_lon", "direction"])
+    for m in (map_figures.build_choropleth(scope, made_up_values(codes_of(england)),
+                                           title="Rate", unit="", source="DfE", bounds=bounds),
+              map_figures.build_flow_map(scope, flows, title="Flows", source="S",
+                                         bounds=bounds)):
+        elements = list(walk(m))
+        kinds = [type(e) for e in elements]
+        assert map_behaviour.FocusWithoutScrolling in kinds
+        assert kinds.index(map_figures.Legend) < kinds.index(map_behaviour.FitClear)
+        [fit] = [e for e in elements if isinstance(e, map_behaviour.FitClear)]
+        assert fit.bounds == bounds and fit.credits == map_figures.CREDITS_HEIGHT
+        assert layer_with(m, "la-area").on_each_feature is map_behaviour.CODE_ONLY
+        html = m.get_root().render()
+        assert "preventScroll: true" in html and "geometry: null" in html

@@ -1,5 +1,6 @@
 """Maps: where the children's homes are, where each LA's children live, and how many leave
-their LA and their RCC. Clicking an LA on the map selects it in the shared filters."""
+their LA and their RCC. Clicking an LA on any map selects it in the shared filters; the
+view shown is in the link (``?view=homes``), so a view can be shared."""
 
 from __future__ import annotations
 
@@ -17,20 +18,37 @@ from analysis.scope import Scope
 from components import flow_selection, map_figures
 from components import placement_charts
 from components.source import short_source, source_line
-from views import frame
+from views import frame, links
 
 #: The street map drawn under the LAs when the toggle is on (it needs the internet; the
 #: maps are complete without it). ``RCC_MAP_TILES`` names another folium tile provider.
 TILES = os.environ.get("RCC_MAP_TILES", "CartoDB positron")
-MAP_HEIGHT = 640
+#: Tall enough to read an RCC from the back of a room, short enough that a 768-pixel-high
+#: projector shows the whole map once scrolled to it.
+MAP_HEIGHT = 580
 HOMES_DATE = "31 March 2023"
+#: The page's views: the link's ``view`` value -> the name the page shows.
+VIEWS = {"map": "LA map", "homes": "Children's homes",
+         "out-of-area": "Placed out of area (published)",
+         "flows": "Where children are placed (case level)"}
+DEFAULT_VIEW = "map"
+#: The two published out-of-area figures the map can colour LAs by.
+OUT_OF_AREA_METRICS = ("outside_la", "over_20_miles")
 
 filters = frame.current()
 scope, year = filters.scope, filters.year
 releases = cached.releases()
 las = cached.local_authorities()
 shapes = cached.shapes()
-args = frame.export_args(filters)
+
+
+# --- what the maps show --------------------------------------------------------------------
+
+def map_scope() -> Scope:
+    """The scope whose LAs the maps show: the filters' scope, or for one LA its RCC."""
+    if scope.kind != "la":
+        return scope
+    return Scope("rcc", las.set_index("code").at[scope.code, "rcc_id"])
 
 
 def areas_shown() -> set[str]:
@@ -52,16 +70,25 @@ def subset(collection: dict, codes: set[str], keep: bool = True) -> dict:
         if (feature["properties"]["code"] in codes) == keep]}
 
 
+def names_on_map(codes: set[str]) -> pd.DataFrame | None:
+    """The LA names written on the maps: every LA drawn, except at England scope, where
+    150 names would hide the map they name."""
+    if scope.kind == "england":
+        return None
+    labels = shapes["labels"]
+    return labels[labels["code"].isin(codes)]
+
+
 def map_frame(codes: set[str]) -> dict:
-    """What both maps share: the rest of England for context, region and RCC outlines
-    (and the chosen LA's), the extent of the scope (one LA: that LA) and the optional
-    street map."""
+    """What every map shares: the rest of England for context, region and RCC outlines
+    (and the chosen LA's), the LAs' names, the extent of the scope (one LA: that LA and
+    its neighbours) and the optional street map."""
     zoom_to = {scope.code} if scope.kind == "la" else codes
     outlines = [(shapes["region"], "region"), (shapes["rcc"], "rcc")]
     if scope.kind == "la":  # the chosen LA stands out from its RCC's other LAs
         outlines.append((subset(shapes["la"], {scope.code}), "selected"))
     extent = geometry.bounds(shapes["la"], zoom_to)
-    return dict(outlines=outlines,
+    return dict(outlines=outlines, labels=names_on_map(codes),
                 bounds=widened(extent) if scope.kind == "la" else extent,
                 context=None if scope.kind == "england" else subset(shapes["la"], codes,
                                                                       keep=False),
@@ -76,6 +103,21 @@ def widened(extent: list[list[float]], margin: float = 0.6) -> list[list[float]]
     return [[south - tall, west - wide], [north + tall, east + wide]]
 
 
+def street_map_toggle() -> None:
+    """The street map switch (one key and label in every view, so it keeps its state)."""
+    st.toggle("Street map (online)", key="map_tiles_on",
+              help="Draws OpenStreetMap / CARTO streets under the LAs. The maps are complete "
+                   "without it, and it needs the internet.")
+
+
+def show_map(figure, key: str) -> None:
+    """A map on the page; clicking an LA on it selects that LA. Only the clicked layer
+    comes back (its LA code), so panning or zooming never reruns the page."""
+    result = st_folium(figure, height=MAP_HEIGHT, use_container_width=True,
+                       returned_objects=["last_active_drawing"], key=key)
+    select_clicked(result)
+
+
 def select_clicked(result: dict | None) -> None:
     """Make a clicked LA the chosen scope; app.py applies it before drawing the filters
     (a widget's value cannot change once it is drawn in a run)."""
@@ -86,6 +128,36 @@ def select_clicked(result: dict | None) -> None:
         st.rerun()
 
 
+def choropleth(codes: set[str], view: str, key: str, with_homes: bool) -> None:
+    """The LAs coloured by one metric (optionally with children's homes as circles), with
+    its source under it; a click selects the LA."""
+    metric = mapping.METRICS[key]
+    when = HOMES_DATE if metric.homes_date else f"31 March {year}"
+    figure = map_figures.build_choropleth(
+        subset(shapes["la"], codes), mapping.metric_values(cached.map_metrics(year), metric),
+        title=metric.label, unit=metric.unit, diverging=metric.diverging,
+        source=short_source(releases, list(metric.datasets), when),
+        symbols=(map_figures.home_symbols(shapes["points"], cached.homes_by_la(), codes,
+                                          HOMES_DATE) if with_homes else None),
+        symbol_title="Children's-home places", **map_frame(codes))
+    show_map(figure, f"{view}-map-{scope.kind}-{scope.code}-{key}-{with_homes}")
+    homes_source = ("" if metric.homes_date or not with_homes else " Circles: children's-home "
+                    "places, " + source_line(releases, ["ofsted_homes"], HOMES_DATE))
+    st.caption(source_line(releases, [*metric.datasets, "boundaries"], when) + homes_source)
+
+
+# --- tables' words ----------------------------------------------------------------------------
+
+#: Headings for the map-values table: each metric's own name, its DfE symbol beside it;
+#: codes and ids that only a download needs are hidden.
+METRIC_COLUMNS = {
+    "region_code": None, "rcc_id": None,
+    **{metric.column: metric.label for metric in mapping.METRICS.values()},
+    **{f"{metric.column}_symbol": f"DfE symbol: {metric.label}"
+       for metric in mapping.METRICS.values()},
+    "placed_in": "Children placed in by other LAs", "placed_out": "Children placed outside",
+    "placed_in_symbol": "DfE symbol: placed in", "placed_out_symbol": "DfE symbol: placed out",
+}
 #: Headings of the homes table (codes hidden on screen, kept in the download).
 SECTORS, JUDGEMENTS = map_figures.SECTOR_NAMES, map_figures.JUDGEMENT_NAMES
 HOMES_COLUMNS = {"region_code": None, "rcc_id": None, "date": None,
@@ -93,82 +165,104 @@ HOMES_COLUMNS = {"region_code": None, "rcc_id": None, "date": None,
                     for measure in ("homes", "places") for key, name in SECTORS.items()},
                  **{f"homes_{key}": f"Judged {name}" if key != "not_yet_inspected"
                     else "Not yet inspected" for key, name in JUDGEMENTS.items()}}
+#: Headings of the published out-of-area table: the two figures DfE publishes.
+OUT_OF_AREA_COLUMNS = {
+    "pct_outside_la": mapping.METRICS["outside_la"].label,
+    "pct_over_20_miles": mapping.METRICS["over_20_miles"].label,
+    "pct_outside_la_symbol": "DfE symbol: outside the LA",
+    "pct_over_20_miles_symbol": "DfE symbol: more than 20 miles", "area_code": "Area code"}
+#: What each row of the out-of-area table is, in words.
+LEVEL_NAMES = {"la": "LA", "region": "Region", "england": "England"}
+#: Headings of the case-level tables.
+FLOW_COLUMNS = {"from_code": "Placed by (LA code)", "to_code": "Placed in (LA code)",
+                "placing_rcc": "Placing RCC", "placing_region": "Placing region",
+                flow_rules.ELSEWHERE: "Outside England or not recorded",
+                "own_children_in_homes_here": "Own children in its children's homes",
+                "placement_type": "Placement type", "need": "Need"}
 
+
+def codes_last(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with its code columns moved to the end: people read names; a code is
+    for matching a download to other data (the synthetic label kept)."""
+    codes = [column for column in table.columns if column.endswith("_code")]
+    moved = table[[c for c in table.columns if c not in codes] + codes]
+    return label_if_synthetic(moved, bool(table.attrs.get("synthetic")))
+
+
+def plural(count: int, thing: str, things: str | None = None) -> str:
+    """'1 flow', '12 flows', '1,234 children'."""
+    return f"{count:,} {thing if count == 1 else (things or thing + 's')}"
+
+
+# --- the views -------------------------------------------------------------------------------
 
 def la_map(codes: set[str]) -> None:
-    """The choropleth with its metric selector; a click selects the LA."""
-    left, middle, right = st.columns([3, 2, 2], vertical_alignment="bottom")
-    key = left.selectbox("Colour LAs by", list(mapping.METRICS), key="map_metric",
-                         format_func=lambda name: mapping.METRICS[name].label)
-    with_homes = middle.toggle("Show children's homes as circles", key="map_homes")
-    right.toggle("Street map (online only)", key="map_tiles_on",
-                 help="Draws OpenStreetMap / CARTO tiles under the LAs. The maps are complete "
-                      "without it, and it needs the internet.")
-    metric = mapping.METRICS[key]
-    metrics = cached.map_metrics(year)
-    when = HOMES_DATE if metric.homes_date else f"31 March {year}"
-    source = source_line(releases, [*metric.datasets, "boundaries"], when)
-    figure = map_figures.build_choropleth(
-        subset(shapes["la"], codes), mapping.metric_values(metrics, metric),
-        title=metric.label, unit=metric.unit, diverging=metric.diverging,
-        source=short_source(releases, list(metric.datasets), when),
-        symbols=(map_figures.home_symbols(shapes["points"], cached.homes_by_la(), codes,
-                                          HOMES_DATE) if with_homes else None),
-        symbol_title="Children's-home places", **map_frame(codes))
-    select_clicked(st_folium(figure, height=MAP_HEIGHT, use_container_width=True,
-                             returned_objects=["last_active_drawing"],
-                             key=f"la-map-{scope.kind}-{scope.code}-{key}"))
-    st.caption(source)
+    """The choropleth with its metric selector, homes and street-map switches (stacked, so
+    nothing is cut at 1024 pixels); a click selects the LA."""
+    key = st.selectbox("Colour LAs by", list(mapping.METRICS), key="map_metric",
+                       format_func=lambda name: mapping.METRICS[name].label)
+    homes, streets = st.columns(2)
+    with homes:
+        with_homes = st.toggle("Children's homes as circles", key="map_homes")
+    with streets:
+        street_map_toggle()
+    choropleth(codes, "map", key, with_homes)
     with st.expander("Map values (table)"):
-        frame.table(metrics[metrics["la_code"].isin(codes)].reset_index(drop=True),
-                    "map-metrics", "map values", scope=map_scope(), year=year)
+        metrics = cached.map_metrics(year)
+        frame.table(codes_last(metrics[metrics["la_code"].isin(codes)].reset_index(drop=True)),
+                    "map-metrics", "map values", scope=map_scope(), year=year,
+                    column_config=METRIC_COLUMNS)
 
 
-def homes_panel() -> None:
-    """Homes and places by sector and latest Ofsted judgement, per LA, sortable."""
+def homes_panel(codes: set[str]) -> None:
+    """Children's homes on the map (a circle per LA sized by places, over LAs coloured by
+    places per 10,000 children) and, under it, homes and places by sector and latest
+    Ofsted judgement per LA, sortable."""
     table = cached.homes_in_scope(map_scope())
     st.markdown(f"Children's homes registered with Ofsted at **{HOMES_DATE}**: "
                 f"**{table['homes'].sum():,} homes** with **{table['places'].sum():,} places** "
-                f"in {shown_title()}. Click a column heading to sort.")
-    frame.table(table, "homes-by-la", "children's homes by LA", scope=map_scope(),
+                f"in {shown_title()}. Point at a circle for an LA's homes by provider "
+                "sector and Ofsted judgement.")
+    street_map_toggle()
+    choropleth(codes, "homes", "home_places_rate", with_homes=True)
+    st.caption("Ofsted does not publish where homes are, so nothing finer than the LA is "
+               "shown: one circle per LA, its area in proportion to the LA's places.")
+    frame.table(codes_last(table), "homes-by-la", "children's homes by LA", scope=map_scope(),
                 column_config=HOMES_COLUMNS)
-    st.caption(source_line(releases, ["ofsted_homes"], HOMES_DATE) + " Ofsted does not "
-               "publish where homes are, so nothing finer than the LA is shown. Cumbria's "
-               "homes are filed under Cumbria, split in April 2023, and are not apportioned.")
+    st.caption("Click a column heading to sort. Cumbria's homes are filed under Cumbria, "
+               "split in April 2023, and are not apportioned.")
 
 
-def map_scope() -> Scope:
-    """The scope whose LAs the maps show: the filters' scope, or for one LA its RCC."""
-    if scope.kind != "la":
-        return scope
-    return Scope("rcc", las.set_index("code").at[scope.code, "rcc_id"])
-
-
-def map_filters() -> frame.Filters:
-    """The filters with the maps' scope, for export commands."""
-    return frame.Filters(map_scope(), year, shown_title())
-
-
-def out_of_area_panel() -> None:
-    """DfE's published % outside the LA and > 20 miles, with region and England."""
+def out_of_area_panel(codes: set[str]) -> None:
+    """DfE's published % of children placed outside their LA, and % placed more than 20
+    miles from home, on the map and as bars beside region and England."""
+    key = st.radio("Colour LAs by", OUT_OF_AREA_METRICS, horizontal=True,
+                   key="map_out_of_area", format_func=lambda k: mapping.METRICS[k].label)
+    street_map_toggle()
+    choropleth(codes, "out-of-area", key, with_homes=False)
     table = cached.out_of_area(scope)
     this_year = table[table["year"] == year]
     if scope.kind == "england":
         this_year = this_year[this_year["level"] != "la"]
-    title = f"Children placed outside their LA and far from home, 31 March {year}"
+    title = f"Children placed outside their LA, and far from home, 31 March {year}"
     source = source_line(releases, ["cla_characteristic"], f"31 March {year}")
     frame.chart(placement_charts.build_out_of_area_bars(this_year, title, source),
                 f"Bar chart of the % of children looked after placed outside their LA and "
-                f"more than 20 miles from home, {filters.title}, with region and England")
-    st.caption("Published by DfE for every LA; 'x' where DfE shows a symbol (c: suppressed, "
-               "z: not applicable). At England scope the regions are shown.")
-    frame.table(table, "out-of-area", "out-of-area placements, every year", scope=scope)
+                f"the % placed more than 20 miles from home, {filters.title}, with region "
+                "and England")
+    st.caption("Two separate figures published by DfE for every LA: a child placed more "
+               "than 20 miles from home may live inside or outside their LA. 'x' where DfE "
+               "shows a symbol (c: suppressed, z: not applicable). At England scope the "
+               "regions are shown.")
+    frame.table(codes_last(table.assign(level=table["level"].map(LEVEL_NAMES))), "out-of-area",
+                "out-of-area placements, every year", scope=scope,
+                column_config=OUT_OF_AREA_COLUMNS)
 
 
 def flow_filters() -> tuple[str | None, str | None]:
     """The children the area matrix counts: all, one placement type or one need (one at a
     time: the tables are protected together in that shape)."""
-    needs = cached.needs_vocabulary().set_index("code")["label"]
+    needs = need_labels()
     options = ["All", *(("placement", g) for g in flow_rules.PLACEMENT_GROUPS),
                *(("need", code) for code in needs.index)]
     chosen = st.selectbox(
@@ -180,7 +274,12 @@ def flow_filters() -> tuple[str | None, str | None]:
     return (chosen[1], None) if chosen[0] == "placement" else (None, chosen[1])
 
 
-def case_panels(shown: set[str]) -> None:
+def need_labels() -> pd.Series:
+    """Each need's name as people read it ('Criminal exploitation'), by its code."""
+    return cached.needs_vocabulary().set_index("code")["label"]
+
+
+def case_panels(codes: set[str]) -> None:
     """The flow map and the area x area matrix, from imported or synthetic placements."""
     version = cached.case_version()
     years = cached.case_years(version)
@@ -197,7 +296,8 @@ def case_panels(shown: set[str]) -> None:
     synthetic = bool(flows.attrs.get("synthetic"))
     if synthetic:
         st.warning(SYNTHETIC_LABEL, icon=":material/science:")
-    flow_map(flows, shown, case_year, synthetic)
+    street_map_toggle()
+    flow_map(flows, codes, case_year, synthetic)
     matrix_panel(case_year, version)
 
 
@@ -220,20 +320,19 @@ def flow_map(flows: pd.DataFrame, shown: set[str], case_year: int, synthetic: bo
     figure = map_figures.build_flow_map(subset(shapes["la"], shown), lines, title=title,
                                         source=short, **{**map_frame(shown), "bounds":
                                                          geometry.bounds(shapes["la"], ends)})
-    st_folium(figure, height=MAP_HEIGHT, use_container_width=True, returned_objects=[],
-              key=f"flow-map-{scope.kind}-{scope.code}")
-    drawn = (f"The largest {len(lines)} flows from an LA to an LA in another RCC are drawn; "
-             "the table lists every flow." if scope.kind == "england"
-             else f"{len(lines)} flows of {THRESHOLD} or more children are drawn.")
+    show_map(figure, f"flow-map-{scope.kind}-{scope.code}")
+    drawn = (f"The largest {plural(len(lines), 'flow')} from an LA to an LA in another RCC "
+             "are drawn; the table lists every flow." if scope.kind == "england"
+             else f"{plural(len(lines), 'flow')} of {THRESHOLD} or more children drawn.")
     st.caption(f"{source} {drawn} All children: flows between single LAs are not broken "
                "down by placement type or need (almost every such count is under "
                f"{THRESHOLD}); the table below the map does that between RCCs and regions.")
-    frame.table(flows, "flows", "LA-to-LA flows", part="level-la", scope=scope,
-                year=case_year)
+    frame.table(codes_last(flows), "flows", "LA-to-LA flows", part="level-la", scope=scope,
+                year=case_year, column_config=FLOW_COLUMNS)
 
 
 def filter_args(placement: str | None, need: str | None) -> str:
-    """The export command's filter arguments matching the page's."""
+    """The filter part of a download's name matching the page's choice of children."""
     return (f' --placement "{placement}"' if placement else "") + \
         (f" --need {need}" if need else "")
 
@@ -275,8 +374,16 @@ def matrix_panel(case_year: int, version: int) -> None:
     st.caption("Places are Ofsted's registered places at 31 March 2023; some are empty or "
                "used by other areas' children, so this share is not a measure of how full "
                "the homes are.")
-    frame.table(table, "flows", f"{'RCC' if level == 'rcc' else 'region'} matrix",
-                part=f"level-{level}{filter_args(placement, need)}", year=case_year)
+    frame.table(in_words(table), "flows", f"{'RCC' if level == 'rcc' else 'region'} matrix",
+                part=f"level-{level}{filter_args(placement, need)}", year=case_year,
+                column_config=FLOW_COLUMNS)
+
+
+def in_words(table: pd.DataFrame) -> pd.DataFrame:
+    """The matrix with its need named as people read it ('Criminal exploitation', not
+    the code), the synthetic label kept."""
+    named = table.assign(need=table["need"].map(need_labels()).fillna(table["need"]))
+    return label_if_synthetic(named, bool(table.attrs.get("synthetic")))
 
 
 def chosen_area(level: str) -> str | None:
@@ -292,16 +399,37 @@ def percent(value) -> str:
     return value if isinstance(value, str) else f"{value:.0f}%"
 
 
+# --- the view in the link ---------------------------------------------------------------------
+
+def view_from_link() -> str:
+    """The view a link asks for (``?view=homes``); an unknown one gets the link-warning
+    line and the LA map."""
+    asked = st.query_params.get("view")
+    if asked is None or asked in VIEWS:
+        return asked or DEFAULT_VIEW
+    st.warning(links.link_warning([f"view '{links.shorten(asked)}'"],
+                                  f"the {VIEWS[DEFAULT_VIEW]}"), icon=":material/link_off:")
+    return DEFAULT_VIEW
+
+
+def chosen_view() -> str:
+    """The view shown: the link's the first time the page runs in a session, then the
+    reader's choice; written into the link on every run, so the address shares it."""
+    if "map_view" not in st.session_state:
+        st.session_state.map_view = VIEWS[view_from_link()]
+    name = st.radio("Show", list(VIEWS.values()), horizontal=True, key="map_view",
+                    label_visibility="collapsed")
+    view = next(value for value, shown in VIEWS.items() if shown == name)
+    st.query_params["view"] = view
+    return view
+
+
 st.title(f"Maps: {filters.title}")
 st.markdown("Where the children's homes are, where each local authority's children live, "
             "and how many are placed outside their LA and their RCC. **Click an area on the "
             "map to choose that LA.**")
-shown = areas_shown()
 # One view at a time, not tabs: Leaflet cannot size a map drawn inside a hidden tab, and
 # only the chosen view's map is built and sent to the browser.
-VIEWS = {"LA map": lambda: la_map(shown), "Children's homes": homes_panel,
-         "Placed out of area (published)": out_of_area_panel,
-         "Where children are placed (case level)": lambda: case_panels(shown)}
-view = st.radio("Show", list(VIEWS), horizontal=True, key="map_view",
-                label_visibility="collapsed")
-VIEWS[view]()
+PANELS = {"map": la_map, "homes": homes_panel, "out-of-area": out_of_area_panel,
+          "flows": case_panels}
+PANELS[chosen_view()](areas_shown())
