@@ -28,9 +28,9 @@ def answer(summary: pd.DataFrame, title: str, kind: str, year: int) -> str:
     england_rate = show(rate["england_value"])
     if missing(count["scope_value"], count["scope_symbol"]):
         symbol = count["scope_symbol"] or "x"
-        return (f"DfE publishes no count of children looked after by {who} at 31 March {year} "
-                f"({symbol}: {SYMBOL_MEANINGS.get(symbol, 'not available')}), so no rate can "
-                f"be worked out. England's rate was {england_rate} in every 10,000 children.")
+        return (f"DfE publishes no count of children looked after by {who} at 31 March {year}; "
+                f"it shows {symbol}: {SYMBOL_MEANINGS.get(symbol, 'not available')}. So no rate "
+                f"can be worked out; England's was {england_rate} in every 10,000 children.")
     sentence = (f"At 31 March {year}, {show(count['scope_value'])} children were looked after "
                 f"by {who}")
     if missing(rate["scope_value"], rate["scope_symbol"]):

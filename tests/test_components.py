@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from components.charts import HIGHLIGHT, build_rate_bars, build_rate_trend
+from components.charts import (HIGHLIGHT, TITLE_LINE, TITLE_WRAP, build_rate_bars,
+                               build_rate_trend, merge_identical)
 from components.source import source_line
 
 RELEASES = pd.DataFrame([
@@ -49,3 +50,50 @@ def test_bars_drop_missing_rates_and_highlight_the_chosen_la():
     assert list(bar.y) == ["A", "C"]
     assert list(bar.marker.color)[1] == HIGHLIGHT
     assert "England 67" in annotations_text(fig)
+
+
+def test_a_long_title_wraps_whole_and_leaves_room_for_itself():
+    """A title is never cut: every word is kept, each line fits the projector's width, and
+    the plot starts below the title's lines and the legend (so neither covers the other)."""
+    title = ("Children looked after per 10,000 children: Bournemouth, Christchurch and Poole "
+             "beside its region, RCC, England and its statistical neighbours")
+    trend = pd.DataFrame({"series": ["A", "England"], "year": [2025, 2025],
+                          "rate_per_10k": [70.0, 67.0]})
+    fig = build_rate_trend(trend, "A", {}, "Source: test.", title=title)
+    lines = fig.layout.title.text.split("<br>")
+    assert " ".join(lines) == title
+    assert len(lines) > 1 and all(len(line) <= TITLE_WRAP for line in lines)
+    legend_top = (1 - fig.layout.legend.y) * fig.layout.height
+    assert legend_top >= TITLE_LINE * len(lines), "the legend starts below the title"
+    assert fig.layout.margin.t > legend_top, "the plot starts below the legend"
+
+
+def test_bar_numbers_have_room_beside_the_longest_bar():
+    """The longest bar's number sits inside the axis, not cut at its edge ('15' for 157)."""
+    rates = pd.DataFrame({"name": ["A", "B"], "code": ["a", "b"], "rate_per_10k": [157.0, 60.0],
+                          "children_looked_after": [100, 20]})
+    fig = build_rate_bars(rates, 67, "Title", "Source: test.")
+    low, high = fig.layout.xaxis.range
+    assert low == 0 and high >= 157 * 1.1
+    assert fig.data[0].cliponaxis is False
+
+
+def test_a_region_and_an_rcc_of_the_same_las_are_one_named_line():
+    """Two comparators with the same rate every year are drawn once, named for both, so
+    neither hides under the other; different series, the LA and England are kept."""
+    years = [2023, 2024, 2025]
+    trend = pd.concat([
+        pd.DataFrame({"series": name, "year": years, "rate_per_10k": rates})
+        for name, rates in [("Leeds", [80.0, 82, 85]), ("England", [70.0, 69, 67]),
+                            ("Yorkshire region", [75.0, 76, 77]),
+                            ("Yorkshire RCC", [75.0, 76, 77]),
+                            ("Neighbours' average", [75.0, 76, 78])]])
+    merged, twins = merge_identical(trend, ["Leeds", "England"])
+    assert twins == {"Yorkshire RCC": "Yorkshire region"}
+    assert list(merged["series"].unique()) == ["Leeds", "England",
+                                               "Yorkshire region and Yorkshire RCC",
+                                               "Neighbours' average"]
+    fig = build_rate_trend(merged, "Leeds", {}, "Source: test.")
+    others = [t for t in fig.data if t.name not in ("Leeds", "England")]
+    assert len({(t.line.dash, t.marker.symbol) for t in others}) == len(others), \
+        "each comparator has its own dash and marker"

@@ -30,21 +30,21 @@ def card(row) -> None:
     """One headline figure: its name, the value (or DfE's symbol), England's, the source."""
     suffix = SUFFIX.get(row.measure, "")
     with st.container(border=True, height="stretch"):
-        st.markdown(f"**{row.measure}**")
+        st.markdown(f"**{row.measure}**", help=card_help(row))
         st.metric(row.measure, show(row.scope_value, row.scope_symbol, 0, suffix),
-                  label_visibility="collapsed", help=card_help(row))
+                  label_visibility="collapsed")
+        if row.scope_symbol:
+            st.caption(f"{row.scope_symbol}: "
+                       f"{SYMBOL_MEANINGS.get(row.scope_symbol, 'not available')}.")
         if scope.kind != "england":
             st.markdown(f"England: {show(row.england_value, None, 0, suffix)}")
         st.caption(f"{releases.at[row.dataset, 'publisher']}, {row.date}.")
 
 
 def card_help(row) -> str | None:
-    """A card's tooltip: what DfE's symbol means (if one stands for the figure), what the
-    figure counts where its name could be misread, and how it was worked out."""
-    symbol = row.scope_symbol
-    parts = [f"{symbol}: {SYMBOL_MEANINGS.get(symbol, 'not available')}." if symbol else "",
-             MEANS.get(row.measure, ""), row.note or ""]
-    return " ".join(part for part in parts if part) or None
+    """A card's tooltip: what the figure counts where its name could be misread, and how
+    it was worked out."""
+    return " ".join(part for part in (MEANS.get(row.measure), row.note) if part) or None
 
 
 def accountability() -> None:
