@@ -50,7 +50,7 @@ def from_link(las, rccs, regions, years) -> list[str]:
     def pick(name: str, valid, what: str):
         value = params.get(name)
         if value is not None and value not in valid:
-            ignored.append(f"{what} '{links.shorten(value)}'")
+            ignored.append(f"{what} {links.shown(value)}")
             return None
         return value
 
@@ -63,7 +63,7 @@ def from_link(las, rccs, regions, years) -> list[str]:
     if (scope, rcc, region, la) in {("rcc", None, region, la), ("region", rcc, None, la),
                                      ("la", rcc, region, None)}:
         if scope not in params:  # else its unknown code is listed already
-            ignored.append(f"scope '{scope}' with no {codes[scope]}")
+            ignored.append(f"scope {links.shown(scope)} with no {codes[scope]}")
         scope = "england"
     if la:
         rcc = las.set_index("code").at[la, "rcc_id"]

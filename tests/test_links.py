@@ -49,7 +49,7 @@ def test_unknown_address_says_so_and_links_every_page(store, address):
     assert at.title[0].value == "Page not found"
     [warning] = at.warning
     shown = address.replace("%20", " ")
-    assert f"no page called '{shown[:39]}" in warning.value
+    assert f"no page called `{shown[:39]}" in warning.value
     assert len(warning.value) < 120, "a long address is shortened"
     assert [link.value for link in at.page_link] == TITLES
 
@@ -59,7 +59,7 @@ def test_unknown_address_says_so_and_links_every_page(store, address):
 def test_planned_pages_say_they_are_not_built_yet(store, address, page):
     at = page_at(address)
     [warning] = at.warning
-    assert f"no page called '{address}' yet" in warning.value
+    assert f"no page called `{address}` yet" in warning.value
     assert f"the {page} page is not built" in warning.value
     assert [link.value for link in at.page_link] == TITLES
 
@@ -81,7 +81,7 @@ def test_one_warning_for_a_link_with_several_bad_values(store):
     at = opened_at("", {"scope": "la", "la": "E99999999", "rcc": "atlantis", "year": "2031"})
     assert not at.exception
     [warning] = at.warning
-    for words in ("LA code 'E99999999'", "RCC 'atlantis'", "year '2031'", "Showing England"):
+    for words in ("LA code `E99999999`", "RCC `atlantis`", "year `2031`", "Showing England"):
         assert words in warning.value, warning.value
     assert "\n" not in warning.value
 
@@ -89,7 +89,7 @@ def test_one_warning_for_a_link_with_several_bad_values(store):
 def test_a_scope_without_its_code_is_named_once(store):
     at = opened_at("", {"scope": "rcc"})
     [warning] = at.warning
-    assert "scope 'rcc' with no RCC" in warning.value, warning.value
+    assert "scope `rcc` with no RCC" in warning.value, warning.value
 
 
 def test_a_long_link_value_is_shortened(store):
@@ -101,7 +101,9 @@ def test_a_long_link_value_is_shortened(store):
 
 
 def test_link_values_cannot_add_markdown(store):
-    """A value is shown as typed: a Markdown link or icon in it is escaped."""
-    at = opened_at("", {"rcc": "[click](https://e.uk):red[x]*y*"})
+    """A value is shown as typed, as inline code: Markdown in it (a link, an icon, a
+    backtick closing the code early) is not read as Markdown."""
+    at = opened_at("", {"rcc": "[click](https://e.uk):red[x]", "la": "`a`"})
     [warning] = at.warning
-    assert "'\\[click\\](https\\://e.uk)\\:red\\[x\\]\\*y\\*'" in warning.value
+    assert "RCC `[click](https://e.uk):red[x]`" in warning.value
+    assert "LA code `` `a` ``" in warning.value

@@ -79,10 +79,10 @@ def test_changing_a_filter_updates_the_url(store):
 
 
 @pytest.mark.parametrize("params, words", [
-    ({"scope": "la", "la": "E99999999"}, "LA code 'E99999999'"),
-    ({"year": "2031"}, "year '2031'"),
-    ({"scope": "galaxy"}, "scope 'galaxy'"),
-    ({"scope": "rcc", "rcc": "atlantis"}, "RCC 'atlantis'"),
+    ({"scope": "la", "la": "E99999999"}, "LA code `E99999999`"),
+    ({"year": "2031"}, "year `2031`"),
+    ({"scope": "galaxy"}, "scope `galaxy`"),
+    ({"scope": "rcc", "rcc": "atlantis"}, "RCC `atlantis`"),
 ])
 def test_bad_link_warns_and_falls_back(store, params, words):
     """An unknown code or year in a link gives an on-page warning, never a stack trace."""

@@ -5,7 +5,7 @@ Streamlit opens the Overview, behind a generic "Page not found" box, for any add
 has no page for. So app.py reads the address the session was opened with and, when it
 names no page, registers a hidden page at that address (views/not_found_page.py): the
 reader sees which address is unknown and the pages there are, and the address stays as
-typed. Values echoed back are shortened and made inert, as a link is anyone's text.
+typed. Values echoed back are shortened and shown as code, as a link is anyone's text.
 """
 
 from __future__ import annotations
@@ -23,17 +23,20 @@ NOT_FOUND_PAGE = "views/not_found_page.py"
 PLANNED = {"forecasts": "Forecasts", "needs": "Needs", "costs": "Costs"}
 #: The longest value echoed back from a link (a link can carry thousands of characters).
 LONGEST = 40
-#: Characters that would make echoed text into Markdown (links, bold, icons, maths).
-MARKDOWN = re.compile(r"([\\`*_\[\]<>#|~$:!])")
 
 
-def shorten(value: str, longest: int = LONGEST) -> str:
-    """A link's value as it may be shown: on one line, at most ``longest`` characters
-    (the rest replaced by "…"), and with Markdown characters escaped so it shows as typed."""
+def shown(value: str, longest: int = LONGEST) -> str:
+    """A link's value as it may be shown: on one line, at most ``longest`` characters (the
+    rest replaced by "…"), as inline code, so that nothing in it (a link, an address, bold,
+    an icon) is read as Markdown: a code span is the one place Markdown takes text as is."""
     flat = " ".join(str(value).split())
     if len(flat) > longest:
         flat = flat[:longest - 1] + "…"
-    return MARKDOWN.sub(r"\\\1", flat)
+    if not flat:
+        return "(empty)"
+    fence = "`" * (max(map(len, re.findall(r"`+", flat)), default=0) + 1)
+    pad = " " if flat[0] == "`" or flat[-1] == "`" else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
 
 
 def path_of(url: str | None) -> str:
@@ -84,9 +87,9 @@ def not_found_message(path: str) -> str:
     """One sentence for an address without a page: planned pages say they are not built."""
     planned = PLANNED.get(path.lower())
     if planned:
-        return (f"There is no page called '{shorten(path)}' yet: the {planned} page is not "
+        return (f"There is no page called {shown(path)} yet: the {planned} page is not "
                 "built. The pages are:")
-    return f"There is no page called '{shorten(path)}' in RCC Insight. The pages are:"
+    return f"There is no page called {shown(path)} in RCC Insight. The pages are:"
 
 
 def page_links() -> None:

@@ -1,0 +1,50 @@
+"""Links in a real browser: an address without a page opens a page that says so (no
+Streamlit 'Page not found' box over the Overview), keeps the address and links every
+page; a link with a long or Markdown-laden bad value gets one short warning line."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import (full_screenshot, heading, navigation, no_exception,
+                                    open_page)
+
+
+def main_area(page):
+    return page.get_by_test_id("stMain")
+
+
+def test_forecasts_says_it_is_not_built_and_links_every_page(page, app_url):
+    open_page(page, f"{app_url}/forecasts", "Page not found")
+    expect(main_area(page).get_by_test_id("stAlert")).to_contain_text(
+        "There is no page called forecasts yet: the Forecasts page is not built.")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"/forecasts\?"))
+    links = main_area(page).get_by_test_id("stPageLink")
+    expect(links.get_by_test_id("stMarkdownContainer")).to_have_text(
+        [title for title, _ in navigation()])
+    no_exception(page)
+    full_screenshot(page, "browser-links-forecasts")
+    links.filter(has_text="Data & methods").click()
+    expect(heading(page)).to_have_text("Data & methods")
+    expect(page).to_have_url(re.compile(r"/data_methods\?"))
+
+
+def test_unknown_address_and_long_bad_values_get_short_messages(page, app_url):
+    """A made-up address and a link whose values are 5,000 characters or Markdown: the
+    page says which address is unknown; one warning, one line, nothing injected."""
+    long_value = "x" * 5000
+    open_page(page, f"{app_url}/nonsense?scope=la&la={long_value}"
+                    "&rcc=[click](https://example.com)", "Page not found")
+    alerts = main_area(page).get_by_test_id("stAlert")
+    expect(alerts).to_have_count(2)  # the link's warning, then the page's own message
+    expect(alerts.nth(1)).to_contain_text("There is no page called nonsense in RCC Insight")
+    warning = alerts.nth(0)
+    expect(warning).to_contain_text("Ignored from this link: RCC [click](https://example.com)")
+    expect(warning).to_contain_text("x" * 39 + "…")
+    assert len(warning.inner_text()) < 200
+    expect(warning.locator("a")).to_have_count(0)
+    no_exception(page)
+    full_screenshot(page, "browser-links-long-bad-value")
