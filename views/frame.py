@@ -75,14 +75,16 @@ LABELS = {
     "homes": "Homes", "places": "Places", "area_name": "Area", "area_code": "Area code",
     "from_name": "Placed by", "to_name": "Placed in", "children": "Children",
     "cla_rate_per_10k": "CLA per 10,000", "home_places_per_10k": "Home places per 10,000",
-    "pct_outside_la": "% outside LA", "pct_over_20_miles": "% > 20 miles",
+    "pct_outside_la": "% placed outside their LA",
+    "pct_over_20_miles": "% placed more than 20 miles from home (in or outside the LA)",
     "placed_in": "Placed in by other LAs", "placed_out": "Placed outside the LA",
     "net_flow": "Net flow", "placed_inside_pct": "% placed inside",
     "home_places": "Home places (Ofsted)",
     "own_use_of_home_places_pct": "% of home places used by own LAs",
     "level": "Level",
-    "pct_outside_la_symbol": "Symbol (outside LA)",
-    "pct_over_20_miles_symbol": "Symbol (> 20 miles)", "las_with_data": "LAs with data",
+    "pct_outside_la_symbol": "DfE symbol: outside the LA",
+    "pct_over_20_miles_symbol": "DfE symbol: more than 20 miles",
+    "las_with_data": "LAs with data",
 }
 
 

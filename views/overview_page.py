@@ -17,8 +17,9 @@ CARDS_PER_ROW = 3
 SUFFIX = {"% placed outside the LA and more than 20 miles from home": "%"}
 #: What a card's figure means where its heading alone could be misread.
 MEANS = {"% placed outside the LA and more than 20 miles from home":
-         "Both at once: placed outside their own LA's area, and more than 20 miles from home "
-         "(DfE's measure; the Maps page's 'more than 20 miles from home' counts any LA)."}
+         "DfE's measure of both at once: placed outside their own LA and more than 20 miles "
+         "from home. Not the Maps page's '% placed more than 20 miles from home', which "
+         "counts any placement that far, in or outside the LA."}
 
 filters = frame.current()
 scope, year = filters.scope, filters.year
