@@ -199,15 +199,22 @@ def build_funnel(table: pd.DataFrame, curve: pd.DataFrame, kind: str, target_nam
                         line=dict(color="white", width=1)),
             hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]:.0f} per 10,000, "
                           "%{x:,} children aged 0-17<br>%{customdata[2]}<extra></extra>"))
-    ticks = [v for v in (500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000,
-                         500_000, 1_000_000) if curve["population"].min() <= v
-             <= curve["population"].max()]
+    ticks = funnel_ticks(curve["population"].min(), curve["population"].max())
     fig.update_xaxes(title="Children aged 0-17 (ONS mid-year estimate)", type="log",
-                     tickvals=ticks, ticktext=[f"{v:,}" for v in ticks])
+                     tickvals=ticks, ticktext=[f"{v:,}" for v in ticks], tickangle=0)
     fig.update_yaxes(title="Children looked after per 10,000",
                      range=[0, funnel_top(points, curve)])
     name_flagged(fig, points, highlight, curve)
     return finish(fig, title, source, height=FUNNEL_HEIGHT)
+
+
+def funnel_ticks(low: float, high: float) -> list[int]:
+    """Population ticks that fit upright on a projector's narrow plot: 1-2-5 steps over
+    two decades or less, 1-3 steps over more (a tiny LA such as the City of London can
+    stretch the axis to three)."""
+    steps = (1, 2, 5) if np.log10(high / low) <= 2 else (1, 3)
+    return [step * 10 ** power for power in range(2, 7) for step in steps
+            if low <= step * 10 ** power <= high]
 
 
 def funnel_top(points: pd.DataFrame, curve: pd.DataFrame) -> float:
@@ -219,7 +226,7 @@ def funnel_top(points: pd.DataFrame, curve: pd.DataFrame) -> float:
 FUNNEL_HEIGHT = 640
 #: Its plot area in pixels on a 1024-pixel projector (the narrowest it is shown) and the
 #: names' font size: used only to keep names apart, so rough is enough.
-PLOT_WIDTH, PLOT_HEIGHT, LABEL_SIZE = 560, 440, 13
+PLOT_WIDTH, PLOT_HEIGHT, LABEL_SIZE = 420, 420, 13
 #: Where a name may sit, as (right, up) pixel offsets from its point, nearest first: beside
 #: it, then diagonally, above or below, then further out with a leader line.
 LABEL_OFFSETS = [(round(1.6 * r * np.cos(a)), round(r * np.sin(a)))
@@ -239,25 +246,26 @@ def name_flagged(fig: go.Figure, points: pd.DataFrame, highlight: set[str],
                      pixels["y"] / funnel_top(points, curve) * PLOT_HEIGHT))
     named = points["flag"].eq(True) & points["la_code"].isin(highlight)
     wanted = {i: name for i, name in enumerate(points["la_name"]) if named.iloc[i]}
-    for i, (dx, dy) in label_places(spots, wanted).items():
-        fig.add_annotation(
-            x=pixels["x"].iloc[i], y=pixels["y"].iloc[i], text=wanted[i], ax=dx, ay=-dy,
+    for i, (left, bottom, right, top) in label_places(spots, wanted).items():
+        fig.add_annotation(  # the label's centre, in pixels from its point (y downwards)
+            x=pixels["x"].iloc[i], y=pixels["y"].iloc[i], text=wanted[i],
+            ax=(left + right) / 2 - spots[i][0], ay=spots[i][1] - (bottom + top) / 2,
             showarrow=True, arrowhead=0, arrowwidth=1, arrowcolor="#666", standoff=7,
             xanchor="center", yanchor="middle", bgcolor="rgba(255,255,255,0.85)",
             font=dict(size=LABEL_SIZE, color="#1a1a1a"))
 
 
 def label_places(spots: list[tuple[float, float]],
-                 names: dict[int, str]) -> dict[int, tuple[int, int]]:
-    """An offset for each named point (index into ``spots``, in pixels): greedily, highest
-    point first, the place with the lowest ``label_cost``."""
-    placed: list[tuple[float, float, float, float]] = []
-    chosen = {}
+                 names: dict[int, str]) -> dict[int, tuple[float, float, float, float]]:
+    """The box (left, bottom, right, top, in pixels) of each named point's label (keys
+    index ``spots``): greedily, highest point first, the place with the lowest
+    ``label_cost``."""
+    chosen: dict[int, tuple[float, float, float, float]] = {}
     for i in sorted(names, key=lambda i: -spots[i][1]):
         boxes = {offset: label_box(spots[i], names[i], offset) for offset in LABEL_OFFSETS}
-        chosen[i] = min(LABEL_OFFSETS, key=lambda offset: label_cost(
-            boxes[offset], placed, spots, offset))
-        placed.append(boxes[chosen[i]])
+        best = min(LABEL_OFFSETS, key=lambda offset: label_cost(
+            boxes[offset], list(chosen.values()), spots, offset))
+        chosen[i] = boxes[best]
     return chosen
 
 

@@ -9,6 +9,7 @@ import re
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -285,3 +286,20 @@ def test_scope_rates_are_formatted_and_never_none(store):
     headings = column_headings(rates)
     assert headings["rate_per_10k"] == "Rate" and "quartile" not in headings
     assert not rates.value.astype(str).isin(["None", "nan", "<NA>"]).any().any()
+
+
+def test_funnel_labels_do_not_cover_each_other_and_ticks_fit(engine):
+    """In 2025 (ten flagged LAs) no two names overlap on the narrowest plot; the x axis has
+    few enough ticks to stand upright, within the data's range."""
+    table = tables.accountability(engine, 2025)
+    points = table.dropna(subset=["rate_per_10k_exact"]).reset_index(drop=True)
+    spots = list(zip(np.log10(points["population_0_17"]) * 100, points["rate_per_10k_exact"]))
+    names = {i: name for i, name in enumerate(points["la_name"]) if points["flag"].iloc[i]}
+    boxes = list(charts.label_places(spots, names).values())
+    assert len(boxes) == len(names) == 10
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+    low, high = points["population_0_17"].min(), points["population_0_17"].max()
+    ticks = charts.funnel_ticks(low, high)
+    assert 3 <= len(ticks) <= 7 and low <= min(ticks) and max(ticks) <= high

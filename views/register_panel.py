@@ -101,11 +101,13 @@ def update_request(requests: pd.DataFrame) -> None:
         load_into_form(chosen, row)
     key = f"upd_{chosen}_"
     with st.form(f"update_{chosen}"):
-        st.selectbox("Status", STATUSES, key=key + "status")
+        status, received = st.columns(2)
+        status.selectbox("Status", STATUSES, key=key + "status")
+        received.date_input("Response received", key=key + "response_on", format="DD/MM/YYYY")
         st.text_area("LA's response", key=key + "response")
-        st.date_input("Response received", key=key + "response_on", format="DD/MM/YYYY")
-        st.text_area("Consensus outcome", key=key + "outcome")
-        st.text_area("Actions agreed", key=key + "actions")
+        outcome, actions = st.columns(2)
+        outcome.text_area("Consensus outcome", key=key + "outcome")
+        actions.text_area("Actions agreed", key=key + "actions")
         changed_by = st.text_input("Your name", placeholder="Who is making this change")
         if st.form_submit_button("Save changes", type="primary"):
             save(chosen, changed_by)
