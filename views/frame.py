@@ -1,8 +1,11 @@
 """What every page shares: the chosen filters, source captions and downloadable tables.
 
 app.py draws the filters and calls ``remember``; pages call ``current`` to read them.
-Every table shown goes through ``table`` so it is always downloadable as CSV under the
-same name as its ``python -m data export`` table.
+Every table shown goes through ``table``: one number format everywhere (thousands
+separators, blanks rather than 'None', DfE's letters explained in the heading's tooltip),
+and a CSV download named for what it holds, starting with its ``python -m data export``
+table name (``benchmarks-la-E06000053-2025-model-2021.csv``). The export commands
+themselves are listed only on Data & methods.
 """
 
 from __future__ import annotations
