@@ -65,9 +65,10 @@ def upload_form() -> None:
                                  index=la_index(list(names), filters),
                                  placeholder="Choose the LA the records are from")
         year = right.selectbox("Collection year (ending 31 March)", years,
-                               index=years.index(filters.year) if filters.year in years else 0,
+                               index=years.index(filters.year),
                                help="2025 means 1 April 2024 to 31 March 2025. For "
-                                    "Placements v2, the period the file covers.")
+                                    "Placements v2, the period the file covers. Only the "
+                                    "years the app has DfE figures for are offered.")
         files = st.file_uploader("Files", type=["csv", "xlsx"], accept_multiple_files=True,
                                  help="SSDA903: the Header and the Episodes file. "
                                       "Placements v2: one file.")
@@ -80,9 +81,7 @@ def upload_form() -> None:
 def la_index(codes: list[str], filters: frame.Filters) -> int | None:
     """The sidebar's LA when it shows one LA; otherwise none, so the form asks (a guessed
     LA could file one council's children under another's name)."""
-    if filters.scope.kind == "la" and filters.scope.code in codes:
-        return codes.index(filters.scope.code)
-    return None
+    return codes.index(filters.scope.code) if filters.scope.kind == "la" else None
 
 
 def run_import(kind: str, la_code: str | None, year: int, files, who: str):
