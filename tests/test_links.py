@@ -70,6 +70,15 @@ def test_a_page_name_in_another_case_opens_that_page(store):
     assert page_at("Maps").title[0].value.startswith("Maps")
 
 
+@pytest.mark.parametrize("address", ["%20maps", "%20", "maps%20", "a/b"])
+def test_addresses_no_page_can_hold_still_open_the_app(store, address):
+    """An address st.Page would trim into another page's (or into nothing) is left to
+    Streamlit's own fallback: the Overview, never an error."""
+    at = opened_at(address)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value.startswith("Overview")
+
+
 def test_a_real_page_registers_no_other(store):
     """A link to a page that exists gets that page, and no 'not found' page beside it."""
     at = opened_at("data_methods")

@@ -67,10 +67,12 @@ def served_paths() -> set[str]:
 
 
 def unknown_path() -> str | None:
-    """The address asked for when no page is served there (and Streamlit can address
-    it: one path segment); else None."""
+    """The address asked for when no page is served there, if a page can be put there
+    (one path segment, as st.Page keeps it: it trims spaces, so ' maps' would clash with
+    'maps'); else None, and Streamlit's own 'Page not found' box is the fallback."""
     path = requested_path()
-    return None if path in served_paths() or "/" in path else path
+    holdable = path and "/" not in path and path == path.strip()
+    return path if holdable and path not in served_paths() else None
 
 
 def page_at(path: str) -> str | None:
