@@ -68,14 +68,14 @@ def test_a_long_title_wraps_whole_and_leaves_room_for_itself():
     assert fig.layout.margin.t > legend_top, "the plot starts below the legend"
 
 
-def test_bar_numbers_have_room_beside_the_longest_bar():
-    """The longest bar's number sits inside the axis, not cut at its edge ('15' for 157)."""
+def test_bar_numbers_sit_inside_their_bars_in_full():
+    """Each bar's number is the whole rate, inside the bar at its base: never cut at the
+    axis's end ('15' for 157) nor struck through by England's line further along."""
     rates = pd.DataFrame({"name": ["A", "B"], "code": ["a", "b"], "rate_per_10k": [157.0, 60.0],
                           "children_looked_after": [100, 20]})
-    fig = build_rate_bars(rates, 67, "Title", "Source: test.")
-    low, high = fig.layout.xaxis.range
-    assert low == 0 and high >= 157 * 1.1
-    assert fig.data[0].cliponaxis is False
+    bar = build_rate_bars(rates, 67, "Title", "Source: test.").data[0]
+    assert list(bar.text) == ["60", "157"]
+    assert bar.textposition == "inside" and bar.insidetextanchor == "start"
 
 
 def test_a_region_and_an_rcc_of_the_same_las_are_one_named_line():
