@@ -26,6 +26,11 @@ CSS = f"""
 [data-testid="stMetricLabel"], [data-testid="stMarkdownContainer"] p {{
   overflow-wrap: normal; word-break: normal; hyphens: manual;
 }}
+/* Date fields: each part (day, month, year) a 24-pixel touch target (WCAG 2.2 target size). */
+[data-testid="stDateInput"] [role="spinbutton"] {{
+  display: inline-block; min-width: 24px; min-height: 24px; line-height: 24px;
+  text-align: center;
+}}
 /* Headline numbers: large, but never cut to "8…". */
 [data-testid="stMetricValue"] {{ font-size: 2.25rem; line-height: 1.2; }}
 [data-testid="stMetricValue"] > div {{ overflow: visible; text-overflow: clip; }}

@@ -73,7 +73,7 @@ def test_key_flow_rcc_then_la_then_accountability_then_register(page, app_url):
     expect(heading(page)).to_have_text("Overview: Blackpool")
     expect(page).to_have_url(re.compile(r"[?&]la=E06000009\b"))
     app_idle(page)
-    page.get_by_role("link", name="Accountability").click()
+    sidebar(page).get_by_role("link", name="Accountability", exact=True).click()
     expect(heading(page)).to_have_text("Accountability: Blackpool")
     expect(page).to_have_url(re.compile(r"[?&]la=E06000009\b"))  # filters follow the user
     app_idle(page)
