@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import (full_screenshot, heading, navigation, no_exception,
                                     open_page)
+from tests.browser.test_accessibility import violations
 
 
 def main_area(page):
@@ -26,6 +27,7 @@ def test_forecasts_says_it_is_not_built_and_links_every_page(page, app_url):
     expect(links.get_by_test_id("stMarkdownContainer")).to_have_text(
         [title for title, _ in navigation()])
     no_exception(page)
+    assert not [v for v in violations(page) if not v["streamlit"]]
     full_screenshot(page, "browser-links-forecasts")
     links.filter(has_text="Data & methods").click()
     expect(heading(page)).to_have_text("Data & methods")
@@ -47,4 +49,5 @@ def test_unknown_address_and_long_bad_values_get_short_messages(page, app_url):
     assert len(warning.inner_text()) < 200
     expect(warning.locator("a")).to_have_count(0)
     no_exception(page)
+    assert not [v for v in violations(page) if not v["streamlit"]]
     full_screenshot(page, "browser-links-long-bad-value")
