@@ -29,7 +29,7 @@ from sqlalchemy import Engine
 
 from analysis import reorganisation
 from analysis import geometry
-from analysis.accountability import RuleSettings
+from analysis.accountability import LIMIT_WORDS, RuleSettings
 from analysis.funnel import curve as funnel_curve
 from analysis.scope import Scope
 from data import map_tables, queries, register, tables
@@ -373,7 +373,8 @@ def funnel_figure(year: int, settings: RuleSettings, scope: Scope, title: str) -
     kind = table["limits_used"].iloc[0]
     target = table_target_name(table, settings, scope)
     source = source_line(releases(), ["cla_count", "population"],
-                         f"31 March {year}. Limits: {kind}; target {target}")
+                         f"31 March {year}. Limits {LIMIT_WORDS[kind]}; target line: "
+                         f"{target}'s rate")
     return charts.build_funnel(
         table, funnel_curve(table), kind, target, scope_codes(scope),
         f"Rate per 10,000 against number of children, 31 March {year}: {title} highlighted",

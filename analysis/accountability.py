@@ -231,6 +231,11 @@ def method_in_words(table: pd.DataFrame) -> str:
         "offset, Pearson scale, t test on years - 2 degrees of freedom.")
 
 
+#: What each kind of limit allows for, in the funnel's source line.
+LIMIT_WORDS = {"adjusted": "widened for the usual differences between LAs",
+               "exact": "for chance alone"}
+
+
 def limits_caption(kind: str) -> str:
     """What the funnel's lines mean for the limits in use (the adjusted limits include the
     differences between LAs, so they are not 'what chance alone would produce')."""

@@ -23,7 +23,7 @@ RATE_COLUMNS = ["la_name", "rate_per_10k", "quartile", "rank", "trend_pct_per_ye
 #: code are in the download only).
 RATE_HEADINGS = {
     "la_name": st.column_config.TextColumn("LA", width="medium"),
-    "rate_per_10k": "Rate", "rank": "Rank", "trend_pct_per_year": "Trend, % a year",
+    "rate_per_10k": "Rate", "rank": "Rank", "trend_pct_per_year": "Trend",
     "flag": "Explanation owed", "quartile": None, "la_code": None}
 #: The flagged LAs' table, for download.
 FLAG_COLUMNS = ["la_name", "rcc", "rate_per_10k", "target_rate_per_10k", "flag_reason",
@@ -41,9 +41,10 @@ def rule_settings(scope: Scope) -> rule.RuleSettings:
                             disabled=scope.kind not in ("rcc", "la"),
                             help="The RCC's rate is available when an RCC or LA is chosen.")
         limits = left.radio("Control limits", rule.LIMITS, horizontal=True, key="rule_limits",
-                            format_func={"auto": "Widened if LAs differ (recommended)",
-                                         "adjusted": "Widened for differences between LAs",
-                                         "exact": "Chance alone"}.get)
+                            format_func={"auto": "Widened if LAs differ more than chance "
+                                                 "would (recommended)",
+                                         "adjusted": "Always widened",
+                                         "exact": "Chance alone, never widened"}.get)
         years = right.slider("Years in the trend", 3, 10, 5, key="rule_years")
         above_998 = right.checkbox("Flag: above the 99.8% limit", True, key="rule_998")
         above_95 = right.checkbox("Flag: above the 95% limit and rising", True, key="rule_95")
@@ -141,8 +142,8 @@ def rates(in_scope: pd.DataFrame, filters: frame.Filters, years: int) -> None:
         st.markdown("Its statistical neighbours are on the **Overview** page.")
     else:
         st.header(f"Rates of the LAs in {filters.title}", anchor=False)
-    st.markdown(f"Rates are per 10,000 children; rank 1 is the highest in England. Trends are "
-                f"the average change a year over the {years} years to {filters.year}.")
+    st.markdown(f"Rates are per 10,000 children; rank 1 is the highest in England. A trend is "
+                f"the average % change a year over the {years} years to {filters.year}.")
     frame.table(shown, "la-rates", "LA rates", scope=filters.scope, year=filters.year,
                 column_config=RATE_HEADINGS)
 
