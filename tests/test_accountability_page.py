@@ -303,3 +303,25 @@ def test_funnel_labels_do_not_cover_each_other_and_ticks_fit(engine):
     low, high = points["population_0_17"].min(), points["population_0_17"].max()
     ticks = charts.funnel_ticks(low, high)
     assert 3 <= len(ticks) <= 7 and low <= min(ticks) and max(ticks) <= high
+
+
+def test_every_register_status_has_words():
+    """Each status the register can hold reads as words in the flagged list."""
+    from analysis.accountability import STATUS_WORDS
+
+    assert set(STATUS_WORDS) == set(register.STATUSES)
+
+
+def test_register_status_is_the_newest_request_and_says_its_year():
+    """Two requests to one LA: the newer one is shown, with the year it was about when that
+    is not the year on screen; an LA never asked says so."""
+    from analysis.accountability import register_status
+
+    requests = pd.DataFrame({
+        "id": [1, 2], "la_code": ["E1", "E1"], "year": [2023, 2024], "status": ["closed",
+                                                                            "accepted"],
+        "requested_on": [date(2024, 1, 10), date(2025, 2, 3)]})
+    assert register_status(requests, "E1", 2025) == \
+        "Request #2 (about 31 March 2024), 3 Feb 2025: explanation accepted"
+    assert register_status(requests, "E1", 2024) == "Request #2, 3 Feb 2025: explanation accepted"
+    assert register_status(requests, "E2", 2025) == "No explanation requested yet"
