@@ -30,16 +30,16 @@ PAGE_ANSWERS = {
 #: The published datasets a trustee meets most, by the store's dataset id, in plain words;
 #: the publisher and dates come from the store, so they follow the files loaded.
 MAIN_SOURCES = {
-    "cla_count": "Children looked after at 31 March, and rates per 10,000",
-    "lait": "The longer series of rates, back to 2016",
+    "cla_count": "Children looked after, and rates per 10,000",
+    "lait": "Rates back to 2016",
     "population": "Children aged 0 to 17 in each area",
     "ofsted_homes": "Children's homes and their places",
-    "statistical_neighbours": "Each LA's statistical neighbours (similar LAs)",
+    "statistical_neighbours": "Statistical neighbours (similar LAs)",
 }
 #: The symbols a trustee will meet, in plain words (DfE's full list is in an expander).
 SYMBOLS = {
-    "c": "hidden to protect children's identities: the number is small enough that it "
-         "could help someone work out who a child is.",
+    "c": "hidden to protect children: the number is so small it could help someone "
+         "work out who a child is.",
     "z": "does not apply, for example an LA that did not exist that year.",
     "x": "not available: the figure was not collected or not published.",
     "low": "a figure (usually a percentage) that rounds to 0 but is not 0.",
@@ -64,16 +64,16 @@ def guide() -> None:
                       "hidden; hovering over it shows the letter.")
     st.subheader("Synthetic data")
     st.markdown(
-        "Flows between LAs, self-sufficiency and needs come from records of individual "
-        "children. Until LAs send theirs, the app uses **synthetic data**: made-up children "
+        "Flows between LAs, self-sufficiency and needs are counted from records of "
+        "individual children. Until LAs send theirs, these are **synthetic**: made-up children "
         "whose totals match what DfE publishes. **No synthetic row describes a real "
         f"child.** Everything drawn from them is labelled *{SYNTHETIC_LABEL}*.")
     case_level_detail()
     st.subheader("How LAs are flagged")
     st.markdown(
         "Each LA's rate is compared with England's rate, or its RCC's if the board "
-        "chooses. Some difference is expected, as small LAs' rates jump about by chance and "
-        "LAs differ for real reasons such as need, so the app allows a margin for both. "
+        "chooses. Small LAs' rates jump about by chance, and LAs differ for real reasons "
+        "such as need, so the app allows a margin for both. "
         "An LA is flagged when its rate is far outside that margin, or outside it and "
         "clearly rising over five years, or has risen three years running and clearly over "
         "five. A flag means "
@@ -89,15 +89,16 @@ def sources() -> None:
     releases = cached.releases()
     known = releases.set_index("dataset")
     st.markdown(
-        "Official published data, loaded unchanged:\n\n"
+        "Published official data, loaded unchanged:\n\n"
         + "\n".join(f"- **{words}**: {known.at[dataset, 'publisher']}, "
                     f"{known.at[dataset, 'period']}."
                     for dataset, words in MAIN_SOURCES.items() if dataset in known.index))
     check = cached.rate_check()
     st.markdown(f"The rates the app works out match DfE's published rates for "
                 f"**{int(check['matches'].sum()):,} of {len(check):,}** figures.")
-    st.caption(f"{OGL_ATTRIBUTION} See the [Open Government Licence v3.0]"
-               "(https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/).")
+    # Body text, not a caption: a link in a caption's paler text fails WCAG contrast.
+    st.markdown(f"{OGL_ATTRIBUTION} See the [Open Government Licence v3.0]"
+                "(https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/).")
     with st.expander("Every dataset loaded, with its source page"):
         st.markdown(
             "The files are kept with the app together with a fingerprint (checksum) of "

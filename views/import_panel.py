@@ -21,9 +21,9 @@ def render() -> None:
     """The section: explanation, the upload form, the last outcome and the import log."""
     st.subheader("For analysts: import case-level data")
     st.markdown(
-        "Upload an LA's SSDA903 Header and Episodes files, or a Placements Data Standard v2 "
-        "file. **Any blocking error refuses the whole file and nothing is written.** The "
-        "LA and year start from the sidebar's.")
+        "Upload an LA's SSDA903 or Placements Data Standard v2 files. **Any blocking error "
+        "refuses the whole import: nothing is written.** The LA and year start from the "
+        "sidebar's.")
     with st.expander("What the import checks and keeps"):
         st.markdown(
             "Every row is checked first (DfE's 903 rule codes and wording where our checks "
