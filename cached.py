@@ -29,7 +29,7 @@ from sqlalchemy import Engine
 
 from analysis import reorganisation
 from analysis import geometry
-from analysis.accountability import LIMIT_WORDS, RuleSettings
+from analysis.accountability import LIMIT_WORDS, RuleSettings, assessable
 from analysis.funnel import curve as funnel_curve
 from analysis.scope import Scope
 from data import map_tables, queries, register, tables
@@ -375,10 +375,12 @@ def funnel_figure(year: int, settings: RuleSettings, scope: Scope, title: str) -
     source = source_line(releases(), ["cla_count", "population"],
                          f"31 March {year}. Limits {LIMIT_WORDS[kind]}; target line: "
                          f"{target}'s rate")
+    members = scope_codes(scope)
+    shown = assessable(table[table["la_code"].isin(members)]).any()
     return charts.build_funnel(
-        table, funnel_curve(table), kind, target, scope_codes(scope),
-        f"Rate per 10,000 against number of children, 31 March {year}: {title} highlighted",
-        source)
+        table, funnel_curve(table), kind, target, members,
+        f"Rate per 10,000 against number of children, 31 March {year}: {title} "
+        + ("highlighted" if shown else "not shown (no rate)"), source)
 
 
 def table_target_name(table: pd.DataFrame, settings: RuleSettings, scope: Scope) -> str:
