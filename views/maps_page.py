@@ -407,7 +407,7 @@ def view_from_link() -> str:
     asked = st.query_params.get("view")
     if asked is None or asked in VIEWS:
         return asked or DEFAULT_VIEW
-    st.warning(links.link_warning([f"view '{links.shorten(asked)}'"],
+    st.warning(links.link_warning([f"view {links.shown(asked)}"],
                                   f"the {VIEWS[DEFAULT_VIEW]}"), icon=":material/link_off:")
     return DEFAULT_VIEW
 
