@@ -210,10 +210,10 @@ def build_funnel(table: pd.DataFrame, curve: pd.DataFrame, kind: str, target_nam
 
 
 def funnel_ticks(low: float, high: float) -> list[int]:
-    """Population ticks that fit upright on a projector's narrow plot: 1-2-5 steps over
-    two decades or less, 1-3 steps over more (a tiny LA such as the City of London can
-    stretch the axis to three)."""
-    steps = (1, 2, 5) if np.log10(high / low) <= 2 else (1, 3)
+    """Population ticks few enough to stand upright even on a phone (turned, they would run
+    into the axis title and source line): 1-3 steps over two decades or less, powers of
+    ten over more (a tiny LA such as the City of London can stretch the axis to three)."""
+    steps = (1, 3) if np.log10(high / low) <= 2 else (1,)
     return [step * 10 ** power for power in range(2, 7) for step in steps
             if low <= step * 10 ** power <= high]
 
