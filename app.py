@@ -20,6 +20,8 @@ from views.frame import DEFAULT_PAGE, PAGES, Filters, remember, url_path
 from views import links, style
 
 FILTER_KEYS = ("f_scope", "f_rcc", "f_region", "f_la", "f_year")
+#: The link's parameters the filters own; any other (a page's own, e.g. Maps' ?view=) is kept.
+FILTER_PARAMS = ("scope", "rcc", "region", "la", "year")
 #: The browser tab's icon, from the repo: a Material icon would be fetched from Google.
 ICON = str(Path(__file__).resolve().parent / "static" / "icon.png")
 
@@ -98,9 +100,15 @@ def sidebar(las, rccs, regions, years) -> Filters:
     code = {"rcc": st.session_state.f_rcc, "region": st.session_state.f_region,
             "la": st.session_state.f_la}.get(scope)
     chosen = Scope(scope, code)
-    st.query_params.from_dict({"scope": scope, "year": str(year),
+    st.query_params.from_dict({**page_params(), "scope": scope, "year": str(year),
                                **({scope: code} if code else {})})
     return Filters(chosen, int(year), chosen.title(las, rccs, regions))
+
+
+def page_params() -> dict[str, str]:
+    """The link's parameters that are not filters: a page's own (Maps' ?view=) must
+    survive the filters being written back, or a shared link would lose it."""
+    return {key: st.query_params[key] for key in st.query_params if key not in FILTER_PARAMS}
 
 
 def restore_hidden_filters() -> None:

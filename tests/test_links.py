@@ -116,3 +116,11 @@ def test_link_values_cannot_add_markdown(store):
     [warning] = at.warning
     assert "RCC `[click](https://e.uk):red[x]`" in warning.value
     assert "LA code `` `a` ``" in warning.value
+
+
+def test_a_pages_own_link_parameter_survives_the_filters(store):
+    """The filters are written back into the link; a page's own parameter (Maps' view)
+    stays beside them, so a shared link to a view reopens it."""
+    at = opened_at("", {"scope": "rcc", "rcc": "greater-manchester", "view": "homes"})
+    assert dict(at.query_params) == {"scope": "rcc", "rcc": "greater-manchester",
+                                     "year": "2025", "view": "homes"}

@@ -200,8 +200,6 @@ def test_the_view_is_in_the_link(page, app_url):
     expect(page).to_have_url(re.compile(r"[?&]view=homes\b"))
 
 
-@pytest.mark.xfail(strict=True, reason="needs app.py to keep ?view= when it rewrites the "
-                   "filters into the link (st.query_params.from_dict drops it)")
 def test_a_link_to_a_view_reopens_it(browser, app_url):
     """A link with a view (as copied from the address bar) opens that view in a fresh tab."""
     fresh = new_page(browser)
