@@ -3,6 +3,8 @@ area x area matrix of case-level placements."""
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -37,7 +39,13 @@ def build_out_of_area_bars(table: pd.DataFrame, title: str, source: str) -> go.F
     fig.update_xaxes(title="% of children looked after at 31 March", range=[0, 100])
     fig.update_yaxes(title=None, automargin=True, autorange="reversed")
     height = max(380, 46 * len(order) + 140)
-    return finish(fig, title, source, height=height, wrap=80)
+    return finish(fig, title, source, height=height, indent=label_width(order["label"]))
+
+
+def label_width(labels) -> int:
+    """How far (px) axis labels at 15 px push the plot right of the figure's edge (~8 px a
+    character: an underestimate, so the source line under the plot is never cut)."""
+    return 8 * max((len(str(label)) for label in labels), default=0)
 
 
 def level_name(level: str) -> str:
@@ -55,7 +63,8 @@ def build_flow_matrix(matrix: pd.DataFrame, highlight: str | None, title: str,
                       source: str) -> go.Figure:
     """Rows: placing area; columns: where its children live; each cell coloured by its share
     of the row (so 'stays at home' reads as a dark diagonal) and labelled with the count,
-    'c' where suppressed. ``matrix`` holds counts or 'c', no Total column."""
+    'c' where suppressed. ``matrix`` holds counts or 'c', no Total column. No colour bar:
+    at 1024 pixels the cells need its width, and the title says what the shade means."""
     counts = matrix.apply(pd.to_numeric, errors="coerce")
     totals = counts.sum(axis=1)
     shares = counts.div(totals.where(totals > 0), axis=0) * 100
@@ -63,20 +72,34 @@ def build_flow_matrix(matrix: pd.DataFrame, highlight: str | None, title: str,
     rows = list(matrix.index)
     fig = go.Figure(go.Heatmap(
         z=shares.to_numpy(), x=list(matrix.columns), y=rows, text=text.to_numpy(),
-        texttemplate="%{text}", textfont=dict(size=14), colorscale="Blues", zmin=0, zmax=100,
-        colorbar=dict(title=dict(text="% of the row's<br>children"), ticksuffix="%"),
+        texttemplate="%{text}", textfont=dict(size=13), colorscale="Blues", zmin=0, zmax=100,
+        showscale=False,
         hovertemplate="Placed by %{y}, living in %{x}: %{text} children "
                       "(%{z:.1f}% of %{y}'s)<extra></extra>", xgap=2, ygap=2))
     if highlight in rows:
         position = rows.index(highlight)
         fig.add_shape(type="rect", x0=-0.5, x1=len(matrix.columns) - 0.5, y0=position - 0.5,
                       y1=position + 0.5, line=dict(color=HIGHLIGHT, width=3))
-    fig.update_yaxes(title="Placing area (the children's own LAs)", autorange="reversed",
-                     automargin=True)
-    fig.update_xaxes(title="Where the children live", side="top", tickangle=-30,
-                     automargin=True)
-    height = max(420, 44 * len(rows) + 220)
-    return finish(fig, title, source, height=height, wrap=120)
+    names = [wrapped(row) for row in rows]
+    columns = [wrapped(column) for column in matrix.columns]
+    fig.update_yaxes(title="Placed by", autorange="reversed", automargin=True,
+                     tickvals=rows, ticktext=names, tickfont=dict(size=14))
+    # Upright column names: slanted ones reach past the last column and squeeze the cells.
+    fig.update_xaxes(title=None, side="top", tickangle=-90, automargin=True,
+                     tickvals=list(matrix.columns), ticktext=columns, tickfont=dict(size=14))
+    fig = finish(fig, f"{title}: rows place the children, columns are where they live "
+                 "(darker: more of the row's children)", source,
+                 height=max(460, 52 * len(rows) + 260),
+                 indent=label_width(line for name in names for line in name.split("<br>")))
+    above = label_width(line for name in columns for line in name.split("<br>")) + 10
+    return fig.update_layout(height=fig.layout.height + above,
+                             margin_t=fig.layout.margin.t + above)
+
+
+def wrapped(name: str) -> str:
+    """An area's name on lines of at most 14 characters ('Yorkshire and<br>The Humber'),
+    so a row or column name takes little room from the cells."""
+    return textwrap.fill(name, 14).replace("\n", "<br>")
 
 
 def build_sufficiency_bars(table: pd.DataFrame, highlight: str | None, title: str,
@@ -99,4 +122,5 @@ def build_sufficiency_bars(table: pd.DataFrame, highlight: str | None, title: st
     fig.update_layout(barmode="group", bargap=0.25, legend=dict(traceorder="reversed"))
     fig.update_xaxes(title="%", range=[0, 105])
     fig.update_yaxes(title=None, automargin=True)
-    return finish(fig, title, source, height=max(380, 56 * len(rows) + 120), wrap=105)
+    return finish(fig, title, source, height=max(380, 56 * len(rows) + 120),
+                  indent=label_width(rows["area"]))

@@ -242,8 +242,6 @@ def test_each_view_is_in_the_link(cohort_store):
         assert dict(at.query_params)["view"] == value, "kept on a rerun"
 
 
-@pytest.mark.xfail(strict=True, reason="needs app.py to keep ?view= when it rewrites the "
-                   "filters into the link (st.query_params.from_dict drops it)")
 @pytest.mark.parametrize("value", ["homes", "out-of-area", "flows"])
 def test_a_link_with_a_view_opens_it(cohort_store, value):
     """A shared link (?view=homes) opens that view, and the link keeps it."""
@@ -254,8 +252,6 @@ def test_a_link_with_a_view_opens_it(cohort_store, value):
     assert dict(at.query_params)["view"] == value
 
 
-@pytest.mark.xfail(strict=True, reason="needs app.py to keep ?view= when it rewrites the "
-                   "filters into the link (st.query_params.from_dict drops it)")
 def test_a_link_with_an_unknown_view_says_so_in_one_line(cohort_store):
     """An unknown view opens the LA map under one warning line naming the value, shortened."""
     at = maps_page({**SCOPES["rcc"], "view": "forecasts" * 20})

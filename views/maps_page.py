@@ -363,9 +363,10 @@ def matrix_panel(case_year: int, version: int) -> None:
     sufficiency = table.rename(columns={area_column: "area"})
     if highlight in names:
         row = sufficiency.set_index("area").loc[highlight]
+        st.markdown(f"**{highlight}**")
         first, second = st.columns(2)
-        first.metric(f"{highlight}: children placed inside it", percent(row["placed_inside_pct"]))
-        second.metric(f"{highlight}: its children's-home places used by its own LAs",
+        first.metric("Its children placed inside it", percent(row["placed_inside_pct"]))
+        second.metric("Its home places used by its own LAs",
                       percent(row["own_use_of_home_places_pct"]))
     frame.chart(placement_charts.build_sufficiency_bars(
         sufficiency, highlight, f"Self-sufficiency, 31 March {case_year}", source),

@@ -206,8 +206,7 @@ def test_a_link_to_a_view_reopens_it(browser, app_url):
     try:
         open_page(fresh, f"{app_url}/maps?scope=rcc&rcc=greater-manchester&view=homes",
                   re.compile("^Maps"))
-        expect(fresh.get_by_role("radio", name="Children's homes")).to_be_checked(
-            timeout=10_000)
+        expect(fresh.get_by_role("radio", name="Children's homes")).to_be_checked()
         expect(map_frame(fresh).locator("path.home-symbol").first).to_be_attached()
         expect(fresh).to_have_url(re.compile(r"[?&]view=homes\b"))
     finally:
