@@ -66,6 +66,19 @@ def points(collection: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["code", "lat", "lon"])
 
 
+def clip(collection: dict, extent: list[list[float]]) -> dict:
+    """The parts of the features inside ``extent`` ([[south, west], [north, east]]), those
+    with none left out: e.g. where a map centred on one LA can name its neighbours."""
+    (south, west), (north, east) = extent
+    window = shapely.box(west, south, east, north)
+    features = []
+    for feature in collection["features"]:
+        inside = shape(feature["geometry"]).intersection(window)
+        if not inside.is_empty and inside.area > 0:
+            features.append({**feature, "geometry": mapping(inside)})
+    return {"type": "FeatureCollection", "features": features}
+
+
 def label_points(collection: dict) -> pd.DataFrame:
     """Where each area's name goes on a map (code, name, lat, lon, and its size in square
     degrees of the flattened plane, largest first: the order names claim room on a map).

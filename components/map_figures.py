@@ -54,6 +54,7 @@ LA_BORDER = {"color": "#6b6b6b", "weight": 0.6, "opacity": 1}
 LEGEND_WIDTH = 260  # px; maps are fitted beside or above the legend, never under it
 CREDITS_HEIGHT = 30  # px kept clear at the bottom for the map's credits (one small line)
 MAX_RADIUS = 25  # px, the largest home symbol
+HOME_FILL = "#E69F00"  # Okabe-Ito orange: a home circle shows on the palest and darkest LAs
 LINE_WIDTHS = (1.5, 14)  # px, the smallest and largest flow line
 
 CSS = """
@@ -68,7 +69,7 @@ CSS = """
   align-items: center; }
 .map-legend .swatch { width: 30px; height: 20px; border: 1px solid #6b6b6b; }
 .map-legend .circle { border-radius: 50%; border: 1.5px solid #1a1a1a;
-  background: rgba(255, 255, 255, 0.25); }
+  background: rgba(230, 159, 0, 0.6); }
 .map-legend .line { width: 48px; border-radius: 2px; }
 .map-legend section + section { margin-top: 10px; padding-top: 8px;
   border-top: 1px solid #cccccc; }
@@ -316,7 +317,7 @@ def add_symbols(m: folium.Map, symbols: pd.DataFrame, title: str) -> list[str]:
     folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         marker=folium.CircleMarker(radius=1, color="#1a1a1a", weight=1.5, opacity=0.85,
-                                   fill_color="#ffffff", fill_opacity=0.25),
+                                   fill_color=HOME_FILL, fill_opacity=0.6),
         style_function=lambda feature: {"radius": radius[feature["id"]],
                                         "className": "home-symbol"},
         tooltip=Tooltip(["label"])).add_to(m)

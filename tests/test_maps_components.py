@@ -10,6 +10,7 @@ import folium
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 import shapely.affinity
 from shapely.geometry import Point, shape
 
@@ -475,3 +476,19 @@ def test_every_map_keeps_clicks_on_the_la_and_fits_clear_of_the_legend(england):
         assert layer_with(m, "la-area").on_each_feature is map_behaviour.CODE_ONLY
         html = m.get_root().render()
         assert "preventScroll: true" in html and "geometry: null" in html
+
+
+def test_clipped_names_sit_inside_the_part_in_view(england):
+    """Around one LA, a neighbour is named inside the part of it the map shows: its name
+    point lies in both its outline and the window; LAs outside the window get none."""
+    window = [[53.40, -2.40], [53.55, -2.15]]  # around Manchester and Salford
+    (south, west), (north, east) = window
+    box = shapely.box(west, south, east, north)
+    shapes = geometry.shapes(england)
+    labels = geometry.label_points(geometry.clip(england, window))
+    assert {"E08000003", "E08000006"} <= set(labels["code"])
+    assert set(labels["code"]) == {code for code, area in shapes.items()
+                                   if area.intersection(box).area > 0}
+    for row in labels.itertuples():
+        point = Point(row.lon, row.lat)
+        assert shapes[row.code].contains(point) and box.contains(point), row.name

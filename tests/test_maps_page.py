@@ -267,20 +267,30 @@ def label_names(script: str) -> list[str]:
     return re.findall(r'"html": "\\u003cspan\\u003e([^"]*)\\u003c/span\\u003e"', script)
 
 
-@pytest.mark.parametrize("scope, expected", [("england", 0), ("rcc", 10), ("region", 12),
-                                             ("la", 10)])
+@pytest.mark.parametrize("scope, expected", [("england", 0), ("rcc", 10), ("region", 12)])
 def test_la_names_are_written_on_the_maps_except_for_england(cohort_store, scope, expected):
-    """Each LA drawn is named on the map (LA scope: its RCC's LAs), except at England scope,
-    where 150 names would hide the map; the flow map too."""
+    """Each LA drawn is named on the map, except at England scope, where 150 names would
+    hide the map; the flow map too."""
     at = maps_page(SCOPES[scope])
     script = map_args(at)[0]["script"]
     names = set(label_names(script))
     assert len(names) == expected and script.count("la-label") >= expected
     if scope == "rcc":
-        assert names == {"Bolton", "Bury", "Manchester", "Oldham", "Rochdale", "Salford",
-                         "Stockport", "Tameside", "Trafford", "Wigan"}
+        assert names == GREATER_MANCHESTER
         flow_script = map_args(maps_page(SCOPES[scope], CASE_LEVEL))[0]["script"]
         assert set(label_names(flow_script)) == names
+
+
+GREATER_MANCHESTER = {"Bolton", "Bury", "Manchester", "Oldham", "Rochdale", "Salford",
+                      "Stockport", "Tameside", "Trafford", "Wigan"}
+
+
+def test_around_one_la_its_neighbours_in_view_are_named(cohort_store):
+    """At LA scope (Manchester) the LA and its RCC's LAs in view are named (each inside the
+    part of it in view: see test_maps_components), no LA of another RCC."""
+    names = set(label_names(map_args(maps_page(SCOPES["la"]))[0]["script"]))
+    assert {"Manchester", "Salford", "Trafford", "Stockport", "Tameside"} <= names
+    assert names <= GREATER_MANCHESTER
 
 
 def test_homes_and_out_of_area_views_are_maps(cohort_store):

@@ -70,11 +70,14 @@ def subset(collection: dict, codes: set[str], keep: bool = True) -> dict:
         if (feature["properties"]["code"] in codes) == keep]}
 
 
-def names_on_map(codes: set[str]) -> pd.DataFrame | None:
+def names_on_map(codes: set[str], extent: list[list[float]]) -> pd.DataFrame | None:
     """The LA names written on the maps: every LA drawn, except at England scope, where
-    150 names would hide the map they name."""
+    150 names would hide the map they name. Around one LA (``extent``) each neighbour is
+    named inside the part of it in view, not at its middle, which may be off the map."""
     if scope.kind == "england":
         return None
+    if scope.kind == "la":
+        return geometry.label_points(geometry.clip(subset(shapes["la"], codes), extent))
     labels = shapes["labels"]
     return labels[labels["code"].isin(codes)]
 
@@ -88,8 +91,8 @@ def map_frame(codes: set[str]) -> dict:
     if scope.kind == "la":  # the chosen LA stands out from its RCC's other LAs
         outlines.append((subset(shapes["la"], {scope.code}), "selected"))
     extent = geometry.bounds(shapes["la"], zoom_to)
-    return dict(outlines=outlines, labels=names_on_map(codes),
-                bounds=widened(extent) if scope.kind == "la" else extent,
+    extent = widened(extent) if scope.kind == "la" else extent
+    return dict(outlines=outlines, labels=names_on_map(codes, extent), bounds=extent,
                 context=None if scope.kind == "england" else subset(shapes["la"], codes,
                                                                       keep=False),
                 tiles=TILES if st.session_state.get("map_tiles_on") else None)
