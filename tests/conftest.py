@@ -92,6 +92,18 @@ def fresh_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'rcc.sqlite'}"
 
 
+@pytest.fixture
+def app_store(built_url, monkeypatch):
+    """Point the app at the session's store (st.connection ignores AppTest secrets, so the
+    environment) and start and end each test with empty Streamlit caches."""
+    import cached
+
+    monkeypatch.setenv("DATABASE_URL", built_url)
+    cached.clear()
+    yield built_url
+    cached.clear()
+
+
 @pytest.fixture(scope="session")
 def engine(built_url):
     """An engine on the session's store."""

@@ -46,17 +46,6 @@ def page(built_url) -> AppTest:
         cached.clear()
 
 
-@pytest.fixture
-def store(built_url, monkeypatch):
-    """The app pointed at the session's store, with Streamlit's caches emptied."""
-    import cached
-
-    monkeypatch.setenv("DATABASE_URL", built_url)
-    cached.clear()
-    yield built_url
-    cached.clear()
-
-
 def folded_ids(at: AppTest) -> set[int]:
     """The ids of every markdown element inside an expander."""
     return {id(m) for e in at.expander for m in e.markdown}
@@ -147,7 +136,7 @@ def test_every_export_table_is_listed_with_its_options(page):
         assert f"`{option} " in text, option
 
 
-def test_import_form_follows_the_sidebars_la_and_year(store):
+def test_import_form_follows_the_sidebars_la_and_year(app_store):
     """At LA scope the form starts at the sidebar's LA and year; the years offered are
     exactly the sidebar's (the years with data), newest first."""
     at = open_data_methods({"scope": "la", "la": "E06000063", "year": "2024"})
@@ -159,7 +148,7 @@ def test_import_form_follows_the_sidebars_la_and_year(store):
     assert year.options == at.sidebar.selectbox(key="f_year").options
 
 
-def test_import_form_asks_for_the_la_above_la_scope(store):
+def test_import_form_asks_for_the_la_above_la_scope(app_store):
     """At RCC scope the form does not guess an LA: importing without one is refused."""
     at = open_data_methods({"scope": "rcc", "rcc": "greater-manchester"})
     la = next(s for s in at.selectbox if s.label == "Local authority")

@@ -16,17 +16,6 @@ TITLES = [title for pages in PAGES.values() for _, title, _ in pages]
 TIMEOUT = 60
 
 
-@pytest.fixture
-def store(built_url, monkeypatch):
-    """The app pointed at the session's store, with Streamlit's caches emptied."""
-    import cached
-
-    monkeypatch.setenv("DATABASE_URL", built_url)
-    cached.clear()
-    yield built_url
-    cached.clear()
-
-
 def opened_at(address: str, params: dict | None = None) -> AppTest:
     """The app's first run in a browser tab opened at ``address`` (path and query)."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
@@ -43,7 +32,7 @@ def page_at(address: str) -> AppTest:
 
 
 @pytest.mark.parametrize("address", ["nonsense", "Board%20papers", "x" * 5000])
-def test_unknown_address_says_so_and_links_every_page(store, address):
+def test_unknown_address_says_so_and_links_every_page(app_store, address):
     at = page_at(address)
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Page not found"
@@ -56,7 +45,7 @@ def test_unknown_address_says_so_and_links_every_page(store, address):
 
 @pytest.mark.parametrize("address, page", [("forecasts", "Forecasts"), ("needs", "Needs"),
                                            ("costs", "Costs")])
-def test_planned_pages_say_they_are_not_built_yet(store, address, page):
+def test_planned_pages_say_they_are_not_built_yet(app_store, address, page):
     at = page_at(address)
     [warning] = at.warning
     assert f"no page called `{address}` yet" in warning.value
@@ -64,14 +53,14 @@ def test_planned_pages_say_they_are_not_built_yet(store, address, page):
     assert [link.value for link in at.page_link] == TITLES
 
 
-def test_a_page_name_in_another_case_opens_that_page(store):
+def test_a_page_name_in_another_case_opens_that_page(app_store):
     """'/overview' (the Overview lives at the root) and '/Maps' open their pages."""
     assert page_at("overview").title[0].value.startswith("Overview")
     assert page_at("Maps").title[0].value.startswith("Maps")
 
 
 @pytest.mark.parametrize("address", ["%20maps", "%20", "maps%20", "a/b"])
-def test_addresses_no_page_can_hold_still_open_the_app(store, address):
+def test_addresses_no_page_can_hold_still_open_the_app(app_store, address):
     """An address st.Page would trim into another page's (or into nothing) is left to
     Streamlit's own fallback: the Overview, never an error."""
     at = opened_at(address)
@@ -79,14 +68,14 @@ def test_addresses_no_page_can_hold_still_open_the_app(store, address):
     assert at.title[0].value.startswith("Overview")
 
 
-def test_a_real_page_registers_no_other(store):
+def test_a_real_page_registers_no_other(app_store):
     """A link to a page that exists gets that page, and no 'not found' page beside it."""
     at = opened_at("data_methods")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(NOT_FOUND)
 
 
-def test_one_warning_for_a_link_with_several_bad_values(store):
+def test_one_warning_for_a_link_with_several_bad_values(app_store):
     at = opened_at("", {"scope": "la", "la": "E99999999", "rcc": "atlantis", "year": "2031"})
     assert not at.exception
     [warning] = at.warning
@@ -95,13 +84,13 @@ def test_one_warning_for_a_link_with_several_bad_values(store):
     assert "\n" not in warning.value
 
 
-def test_a_scope_without_its_code_is_named_once(store):
+def test_a_scope_without_its_code_is_named_once(app_store):
     at = opened_at("", {"scope": "rcc"})
     [warning] = at.warning
     assert "scope `rcc` with no RCC" in warning.value, warning.value
 
 
-def test_a_long_link_value_is_shortened(store):
+def test_a_long_link_value_is_shortened(app_store):
     """A 5,000-character value is not echoed: at most 40 characters of it, then '…'."""
     at = opened_at("", {"scope": "rcc", "rcc": "x" * 5000})
     [warning] = at.warning
@@ -109,7 +98,7 @@ def test_a_long_link_value_is_shortened(store):
     assert len(warning.value) < 120, warning.value
 
 
-def test_link_values_cannot_add_markdown(store):
+def test_link_values_cannot_add_markdown(app_store):
     """A value is shown as typed, as inline code: Markdown in it (a link, an icon, a
     backtick closing the code early) is not read as Markdown."""
     at = opened_at("", {"rcc": "[click](https://e.uk):red[x]", "la": "`a`"})
@@ -118,7 +107,7 @@ def test_link_values_cannot_add_markdown(store):
     assert "LA code `` `a` ``" in warning.value
 
 
-def test_a_pages_own_link_parameter_survives_the_filters(store):
+def test_a_pages_own_link_parameter_survives_the_filters(app_store):
     """The filters are written back into the link; a page's own parameter (Maps' view)
     stays beside them, so a shared link to a view reopens it."""
     at = opened_at("", {"scope": "rcc", "rcc": "greater-manchester", "view": "homes"})

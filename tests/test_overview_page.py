@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from analysis.accountability import RuleSettings
@@ -19,17 +18,6 @@ from analysis.scope import Scope
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 60
 BLACKPOOL, SCILLY, BIRMINGHAM = "E06000009", "E06000053", "E08000025"
-
-
-@pytest.fixture
-def store(built_url, monkeypatch):
-    """The app pointed at the test store, with empty Streamlit caches before and after."""
-    import cached
-
-    monkeypatch.setenv("DATABASE_URL", built_url)
-    cached.clear()
-    yield built_url
-    cached.clear()
 
 
 def overview(params: dict) -> AppTest:
@@ -46,14 +34,14 @@ def answer(at: AppTest) -> str:
     return at.markdown[0].value
 
 
-def test_england_opens_with_the_published_figures_in_a_sentence(store):
+def test_england_opens_with_the_published_figures_in_a_sentence(app_store):
     """England at 31 March 2025: DfE's 81,770 children and 67 per 10,000, in words."""
     at = overview({"scope": "england", "year": "2025"})
     assert answer(at) == ("At 31 March 2025, 81,770 children were looked after by England's "
                           "local authorities: 67 in every 10,000 children.")
 
 
-def test_an_rcc_is_compared_with_england(store):
+def test_an_rcc_is_compared_with_england(app_store):
     """An RCC's sentence says whether its rate is above or below England's, with both."""
     at = overview({"scope": "rcc", "rcc": "london", "year": "2025"})
     text = answer(at)
@@ -75,9 +63,9 @@ def rule_flag(url: str, code: str) -> bool:
     return bool(table.set_index("la_code").at[code, "flag"])
 
 
-def test_a_flagged_la_is_told_so_with_a_link_to_accountability(store):
+def test_a_flagged_la_is_told_so_with_a_link_to_accountability(app_store):
     """Blackpool meets the rule in 2025: the Overview says so and links to the page."""
-    assert rule_flag(store, BLACKPOOL)
+    assert rule_flag(app_store, BLACKPOOL)
     at = overview({"scope": "la", "la": BLACKPOOL, "year": "2025"})
     assert any("Blackpool meets the accountability rule at 31 March 2025" in w.value
                for w in at.warning), [w.value for w in at.warning]
@@ -85,7 +73,7 @@ def test_a_flagged_la_is_told_so_with_a_link_to_accountability(store):
     assert any("accountability" in link.proto.page for link in links)
 
 
-def test_an_la_without_a_rate_cannot_be_assessed(store):
+def test_an_la_without_a_rate_cannot_be_assessed(app_store):
     """Isles of Scilly has no published count: never a green all-clear."""
     at = overview({"scope": "la", "la": SCILLY, "year": "2025"})
     assert not at.success
@@ -94,9 +82,9 @@ def test_an_la_without_a_rate_cannot_be_assessed(store):
                                  "Isles of Scilly at 31 March 2025")
 
 
-def test_an_la_that_does_not_meet_the_rule_is_cleared(store):
+def test_an_la_that_does_not_meet_the_rule_is_cleared(app_store):
     """Birmingham does not meet the rule in 2025: a plain 'does not meet'."""
-    assert not rule_flag(store, BIRMINGHAM)
+    assert not rule_flag(app_store, BIRMINGHAM)
     at = overview({"scope": "la", "la": BIRMINGHAM, "year": "2025"})
     assert any("Birmingham does not meet the accountability rule" in s.value
                for s in at.success)
@@ -107,7 +95,7 @@ def neighbours_download(at: AppTest):
     return next(d for d in at.get("download_button") if "statistical neighbours" in d.label)
 
 
-def test_neighbours_are_on_the_overview_formatted_and_downloaded_per_model(store):
+def test_neighbours_are_on_the_overview_formatted_and_downloaded_per_model(app_store):
     """At LA scope the Overview shows the neighbours' table with formatted counts and no
     'None'; the 2021 and 2025 models download under different names."""
     at = overview({"scope": "la", "la": SCILLY, "year": "2025"})
@@ -123,7 +111,7 @@ def test_neighbours_are_on_the_overview_formatted_and_downloaded_per_model(store
     assert second.endswith("benchmarks-la-E06000053-2025-model-2021.csv")
 
 
-def test_neighbours_only_at_la_scope(store):
+def test_neighbours_only_at_la_scope(app_store):
     """An RCC has no statistical neighbours: no model choice on its Overview."""
     at = overview({"scope": "rcc", "rcc": "london", "year": "2025"})
     assert not [r for r in at.radio if r.key == "sn_model"]

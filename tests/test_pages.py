@@ -21,18 +21,6 @@ SCOPES = {
 TIMEOUT = 60
 
 
-@pytest.fixture
-def store(built_url, monkeypatch):
-    """Point the app at the test database (st.connection ignores AppTest secrets, so use the
-    environment) and start each test with empty Streamlit caches."""
-    import cached
-
-    monkeypatch.setenv("DATABASE_URL", built_url)
-    cached.clear()
-    yield built_url
-    cached.clear()
-
-
 def open_app(params: dict) -> AppTest:
     """Run the app as a shared link with these query parameters would open it."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
@@ -42,7 +30,7 @@ def open_app(params: dict) -> AppTest:
 
 @pytest.mark.parametrize("page", PAGE_FILES)
 @pytest.mark.parametrize("scope", SCOPES)
-def test_every_page_runs_at_every_scope(store, page, scope):
+def test_every_page_runs_at_every_scope(app_store, page, scope):
     """No page may raise at any scope: trustees switch scope live in meetings."""
     at = open_app(SCOPES[scope])
     at.switch_page(page).run()
@@ -52,7 +40,7 @@ def test_every_page_runs_at_every_scope(store, page, scope):
     assert at.sidebar.radio(key="f_scope").value == scope, "the shared frame ran around the page"
 
 
-def test_overview_england_shows_published_headline(store):
+def test_overview_england_shows_published_headline(app_store):
     """England 31 March 2025: 81,770 children, 67 per 10,000 (DfE)."""
     at = open_app({"scope": "england", "year": "2025"})
     metrics = {m.label: m.value for m in at.metric}
@@ -61,7 +49,7 @@ def test_overview_england_shows_published_headline(store):
     assert at.title[0].value == "Overview: England"
 
 
-def test_filters_follow_the_link_and_write_it_back(store):
+def test_filters_follow_the_link_and_write_it_back(app_store):
     """A shared link reopens the same scope and year, and the URL reflects the filters."""
     at = open_app(SCOPES["la"])
     assert at.title[0].value == "Overview: Cumberland"
@@ -69,7 +57,7 @@ def test_filters_follow_the_link_and_write_it_back(store):
     assert dict(at.query_params) == {"scope": "la", "la": "E06000063", "year": "2024"}
 
 
-def test_changing_a_filter_updates_the_url(store):
+def test_changing_a_filter_updates_the_url(app_store):
     """Choosing an RCC in the sidebar makes the URL a link to that RCC."""
     at = open_app({})
     at.sidebar.radio(key="f_scope").set_value("rcc").run()
@@ -84,7 +72,7 @@ def test_changing_a_filter_updates_the_url(store):
     ({"scope": "galaxy"}, "scope `galaxy`"),
     ({"scope": "rcc", "rcc": "atlantis"}, "RCC `atlantis`"),
 ])
-def test_bad_link_warns_and_falls_back(store, params, words):
+def test_bad_link_warns_and_falls_back(app_store, params, words):
     """An unknown code or year in a link gives an on-page warning, never a stack trace."""
     at = open_app(params)
     assert not at.exception
@@ -92,7 +80,7 @@ def test_bad_link_warns_and_falls_back(store, params, words):
     assert at.title[0].value.startswith("Overview")
 
 
-def test_every_table_has_a_csv_download(store):
+def test_every_table_has_a_csv_download(app_store):
     """Each table a page shows can be downloaded (the same rows as the export command)."""
     for page in PAGE_FILES:
         at = open_app({"scope": "rcc", "rcc": "north-east"})
@@ -116,7 +104,7 @@ def test_corrupt_database_says_how_to_rebuild(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def app_store(own_store, monkeypatch):
+def writable_store(own_store, monkeypatch):
     """The app pointed at a store of this test's own (these tests write to the register)."""
     import cached
 
@@ -138,7 +126,7 @@ def by_label(elements, label: str):
     return next(e for e in elements if e.label == label)
 
 
-def test_recording_a_request_from_the_page(app_store):
+def test_recording_a_request_from_the_page(writable_store):
     """A trustee records a request for a flagged LA; it appears in the register."""
     at = accountability_for("E06000009")  # Blackpool: flagged in 2025
     assert not at.exception
@@ -152,13 +140,13 @@ def test_recording_a_request_from_the_page(app_store):
     assert by_label(at.selectbox, "Request").value == 1
 
 
-def test_two_people_editing_one_request_do_not_overwrite_each_other(app_store):
+def test_two_people_editing_one_request_do_not_overwrite_each_other(writable_store):
     """If someone saves while you edit, your save is refused with a clear message, and both
     their change and your typed edits survive."""
     from data import register
     from data.store import make_engine
 
-    engine = make_engine(app_store)
+    engine = make_engine(writable_store)
     number = register.create_request(
         engine, la_code="E06000009", year=2025, requested_on=date.today(),
         meeting="Board", reason="High rate", asked_by="Chair", rule_settings={})
