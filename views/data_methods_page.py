@@ -249,39 +249,42 @@ def flag_rule_detail() -> None:
             "is estimated from only a few years. The slope is reported as % change a year.")
 
 
+REORGANISATIONS = (
+    "Where only the code changed (the same area under a new code, such as North Yorkshire or "
+    "Somerset), the figures carry on as one series. Where a council was split or merged "
+    "(Northamptonshire, Cumbria; Bournemouth, Poole and Dorset), the old council keeps its "
+    "own series up to the change and the new councils start afresh: nothing is shared out "
+    "between them, and charts mark the break. An RCC, region or England total includes an "
+    "old council only when all the councils that replaced it are in the same total, so like "
+    "is compared with like. Changes take effect on 1 April, so the old council's last count "
+    "is at 31 March of the year shown and the new council's first a year later.")
+MEMBERSHIP = (
+    "By default each English region is one RCC, except that Greater Manchester's 10 LAs form "
+    "the pathfinder RCC (the rest of the North West is its own RCC). Membership is kept in "
+    "the app's database, where the board can change it; loading a new release of the "
+    "published data does not overwrite it.")
+NEEDS = (
+    "Children's needs are grouped into the 11 categories used in regional needs analyses. A "
+    "Placements Data Standard file records a need when any of the fields listed for it shows "
+    "it (a risk present, a requirement stated). The standard does not record how often or "
+    "how intensely, so those are shown as 'unknown'.")
+
+
 def reference_tables() -> None:
     """LA reorganisations, RCC membership and needs categories: reference, folded away."""
     st.subheader("Reference")
-    with st.expander("Changes to local authorities (mergers, splits, new codes)"):
-        st.markdown(
-            "Where only the code changed (the same area under a new code, such as North "
-            "Yorkshire or Somerset), the figures carry on as one series. Where a council was "
-            "split or merged (Northamptonshire, Cumbria; Bournemouth, Poole and Dorset), the "
-            "old council keeps its own series up to the change and the new councils start "
-            "afresh: nothing is shared out between them, and charts mark the break. An RCC, "
-            "region or England total includes an old council only when all the councils that "
-            "replaced it are in the same total, so like is compared with like. Changes take "
-            "effect on 1 April, so the old council's last count is at 31 March of the year "
-            "shown and the new council's first a year later.")
-        frame.table(cached.code_changes(), "code-changes", "code changes")
-    with st.expander("Which LAs are in each RCC"):
-        st.markdown("By default each English region is one RCC, except that Greater "
-                    "Manchester's 10 LAs form the pathfinder RCC (the rest of the North West "
-                    "is its own RCC). Membership is kept in the app's database, where the "
-                    "board can change it; loading a new release of the published data does "
-                    "not overwrite it.")
-        frame.table(cached.rcc_membership(), "rcc-membership", "RCC membership")
-    with st.expander("Needs categories"):
-        st.markdown("Children's needs are grouped into the 11 categories used in regional "
-                    "needs analyses. A Placements Data Standard file records a need when any "
-                    "of the fields listed for it shows it (a risk present, a requirement "
-                    "stated). The standard does not record how often or how intensely, so "
-                    "those are shown as 'unknown'.")
-        frame.table(cached.needs_vocabulary(), "needs-vocabulary", "needs vocabulary",
-                    column_config={"label": "Need",
-                                   "placements_v2_fields": "Placements v2 fields",
-                                   "description": st.column_config.TextColumn(
-                                       "Description", width="large")})
+    needs_columns = {"label": "Need", "placements_v2_fields": "Placements v2 fields",
+                     "description": st.column_config.TextColumn("Description", width="large")}
+    for title, words, table, export, label, columns in [
+            ("Changes to local authorities (mergers, splits, new codes)", REORGANISATIONS,
+             cached.code_changes, "code-changes", "code changes", None),
+            ("Which LAs are in each RCC", MEMBERSHIP, cached.rcc_membership,
+             "rcc-membership", "RCC membership", None),
+            ("Needs categories", NEEDS, cached.needs_vocabulary, "needs-vocabulary",
+             "needs vocabulary", needs_columns)]:
+        with st.expander(title):
+            st.markdown(words)
+            frame.table(table(), export, label, column_config=columns)
     with st.expander("Every table from the command line"):
         st.markdown(export_commands())
 
