@@ -322,3 +322,22 @@ def test_case_level_tables_are_in_words(cohort_store):
     assert not at.exception
     assert set(matrix_table(at)["need"]) == {"Criminal exploitation"}
     assert not any(re.search(r"\b1 flows\b", caption.value) for caption in at.caption)
+
+
+@pytest.mark.parametrize("view", [None, "Children's homes", "Placed out of area (published)",
+                                  CASE_LEVEL])
+def test_every_heading_of_every_table_is_in_words(cohort_store, view):
+    """No heading of a table on the page is a raw field name (placement_type, a snake_case
+    word) or an area name in the wrong case: each shown column is named by the page."""
+    at = maps_page(SCOPES["rcc"], view)
+    assert at.dataframe
+    for table in at.dataframe:
+        headings = json.loads(table.proto.columns)
+        for name in table.value.columns:
+            setting = headings.get(name, {})
+            if setting.get("hidden"):
+                continue
+            label = setting.get("label") or name
+            assert "_" not in label and not label[:1].islower(), (name, label)
+            if name in RCC_COLUMNS - {"Total", "own_children_in_homes_here"}:
+                assert label == name, (name, label)

@@ -380,7 +380,7 @@ def matrix_panel(case_year: int, version: int) -> None:
                "the homes are.")
     frame.table(in_words(table), "flows", f"{'RCC' if level == 'rcc' else 'region'} matrix",
                 part=f"level-{level}{filter_args(placement, need)}", year=case_year,
-                column_config=FLOW_COLUMNS)
+                column_config={**FLOW_COLUMNS, **{name: name for name in names}})
 
 
 def in_words(table: pd.DataFrame) -> pd.DataFrame:
