@@ -15,6 +15,9 @@ from analysis.suppression import SYMBOL_MEANINGS, show
 
 CHILDREN = "Children looked after"
 RATE = "Rate per 10,000 children"
+HOMES = "Children's homes"
+PLACES = "Children's home places"
+FAR = "% placed outside the LA and more than 20 miles from home"
 
 
 def answer(summary: pd.DataFrame, title: str, kind: str, year: int) -> str:
@@ -39,6 +42,30 @@ def answer(summary: pd.DataFrame, title: str, kind: str, year: int) -> str:
     if kind == "england":
         return sentence + "."
     return f"{sentence}, {compared(rate['scope_value'], rate['england_value'])}."
+
+
+def maps_answer(summary: pd.DataFrame, title: str, kind: str) -> str:
+    """The Maps page's answer: how many children's homes and places the scope has, and the
+    share of its children placed outside their LA and far from home, beside England's (the
+    same scope summary and names as the Overview's cards, so the two pages agree)."""
+    rows = summary.set_index("measure")
+    homes, places, far = rows.loc[HOMES], rows.loc[PLACES], rows.loc[FAR]
+    where = "England" if kind == "england" else title
+    stock = ("no children's homes" if homes["scope_value"] == 0 and not homes["scope_symbol"]
+             else f"{figure(homes)} children's homes with {figure(places)} places")
+    sentence = f"{where} had {stock} (Ofsted, {homes['date']})."
+    if missing(far["scope_value"], far["scope_symbol"]):
+        return sentence
+    share = f"{figure(far)}%"
+    if kind != "england":
+        share += f" (England {show(far['england_value'])}%)"
+    return (f"{sentence} At {far['date']}, {share} of its children in care were placed "
+            "outside their LA and more than 20 miles from home.")
+
+
+def figure(row: pd.Series) -> str:
+    """A summary row's figure for the scope, or DfE's symbol."""
+    return show(row["scope_value"], row["scope_symbol"])
 
 
 def compared(value: float, england: float) -> str:

@@ -341,3 +341,19 @@ def test_every_heading_of_every_table_is_in_words(cohort_store, view):
             assert "_" not in label and not label[:1].islower(), (name, label)
             if name in RCC_COLUMNS - {"Total", "own_children_in_homes_here"}:
                 assert label == name, (name, label)
+
+
+@pytest.mark.parametrize("params, words", [
+    # Ofsted's England totals at 31 March 2023 and DfE's 18% for 2025, as published.
+    ({"scope": "england"}, ["England had 3,119 children's homes with 13,528 places",
+                            "18% of its children in care"]),
+    ({"scope": "la", "la": "E06000053"}, ["Isles of Scilly had no children's homes"]),
+    ({"scope": "la", "la": "E09000001"}, ["City of London had no children's homes"]),
+])
+def test_the_page_opens_with_its_answer(cohort_store, params, words):
+    """The first paragraph answers "where are the homes, how many children live far away"
+    in words, with the published figures, before any control."""
+    at = maps_page(params)
+    first = at.markdown[0].value
+    for phrase in words:
+        assert phrase in first, first

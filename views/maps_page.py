@@ -12,7 +12,7 @@ from streamlit_folium import st_folium
 
 import cached
 from analysis import flows as flow_rules
-from analysis import geometry, mapping
+from analysis import geometry, headline, mapping
 from analysis.disclosure import SYNTHETIC_LABEL, THRESHOLD, label_if_synthetic
 from analysis.scope import Scope
 from components import flow_selection, map_figures
@@ -429,9 +429,8 @@ def chosen_view() -> str:
 
 
 st.title(f"Maps: {filters.title}")
-st.markdown("Where the children's homes are, where each local authority's children live, "
-            "and how many are placed outside their LA and their RCC. **Click an area on the "
-            "map to choose that LA.**")
+st.markdown(headline.maps_answer(cached.scope_summary(scope, year), filters.title, scope.kind)
+            + " **Click an area on the map to choose that LA.**")
 # One view at a time, not tabs: Leaflet cannot size a map drawn inside a hidden tab, and
 # only the chosen view's map is built and sent to the browser.
 PANELS = {"map": la_map, "homes": homes_panel, "out-of-area": out_of_area_panel,
