@@ -208,7 +208,11 @@ def finish(m: folium.Map, sections: list[str], source: str,
            bounds: list[list[float]] | None) -> folium.Map:
     """The legend, then the map fitted to ``bounds`` (England by default) clear of it."""
     Legend(sections, source).add_to(m)
-    FitClear(bounds or ENGLAND, CREDITS_HEIGHT).add_to(m)
+    extent = bounds or ENGLAND
+    FitClear(extent, CREDITS_HEIGHT).add_to(m)
+    # streamlit-folium asks the map for its bounds on every run, which folium works out by
+    # walking every coordinate of every layer (~65 ms for England); the extent is known.
+    m.get_bounds = lambda: extent
     return m
 
 

@@ -492,3 +492,14 @@ def test_clipped_names_sit_inside_the_part_in_view(england):
     for row in labels.itertuples():
         point = Point(row.lon, row.lat)
         assert shapes[row.code].contains(point) and box.contains(point), row.name
+
+
+def test_the_extent_handed_to_streamlit_folium_is_the_areas_drawn(england):
+    """streamlit-folium asks each map for its bounds on every run; the map answers with
+    the extent it is fitted to instead of walking every coordinate. That extent must be
+    where the areas are: checked against folium's own walk over the area layer."""
+    scope = {"type": "FeatureCollection", "features": england["features"][:12]}
+    m = map_figures.build_choropleth(scope, made_up_values(codes_of(england)), title="Rate",
+                                     unit="", source="DfE", bounds=geometry.bounds(scope))
+    walked = layer_with(m, "la-area").get_bounds()
+    assert np.allclose(m.get_bounds(), walked, atol=1e-6)
