@@ -161,11 +161,16 @@ def table(frame: pd.DataFrame, export: str, label: str, *, scope: Scope | None =
         st.warning(disclosure.SYNTHETIC_LABEL, icon=":material/science:")
     st.dataframe(for_display(frame), hide_index=True, width="stretch",
                  column_config=column_settings(frame, column_config))
-    # No formulas in a download, and the synthetic label as its first line where it applies.
-    csv = disclosure.to_csv(neutralise(frame)).encode("utf-8")
     name = download_name(export, scope, year, model, part)
-    st.download_button(f"Download {label} (CSV)", csv, file_name=name, mime="text/csv",
-                       key=f"download-{name}", icon=":material/download:")
+    st.download_button(f"Download {label} (CSV)", lambda: csv_bytes(frame), file_name=name,
+                       mime="text/csv", key=f"download-{name}", icon=":material/download:")
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A table's download, made when it is asked for (not on every run of every page, for
+    tables most readers never download): no formulas in it, and the synthetic label as
+    its first line where it applies."""
+    return disclosure.to_csv(neutralise(frame)).encode("utf-8")
 
 
 def download_name(export: str, scope: Scope | None = None, year: int | None = None,

@@ -83,3 +83,19 @@ def test_key_flow_rcc_then_la_then_accountability_then_register(page, app_url):
     expect(page.get_by_text("Request #1 recorded for Blackpool")).to_have_count(1)
     no_exception(page)
     full_screenshot(page, "browser-flow-register")
+
+
+def test_a_download_is_the_table_shown_under_its_own_name(page, app_url):
+    """Downloads are made when clicked (not on every run): the file arrives, named for its
+    table, scope and year, and holds the same headline figures as the page's table
+    (DfE's 81,770 children looked after in England at 31 March 2025)."""
+    open_page(page, f"{app_url}/?scope=england&year=2025", "Overview: England")
+    page.get_by_text("Headline figures", exact=True).click()
+    button = page.get_by_role("button", name="Download headline figures (CSV)")
+    with page.expect_download() as arrived:
+        button.click()
+    download = arrived.value
+    assert download.suggested_filename == "overview-england-2025.csv"
+    text = open(download.path(), encoding="utf-8").read()
+    assert text.splitlines()[0].startswith("measure,")
+    assert "Children looked after,81770," in text
