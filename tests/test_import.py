@@ -696,7 +696,8 @@ def page(store, monkeypatch):
 def test_page_shows_the_import_form_log_and_needs(page):
     at, engine = page
     assert not at.exception
-    assert "Import case-level data" in [h.value for h in at.header]
+    headings = [h.value.lower() for h in [*at.header, *at.subheader]]
+    assert any("import case-level data" in heading for heading in headings), headings
     assert "Import" in [b.label for b in at.button]
     ssda903.import_files(engine, files_903(), la_code=LA, year=YEAR, imported_by="Analyst")
     at.run()
