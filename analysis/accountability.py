@@ -275,11 +275,6 @@ def verdicts(table: pd.DataFrame) -> pd.Series:
                      index=table.index)
 
 
-def directions(table: pd.DataFrame) -> pd.Series:
-    """Each LA's trend direction in words; 'no trend' where there is none (too few years
-    of figures), which must not read as 'no clear change'."""
-    return table["trend_direction"].where(table["trend_pct_per_year"].notna(), "no trend")
-
 
 def why_not_assessed(population, symbol, year: int) -> str:
     """Why an LA has no rate: no population (it did not exist yet), or DfE's symbol for

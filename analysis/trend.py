@@ -10,7 +10,7 @@ years is luck, not precision: without the floor about twice as many trends would
 significant), and the p-value comes from a t distribution with (years - 2) degrees of
 freedom, because that dispersion is itself estimated from only a handful of years.
 
-**No trend is reported** (direction "no clear change", no % or p-value) unless the LA has
+**No trend is reported** (direction "no trend", no % or p-value) unless the LA has
 a count and a population for at least 3 consecutive years ending in the year assessed
 (window years before the data begin simply shorten it; a gap, such as a suppressed count,
 or a missing latest year means no trend), and children in care in at least two of those
@@ -32,6 +32,8 @@ import statsmodels.api as sm
 from scipy import stats
 
 RISING, FALLING, FLAT = "rising", "falling", "no clear change"
+#: A series that cannot carry a trend: not the same as a trend that shows no clear change.
+NO_TREND = "no trend"
 MIN_YEARS = 3
 MIN_YEARS_WITH_CHILDREN = 2
 
@@ -48,7 +50,7 @@ class Trend:
 
 def no_trend(years: int) -> Trend:
     """What is reported when the series cannot carry a trend (see the module's rule)."""
-    return Trend(np.nan, np.nan, FLAT, years)
+    return Trend(np.nan, np.nan, NO_TREND, years)
 
 
 def can_fit(years: np.ndarray, children: np.ndarray, population: np.ndarray) -> bool:

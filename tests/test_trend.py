@@ -142,9 +142,10 @@ def test_flat_noisy_series_is_not_called_a_trend():
     ([2021, 2022, 2023, 2024, 2025], [40, 45, np.nan, 50, 52]),  # a missing count
 ])
 def test_series_that_cannot_carry_a_trend_give_no_trend(years, counts):
-    """All-zero, single-non-zero, short or gappy series give 'no clear change', not an error."""
+    """All-zero, single-non-zero, short or gappy series give 'no trend' (not an error, and
+    not 'no clear change', which is a verdict on a trend that was fitted)."""
     fitted = trend.poisson_trend(years, counts, [300] * len(years))
-    assert fitted.direction == trend.FLAT
+    assert fitted.direction == "no trend"
     assert math.isnan(fitted.pct_per_year) and math.isnan(fitted.p_value)
 
 
@@ -157,7 +158,7 @@ def series(counts, years=YEARS, population=50_000) -> pd.DataFrame:
 def test_no_trend_when_the_year_assessed_is_missing():
     """A window whose latest year has no figure is not reported as the trend to that year."""
     out = trend.la_trend(series([400, 420, 440, 460, np.nan]), 2025, 5)
-    assert out["trend_direction"] == trend.FLAT and math.isnan(out["trend_pct_per_year"])
+    assert out["trend_direction"] == "no trend" and math.isnan(out["trend_pct_per_year"])
     assert math.isnan(out["change_since_pct"])
 
 
@@ -196,7 +197,7 @@ def test_isles_of_scilly_and_city_of_london_assess_without_error(engine, year, c
     table = tables.accountability(engine, year, scope=Scope("la", code))
     row = table.set_index("la_code").loc[code]
     if code == "E06000053":
-        assert row["trend_direction"] == trend.FLAT and math.isnan(row["trend_p_value"])
+        assert row["trend_direction"] == "no trend" and math.isnan(row["trend_p_value"])
         assert not row["flag"]
 
 

@@ -134,8 +134,7 @@ def funnel(table: pd.DataFrame, in_scope: pd.DataFrame, flagged: pd.DataFrame,
 
 def rates(in_scope: pd.DataFrame, filters: frame.Filters, years: int) -> None:
     """The scope's LAs' rates, ranks and trends; at LA scope, that LA's row alone."""
-    shown = in_scope.assign(flag=rule.verdicts(in_scope),
-                            trend_direction=rule.directions(in_scope))
+    shown = in_scope.assign(flag=rule.verdicts(in_scope))
     shown = shown.sort_values("rank")[RATE_COLUMNS]
     if filters.scope.kind == "la":
         st.header(f"{filters.title}'s rate and rank", anchor=False)
