@@ -275,7 +275,6 @@ def verdicts(table: pd.DataFrame) -> pd.Series:
                      index=table.index)
 
 
-
 def why_not_assessed(population, symbol, year: int) -> str:
     """Why an LA has no rate: no population (it did not exist yet), or DfE's symbol for
     its count ('c', 'z', ...)."""

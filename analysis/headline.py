@@ -11,6 +11,7 @@ import math
 
 import pandas as pd
 
+from analysis.accountability import assessable
 from analysis.suppression import SYMBOL_MEANINGS, show
 
 CHILDREN = "Children looked after"
@@ -86,7 +87,7 @@ def accountability_status(row: pd.Series | None, title: str, year: int) -> tuple
     """Whether an LA meets the accountability rule this year (``row`` is its row of the
     accountability table, with the default settings), as (state, sentence): state is
     'flagged', 'clear' or 'unknown' (no rate, so it cannot be assessed)."""
-    if row is None or missing(row["rate_per_10k"], None):
+    if row is None or not assessable(pd.DataFrame([row])).iloc[0]:
         return "unknown", (f"Whether {title} meets the accountability rule at 31 March {year} "
                            "cannot be assessed: DfE publishes no rate for it.")
     if row["flag"]:
