@@ -416,3 +416,49 @@ class PlacementFee(Base):
     therapy: Mapped[float | None] = mapped_column(Float)
     surplus_pct: Mapped[float | None] = mapped_column(Float)
     is_synthetic: Mapped[bool] = mapped_column(Boolean)
+
+
+class CohortFit(Base):
+    """One latent class fit of children's needs (the needs audit's cohorts), kept per data
+    version so pages read it instead of refitting, and so the next fit can keep the same
+    cohort numbers (classes are matched to the previous fit's)."""
+
+    __tablename__ = "cohort_fit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    data_key: Mapped[str] = mapped_column(String(200), index=True)  # what was fitted
+    year: Mapped[int] = mapped_column(Integer)  # children looked after at 31 March
+    fitted_at: Mapped[datetime] = mapped_column(DateTime)
+    classes: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text)  # JSON: fit statistics, profiles, names
+    is_synthetic: Mapped[bool] = mapped_column(Boolean)
+
+
+class CohortMember(Base):
+    """A child's cohort in a fit and the posterior probability of that cohort."""
+
+    __tablename__ = "cohort_member"
+    fit_id: Mapped[int] = mapped_column(ForeignKey("cohort_fit.id", ondelete="CASCADE"),
+                                        primary_key=True)
+    child_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cohort: Mapped[int] = mapped_column(Integer)
+    probability: Mapped[float] = mapped_column(Float)
+
+
+class ProviderOffer(Base):
+    """What a children's home offers (Ofsted does not publish it): the needs and the
+    highest intensity it accepts, ages, sex and places. From the provider-offers import,
+    the form, or the labelled synthetic default."""
+
+    __tablename__ = "provider_offer"
+    urn: Mapped[str] = mapped_column(String(10), primary_key=True)  # Ofsted URN
+    needs: Mapped[str] = mapped_column(Text)  # ';'-separated need_category codes
+    max_intensity: Mapped[str] = mapped_column(String(8))  # low | medium | high
+    age_from: Mapped[int] = mapped_column(Integer)
+    age_to: Mapped[int] = mapped_column(Integer)
+    sex: Mapped[str] = mapped_column(String(6))  # any | female | male
+    places: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(10))  # import | form | synthetic
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(120))
+    is_synthetic: Mapped[bool] = mapped_column(Boolean)
