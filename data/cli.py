@@ -17,9 +17,9 @@ import pandas as pd
 from analysis import disclosure
 from analysis import flows as flow_rules
 from analysis.scope import KINDS, Scope
-from data import map_tables, rccs, synth, tables
+from data import map_tables, offer_register, rccs, synth, tables
 from data.build import build
-from data.importers import placements_v2, ssda903
+from data.importers import placements_v2, provider_offers, ssda903
 from data.importers import case_tables
 from data.importers.common import ImportRefused, default_user
 from data.neutralise import neutralise
@@ -73,6 +73,9 @@ EXPORTS: dict[str, tuple[str, Callable[..., pd.DataFrame]]] = {
                                                     args.placement, args.need)),
     "needs-vocabulary": ("The needs categories and the Placements v2 fields each comes from",
                          lambda engine, args: case_tables.needs_vocabulary(engine)),
+    "provider-offers": ("The provider offer register: each home's needs, intensity, ages, sex "
+                        "and places offered, with its LA and RCC",
+                        lambda engine, args: offer_register.register(engine)),
 }
 EXIT_BAD_INPUT = 2
 
@@ -110,15 +113,16 @@ def parser() -> argparse.ArgumentParser:
     assign.add_argument("--la", required=True, help="the LA's GSS code")
     assign.add_argument("--rcc", required=True, help="the RCC's id")
     imp = commands.add_parser("import", help="import case-level data (SSDA903 or Placements "
-                              "Standard v2): all or nothing")
-    imp.add_argument("--format", required=True, choices=("ssda903", "placements-v2"))
-    imp.add_argument("--la", required=True, help="the submitting LA's GSS code")
+                              "Standard v2) or provider offers: all or nothing")
+    imp.add_argument("--format", required=True,
+                     choices=("ssda903", "placements-v2", "provider-offers"))
+    imp.add_argument("--la", help="the submitting LA's GSS code (case-level formats)")
     imp.add_argument("--year", type=int, help="collection year, e.g. 2025 for 2024-25 "
                      "(required for ssda903; placements-v2 defaults to its latest placement's)")
     imp.add_argument("--by", default=default_user(), help="who is importing (default: you)")
     imp.add_argument("paths", nargs="+", metavar="PATH",
                      help="ssda903: the Header and Episodes CSV files; placements-v2: one "
-                          "CSV or XLSX file")
+                          "CSV or XLSX file; provider-offers: one CSV file")
     synth_cmd = commands.add_parser("synth", help="generate the synthetic case-level cohort "
                                     "(replaces any earlier synthetic rows; never real ones)")
     synth_cmd.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
@@ -178,6 +182,10 @@ def run_import(args: argparse.Namespace) -> int:
                 files.append((os.path.basename(path), handle.read()))
         except OSError as exc:
             raise UserInputError(f"Cannot read {path}: {exc.strerror}.") from exc
+    if args.format == "provider-offers":
+        return run_offer_import(args, files)
+    if args.la is None:
+        raise UserInputError(f"--format {args.format} needs --la (the submitting LA).")
     if args.format == "ssda903" and args.year is None:
         raise UserInputError("--format ssda903 needs --year (e.g. 2025 for 2024-25).")
     if args.format == "placements-v2" and len(files) != 1:
@@ -200,6 +208,22 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"{name:24} {rows:>8,} rows", file=sys.stderr)
     if result.report.warnings:
         print(result.report.format(), file=sys.stderr)
+    return 0
+
+
+def run_offer_import(args: argparse.Namespace, files: list[tuple[str, bytes]]) -> int:
+    """Import one provider-offers CSV; on any error print the report, write nothing (exit 2)."""
+    if len(files) != 1:
+        raise UserInputError("--format provider-offers takes one file.")
+    engine = make_engine()
+    check_ready(engine)
+    try:
+        result = provider_offers.import_file(engine, *files[0], imported_by=args.by)
+    except ImportRefused as refused:
+        print("Import refused, database unchanged.", file=sys.stderr)
+        print(refused.report.format(), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(result.summary(), file=sys.stderr)
     return 0
 
 
