@@ -43,7 +43,14 @@ more common outside are the homes the RCC lacks.
 
 Every function returns RAW counts, in long format with key columns (rcc, cohort, where or
 measure, need) and a ``count`` column: they are case-level and must be protected by the
-disclosure family before anyone sees them.
+disclosure family before anyone sees them. The sums that tie them (lines for the family):
+in ``placed_where`` an (rcc, cohort)'s four ``where`` rows add up to its ``children`` in
+``specificity_gap``, and the ``ALL`` cohort's rows are the sums of the cohorts' rows
+(``ALL``'s matching places are not); in ``specificity_gap`` children = matching places +
+gap; in ``exports_profile`` the need ``ALL`` rows are the children placed outside
+(``outside the RCC`` in ``placed_where``) and inside (``inside their LA`` plus
+``elsewhere in the RCC``), while a child can have several needs, so the needs' rows do not
+add up to them.
 """
 
 from __future__ import annotations
@@ -78,9 +85,22 @@ def need_sets(text: pd.Series) -> pd.Series:
         lambda cell: frozenset(code.strip() for code in str(cell).split(";") if code.strip()))
 
 
+def with_needs(children: pd.DataFrame, needs: pd.DataFrame) -> pd.DataFrame:
+    """``children`` (one row per child_id) with ``needs`` (frozenset; empty for a child
+    with no recorded need) and ``intensity`` (the highest known) from the long ``needs``
+    frame (child_id, need, intensity), e.g. each child's latest assessment."""
+    per_child = needs_by_child(needs).set_index("child_id")
+    ids = children["child_id"]
+    found = ids.map(per_child["needs"])
+    return children.assign(
+        needs=found.where(found.notna(), pd.Series([frozenset()] * len(ids), index=ids.index)),
+        intensity=ids.map(per_child["intensity"]))
+
+
 def needs_by_child(needs: pd.DataFrame) -> pd.DataFrame:
     """From one row per (child_id, need, intensity) to one row per child: the set of needs
-    and the highest known intensity (intensity 'unknown' or missing is not counted)."""
+    and the highest known intensity (one not on the scale, such as 'unknown' or 'Not
+    recorded', is not counted)."""
     ranked = needs.assign(rank=needs["intensity"].map(RANK))
     grouped = ranked.groupby("child_id")
     out = pd.DataFrame({"needs": grouped["need"].agg(frozenset),
@@ -94,7 +114,8 @@ def needs_by_child(needs: pd.DataFrame) -> pd.DataFrame:
 def matches(children: pd.DataFrame, offers: pd.DataFrame) -> np.ndarray:
     """``result[i, j]`` is True when child ``i`` matches offer ``j`` (module docstring).
 
-    children: age (years, may be missing), sex ('male' | 'female' | missing), needs
+    children: age (whole years, may be missing), sex ('male' | 'female' in any case;
+    anything else, e.g. 'Not recorded', counts as missing), needs
     (frozenset of codes), intensity ('low' | 'medium' | 'high' | missing); for the
     tables below also placing_la, placement_la (missing: not recorded) and cohort.
     offers: age_from, age_to, sex ('any' | 'male' | 'female'), needs (frozenset),
@@ -103,12 +124,18 @@ def matches(children: pd.DataFrame, offers: pd.DataFrame) -> np.ndarray:
     age = pd.to_numeric(children["age"], errors="coerce").to_numpy(float)[:, None]
     age_ok = np.isnan(age) | ((offers["age_from"].to_numpy(float)[None, :] <= age)
                               & (age <= offers["age_to"].to_numpy(float)[None, :]))
-    child_sex = children["sex"].astype(object).to_numpy()[:, None]
-    home_sex = offers["sex"].astype(object).to_numpy()[None, :]
-    sex_ok = (home_sex == "any") | pd.isna(child_sex) | (child_sex == home_sex)
+    child_sex = child_sexes(children["sex"])[:, None]
+    home_sex = offers["sex"].to_numpy(dtype=object)[None, :]
+    sex_ok = (home_sex == "any") | (child_sex == "") | (child_sex == home_sex)
     child_rank = children["intensity"].map(RANK).fillna(-1).to_numpy()[:, None]
     intensity_ok = child_rank <= offers["max_intensity"].map(RANK).to_numpy()[None, :]
     return age_ok & sex_ok & needs_accepted(children["needs"], offers["needs"]) & intensity_ok
+
+
+def child_sexes(sex: pd.Series) -> np.ndarray:
+    """'male' or 'female' (any case), else '' (not recorded): plain strings to compare."""
+    words = sex.astype("string").str.lower().fillna("")
+    return words.where(words.isin(["male", "female"]), "").to_numpy(dtype=object)
 
 
 def needs_accepted(child_needs: pd.Series, home_needs: pd.Series) -> np.ndarray:

@@ -180,15 +180,23 @@ def test_one_child_one_place():
         (1, 1, 0)
 
 
-def test_needs_by_child_keeps_the_highest_known_intensity():
+def test_with_needs_keeps_the_highest_known_intensity_and_fills_no_needs():
     long = pd.DataFrame({"child_id": [1, 1, 1, 2, 3],
                          "need": ["self_harm", "going_missing", "disability", "self_harm",
                                   "disability"],
-                         "intensity": ["low", "high", "medium", "unknown", "medium"]})
-    got = sp.needs_by_child(long).set_index("child_id")
+                         "intensity": ["low", "high", "medium", "Not recorded", "medium"]})
+    children = pd.DataFrame({"child_id": [1, 2, 3, 4]})
+    got = sp.with_needs(children, long).set_index("child_id")
     assert got.at[1, "needs"] == F({"self_harm", "going_missing", "disability"})
     assert got.at[1, "intensity"] == "high" and got.at[3, "intensity"] == "medium"
     assert pd.isna(got.at[2, "intensity"])
+    assert got.at[4, "needs"] == F() and pd.isna(got.at[4, "intensity"])
+
+
+def test_sex_words_of_the_needs_tables_are_understood():
+    sexes = ["Male", "Female", "Not recorded"]
+    assert sp.matches(kids(sex=sexes), one_home(sex="male"))[:, 0].tolist() == [True, False,
+                                                                                 True]
 
 
 def test_need_sets_parse_the_register():

@@ -5,17 +5,15 @@ their behalf) say it here; the specificity gap (``analysis.specificity``) matche
 to these offers. ``python -m data import --format provider-offers PATH`` reads one UTF-8
 CSV file, one row per home, with these columns (template: data/templates/provider_offers.csv):
 
-========== ===========================================================================
-urn        the home's Ofsted URN; it must be a children's home in Ofsted's list held in
-           the store (``python -m data export homes-by-la`` counts them by LA)
-needs      the needs the home accepts: need codes separated by ';', e.g.
-           ``mental_health;self_harm`` (the codes: ``python -m data export needs-vocabulary``)
-max_intensity  the highest intensity of need it accepts: low, medium or high
-age_from   youngest age accepted, whole years 0 to 18
-age_to     oldest age accepted, whole years 0 to 18, not below age_from
-sex        any, female or male
-places     places offered, from 1 to the home's Ofsted-registered places
-========== ===========================================================================
+* ``urn``: the home's Ofsted URN; it must be a children's home in Ofsted's list held in
+  the store (``python -m data export homes-by-la`` counts them by LA);
+* ``needs``: the needs the home accepts, need codes separated by ';', e.g.
+  ``mental_health;self_harm`` (the codes: ``python -m data export needs-vocabulary``);
+* ``max_intensity``: the highest intensity of need it accepts: low, medium or high;
+* ``age_from``, ``age_to``: the youngest and oldest ages accepted, whole years 0 to 18,
+  age_from not above age_to;
+* ``sex``: any, female or male;
+* ``places``: places offered, from 1 to the home's Ofsted-registered places.
 
 Words (low, any, need codes) may be in any case. The import is all or nothing, like the
 case-level imports: every row is checked first; any error refuses the whole file with a
