@@ -302,16 +302,17 @@ def defining_needs(profile: pd.Series, prevalence: pd.Series) -> list[str]:
 def cohort_name(defining: list[str], labels: Mapping[str, str], expected_needs: float,
                 mean_needs: float) -> str:
     """A cohort's plain-English name from its defining needs ("Criminal exploitation,
-    going missing and substance misuse"); "Few recorded needs" for a cohort without any
+    going missing and substance misuse"; past three, "Many needs: going missing,
+    self-harm, mental health and 4 more"); "Few recorded needs" for a cohort without any
     whose children have under half the average number of needs; otherwise "Mixed needs"."""
     if not defining:
         return FEW_NEEDS if expected_needs < mean_needs / 2 else "Mixed needs"
-    words = [labels[code] for code in defining[:NAMED_NEEDS]]
-    words = [words[0]] + [w[:1].lower() + w[1:] for w in words[1:]]
+    words = [labels[code][:1].lower() + labels[code][1:] for code in defining[:NAMED_NEEDS]]
     more = len(defining) - NAMED_NEEDS
     if more > 0:
-        return f"{', '.join(words)} and {more} more"
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+        return f"Many needs: {', '.join(words)} and {more} more"
+    name = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+    return name[:1].upper() + name[1:]
 
 
 def describe(profiles: pd.DataFrame, numbers: np.ndarray, weights: np.ndarray,

@@ -1,0 +1,93 @@
+"""Benchmark the needs audit's cohort fit: every child in residential care in England at
+31 March 2025, needs read, latent class models fitted for k = 1..6 and the fit stored.
+
+Target: <= 15 s on 2 cores. Reads the store named by DATABASE_URL (else var/rcc.sqlite)
+and never writes to it: a SQLite store is copied to a temporary folder first (not
+timed) and the fit is stored there; for any other store only reading and fitting are
+timed. Prints the time, the load average (other work on the machine slows EM, which is
+single-threaded Python), and the BIC table. Run: .venv/bin/python bench/cohorts.py [year]
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from analysis import lca  # noqa: E402
+from data import cohort_store  # noqa: E402
+from data.store import make_engine, sqlite_path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_SECONDS = 15.0
+
+
+def timed(step, *args):
+    """(result, seconds) of one call."""
+    start = time.perf_counter()
+    result = step(*args)
+    return result, time.perf_counter() - start
+
+
+def bic_table(summary: lca.FitSummary) -> str:
+    """The fit statistics per k, the chosen k marked."""
+    lines = [f"{'k':>2} {'log L':>12} {'params':>6} {'BIC':>12} {'entropy':>8} "
+             f"{'mean post':>9} {'smallest':>8} converged"]
+    for row in summary.selection:
+        entropy = "-" if row.entropy is None else f"{row.entropy:.3f}"
+        mark = "  <- chosen" if row.classes == summary.classes else ""
+        lines.append(f"{row.classes:>2} {row.log_likelihood:>12.1f} {row.parameters:>6} "
+                     f"{row.bic:>12.1f} {entropy:>8} {row.mean_posterior:>9.3f} "
+                     f"{row.smallest_class:>8} {row.converged}{mark}")
+    return "\n".join(lines)
+
+
+def fit_in(url: str, year: int, store: bool) -> tuple[lca.FitSummary, float, float]:
+    """The summary, the seconds to read the population and the seconds of the whole step
+    (read + fit, + store when ``store``)."""
+    engine = make_engine(url)
+    try:
+        labels = cohort_store.need_labels(engine)
+        (matrix, synthetic), read = timed(cohort_store.residential_needs, engine, year,
+                                          list(labels))
+        if store:
+            summary, total = timed(cohort_store.cohorts, engine, year)
+        else:
+            (summary, _), fit = timed(lambda: lca.fit_cohorts(matrix, labels,
+                                                              synthetic=synthetic))
+            total = read + fit
+        return summary, read, total
+    finally:
+        engine.dispose()
+
+
+def main(year: int = 2025) -> None:
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{ROOT / 'var' / 'rcc.sqlite'}"
+    source = sqlite_path(url)
+    _, imports = timed(lambda: __import__("stepmix.stepmix"))
+    load = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory() as folder:
+        if source is not None:
+            copy = Path(folder) / "rcc.sqlite"
+            shutil.copyfile(source, copy)
+            url = f"sqlite:///{copy}"
+        summary, read, total = fit_in(url, year, store=source is not None)
+    print(f"Cohort fit, children in residential care at 31 March {year}: {summary.children:,} "
+          f"children{' (synthetic)' if summary.synthetic else ''}, k = 1..{lca.MAX_CLASSES}, "
+          f"{lca.N_INIT} starts each, EM tolerance {lca.ABS_TOL:g} per child")
+    print(f"  read {read:.1f} s + fit{' + store' if source is not None else ''} "
+          f"{total - read:.1f} s = {total:.1f} s (target <= {TARGET_SECONDS:.0f} s: "
+          f"{'met' if total <= TARGET_SECONDS else 'NOT met'}); importing stepmix "
+          f"{imports:.1f} s before; load average {load:.1f} at the start")
+    print(bic_table(summary))
+    for cohort in summary.cohorts:
+        print(f"  cohort {cohort.number}: {cohort.name} ({cohort.share:.0%})")
+
+
+if __name__ == "__main__":
+    main(*(int(arg) for arg in sys.argv[1:2]))
