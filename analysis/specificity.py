@@ -60,6 +60,8 @@ import pandas as pd
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import maximum_flow
 
+from analysis.disclosure import THRESHOLD
+
 INTENSITIES = ("low", "medium", "high")
 RANK = {level: rank for rank, level in enumerate(INTENSITIES)}
 ALL = "All children"
@@ -232,6 +234,17 @@ def specificity_gap(children: pd.DataFrame, offers: pd.DataFrame,
     return pd.DataFrame(rows, columns=["rcc", "cohort", "measure", "count"])
 
 
+def gap_summary(placed: pd.DataFrame, gap: pd.DataFrame) -> pd.DataFrame:
+    """``placed_where`` and ``specificity_gap`` side by side, one row per RCC and cohort
+    (children, where they are placed, matching places, gap), for the page and its
+    download. Works on protected tables too: a hidden count ('c') stays as it is."""
+    where = placed.pivot(index=["rcc", "cohort"], columns="where", values="count")
+    measures = gap.pivot(index=["rcc", "cohort"], columns="measure", values="count")
+    table = pd.concat([measures[[CHILDREN]], where[list(WHERE)],
+                       measures[[MATCHING, GAP]]], axis=1)
+    return table.rename_axis(columns=None).reset_index()
+
+
 # --- what the RCC exports ----------------------------------------------------------------
 
 def exports_profile(children: pd.DataFrame, la_rcc: pd.Series) -> pd.DataFrame:
@@ -256,7 +269,8 @@ def exports_profile(children: pd.DataFrame, la_rcc: pd.Series) -> pd.DataFrame:
 
 def exports_shares(profile: pd.DataFrame) -> pd.DataFrame:
     """One RCC's profile as one row per need: children with it placed outside, the % of
-    the children placed outside who have it, and the % among those placed inside."""
+    the children placed outside who have it, the % among those placed inside, and how many
+    children are placed outside and inside (the same on every row)."""
     wide = profile.pivot_table(index="need", columns="where", values="count", aggfunc="sum",
                                fill_value=0)
     totals = wide.loc[ALL]
@@ -264,7 +278,8 @@ def exports_shares(profile: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({
         "placed_outside": needs[OUTSIDE_RCC],
         "pct_outside": percent(needs[OUTSIDE_RCC], totals[OUTSIDE_RCC]),
-        "pct_inside": percent(needs[INSIDE_RCC], totals[INSIDE_RCC])})
+        "pct_inside": percent(needs[INSIDE_RCC], totals[INSIDE_RCC]),
+        "children_outside": totals[OUTSIDE_RCC], "children_inside": totals[INSIDE_RCC]})
     return out.sort_values("pct_outside", ascending=False).reset_index()
 
 
@@ -275,14 +290,21 @@ def percent(part: pd.Series, whole: int) -> pd.Series:
 
 def exports_sentence(shares: pd.DataFrame, labels: dict[str, str]) -> str:
     """The plain reading of one RCC's ``exports_shares``: the needs far more common among
-    the children it sends outside the RCC than among those it keeps (``EXPORT_MARGIN``)."""
-    if shares.empty or shares["pct_outside"].isna().all():
+    the children it sends outside the RCC than among those it keeps (``EXPORT_MARGIN``).
+    A need is named only when at least ``disclosure.THRESHOLD`` children placed outside
+    have it, so the sentence never points at one to four children."""
+    outside = int(shares["children_outside"].max()) if not shares.empty else 0
+    if outside == 0:
         return "We place none of our children in residential care outside the RCC."
+    if outside < THRESHOLD:
+        return ("Too few of our children in residential care are placed outside the RCC to "
+                "describe their needs.")
     lift = shares["pct_outside"] - shares["pct_inside"].fillna(0)
-    named = shares.assign(lift=lift)[lift >= EXPORT_MARGIN].nlargest(EXPORTS_NAMED, "lift")
+    common = (lift >= EXPORT_MARGIN) & (shares["placed_outside"] >= THRESHOLD)
+    named = shares.assign(lift=lift)[common].nlargest(EXPORTS_NAMED, "lift")
     if named.empty:
-        return ("The children we place outside the RCC have much the same needs as those we "
-                "place inside it: we lack places more than any kind of home.")
+        return ("No need stands out among the children we place outside the RCC: we lack "
+                "places more than any kind of home.")
     words = [labels.get(need, need).lower() for need in named["need"]]
     listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
     return (f"We send children away whose needs include {listed}: these are the homes "

@@ -81,6 +81,18 @@ def test_planted_places():
     assert [table["south", "trauma", where] for where in sp.WHERE] == [1, 0, 0, 0]
 
 
+def test_summary_puts_the_tables_side_by_side_and_keeps_hidden_counts():
+    placed = sp.placed_where(CHILDREN, LA_RCC)
+    gap = sp.specificity_gap(CHILDREN, OFFERS, LA_RCC)
+    table = sp.gap_summary(placed, gap).set_index(["rcc", "cohort"])
+    assert list(table.columns) == [sp.CHILDREN, *sp.WHERE, sp.MATCHING, sp.GAP]
+    assert table.loc[("north", "trauma")].tolist() == [4, 1, 1, 1, 1, 2, 2]
+    assert table.loc[("north", "exploitation")].tolist() == [3, 0, 1, 2, 0, 1, 2]
+    hidden = gap.assign(count=gap["count"].map(lambda n: "c" if 0 < n < 5 else n))
+    shown = sp.gap_summary(placed, hidden).set_index(["rcc", "cohort"])
+    assert shown.loc[("north", sp.ALL), sp.GAP] == "c"
+
+
 def test_planted_exports():
     profile = sp.exports_profile(CHILDREN, LA_RCC)
     north = profile[profile["rcc"] == "north"].set_index(["where", "need"])["count"]
@@ -93,19 +105,33 @@ def test_planted_exports():
     shares = sp.exports_shares(profile[profile["rcc"] == "north"]).set_index("need")
     assert shares.at["criminal_exploitation", "pct_outside"] == pytest.approx(200 / 3)
     assert shares.at["going_missing", "pct_inside"] == pytest.approx(100 / 3)
+    assert shares["children_outside"].tolist() == [3] * len(shares)
+    assert sp.exports_sentence(shares.reset_index(), {}).startswith("Too few")
+
+
+def test_planted_exports_sentence_names_needs_of_five_or_more_children():
+    """Five copies of the planted RCC: 10 children with criminal exploitation placed
+    outside (67% against 0% inside) are named; going missing (33% both) is not."""
+    five = pd.concat([CHILDREN] * 5, ignore_index=True)
+    profile = sp.exports_profile(five, LA_RCC)
+    shares = sp.exports_shares(profile[profile["rcc"] == "north"])
     labels = {"criminal_exploitation": "Criminal exploitation"}
-    assert sp.exports_sentence(shares.reset_index(), labels) == (
+    assert sp.exports_sentence(shares, labels) == (
         "We send children away whose needs include criminal exploitation: these are the "
         "homes we lack.")
+    four = pd.concat([CHILDREN] * 2, ignore_index=True)  # 4 with it outside: not named
+    profile = sp.exports_profile(four, LA_RCC)
+    shares = sp.exports_shares(profile[profile["rcc"] == "north"])
+    assert "No need stands out" in sp.exports_sentence(shares, labels)
 
 
 def test_exports_sentence_when_nothing_stands_out_or_nobody_leaves():
     same = children_frame([
         ("a", "A", "A", 12, "male", F({"self_harm"}), "low", 1),
-        ("b", "A", "C", 12, "male", F({"self_harm"}), "low", 1)])
+        ("b", "A", "C", 12, "male", F({"self_harm"}), "low", 1)] * 5)
     profile = sp.exports_profile(same, LA_RCC)
     shares = sp.exports_shares(profile[profile["rcc"] == "north"])
-    assert "much the same needs" in sp.exports_sentence(shares, {})
+    assert "No need stands out" in sp.exports_sentence(shares, {})
     home = sp.exports_profile(same.iloc[:1], LA_RCC)
     assert sp.exports_sentence(sp.exports_shares(home), {}).startswith("We place none")
 
