@@ -362,14 +362,21 @@ STATUS_WORDS = {
 }
 
 
-def register_status(requests: pd.DataFrame, la_code: str, year: int) -> str:
-    """Where the board stands with one LA: its newest request and that request's status,
-    or that nothing has been asked. A request about another year says which."""
-    mine = requests[requests["la_code"] == la_code]
-    if mine.empty:
-        return "No explanation requested yet"
-    newest = mine.sort_values(["requested_on", "id"]).iloc[-1]
-    about = "" if int(newest["year"]) == year else f" (about 31 March {int(newest['year'])})"
-    asked = pd.Timestamp(newest["requested_on"]).strftime("%-d %b %Y")
-    return (f"Request #{int(newest['id'])}{about}, {asked}: "
-            f"{STATUS_WORDS.get(newest['status'], newest['status'])}")
+#: What the flagged list says of an LA the board has not asked yet.
+NOT_ASKED = "No explanation requested yet"
+
+
+def register_statuses(requests: pd.DataFrame, year: int) -> dict[str, str]:
+    """Where the board stands with each LA it has asked: its newest request and that
+    request's status (LAs never asked are absent: ``NOT_ASKED``). A request about another
+    year says which. One pass over the register, not one per LA listed."""
+    newest = requests.sort_values(["requested_on", "id"]).drop_duplicates("la_code", keep="last")
+    return {row.la_code: status_words(row, year) for row in newest.itertuples()}
+
+
+def status_words(request, year: int) -> str:
+    """One request as the flagged list says it: number, year if not ``year``, date, status."""
+    about = "" if int(request.year) == year else f" (about 31 March {int(request.year)})"
+    asked = pd.Timestamp(request.requested_on).strftime("%-d %b %Y")
+    return (f"Request #{int(request.id)}{about}, {asked}: "
+            f"{STATUS_WORDS.get(request.status, request.status)}")

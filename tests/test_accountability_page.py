@@ -189,9 +189,9 @@ def test_flagged_las_show_their_register_status_and_the_form_follows(own_app):
         own_app, la_code="E06000009", year=2025, requested_on=date(2026, 3, 12),
         meeting="Board", reason="High rate", asked_by="Chair", rule_settings={})
     at = accountability_page({**SCOPES["england"], "year": "2025"})
-    items = [leaf for leaf in in_order(main_nodes(at)[1]) if leaf.type == "markdown"
-             and "-badge[" in leaf.value]
-    by_name = {item.value.split("**")[1]: item.value for item in items}
+    items = [entry for leaf in in_order(main_nodes(at)[1]) if leaf.type == "markdown"
+             and "-badge[" in leaf.value for entry in leaf.value.split("\n\n")]
+    by_name = {item.split("**")[1]: item for item in items}
     assert set(by_name) == flagged_names(own_app, 2025, Scope())
     assert f"Request #{number}, 12 Mar 2026: asked, awaiting the LA's reply" in \
         by_name["Blackpool"]
@@ -315,13 +315,15 @@ def test_every_register_status_has_words():
 def test_register_status_is_the_newest_request_and_says_its_year():
     """Two requests to one LA: the newer one is shown, with the year it was about when that
     is not the year on screen; an LA never asked says so."""
-    from analysis.accountability import register_status
+    from analysis.accountability import NOT_ASKED, register_statuses
 
     requests = pd.DataFrame({
         "id": [1, 2], "la_code": ["E1", "E1"], "year": [2023, 2024], "status": ["closed",
                                                                             "accepted"],
         "requested_on": [date(2024, 1, 10), date(2025, 2, 3)]})
-    assert register_status(requests, "E1", 2025) == \
-        "Request #2 (about 31 March 2024), 3 Feb 2025: explanation accepted"
-    assert register_status(requests, "E1", 2024) == "Request #2, 3 Feb 2025: explanation accepted"
-    assert register_status(requests, "E2", 2025) == "No explanation requested yet"
+    assert register_statuses(requests, 2025) == {
+        "E1": "Request #2 (about 31 March 2024), 3 Feb 2025: explanation accepted"}
+    assert register_statuses(requests, 2024) == {
+        "E1": "Request #2, 3 Feb 2025: explanation accepted"}
+    assert register_statuses(requests.iloc[:0], 2025) == {}
+    assert NOT_ASKED == "No explanation requested yet"

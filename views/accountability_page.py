@@ -84,13 +84,18 @@ def answer(in_scope: pd.DataFrame, flagged: pd.DataFrame, requests: pd.DataFrame
 
 
 def flagged_list(flagged: pd.DataFrame, requests: pd.DataFrame, year: int) -> None:
-    """Each flagged LA, where the board stands with it in the register, and why."""
-    for row in flagged.itertuples():
-        status = rule.register_status(requests, row.la_code, year)
-        colour = "blue" if requests["la_code"].eq(row.la_code).any() else "orange"
-        rcc = f" · {row.rcc} RCC" if isinstance(row.rcc, str) else ""
-        st.markdown(f"**{row.la_name}**{rcc} · :{colour}-badge[{status}]  \n"
-                    f"{row.flag_reason}")
+    """Each flagged LA, where the board stands with it in the register, and why: one block
+    of text (one element, however many LAs are flagged)."""
+    statuses = rule.register_statuses(requests, year)
+    st.markdown("\n\n".join(flagged_entry(row, statuses) for row in flagged.itertuples()))
+
+
+def flagged_entry(row, statuses: dict[str, str]) -> str:
+    """One flagged LA: name, RCC, register status (orange if never asked), reason."""
+    status = statuses.get(row.la_code, rule.NOT_ASKED)
+    colour = "blue" if row.la_code in statuses else "orange"
+    rcc = f" · {row.rcc} RCC" if isinstance(row.rcc, str) else ""
+    return f"**{row.la_name}**{rcc} · :{colour}-badge[{status}]  \n{row.flag_reason}"
 
 
 def request_form(flagged: pd.DataFrame, in_scope: pd.DataFrame,
