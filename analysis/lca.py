@@ -16,14 +16,7 @@ the same posterior, so the fit runs on the distinct need patterns weighted by ho
 children share each (at most 2^11 rows whatever the number of children): the same
 likelihood, in a fraction of the time.
 
-Assumptions, in plain words for the page:
-
-* within a cohort, one need says nothing more about another (local independence): where
-  two needs go together beyond what the cohorts explain, the model may add a cohort;
-* cohorts are statistical groupings of recorded needs, not diagnoses: a child's cohort
-  is the most likely one given their needs, with the probability shown;
-* a need not recorded counts as absent;
-* in synthetic data cohorts illustrate the method and are not findings.
+The assumptions, in plain words for the page, are ``ASSUMPTIONS``.
 
 The counts kept here (children per cohort, the number fitted) are raw case-level counts:
 they must go through ``analysis.disclosure`` before any page or export shows them.
@@ -51,6 +44,17 @@ DEFINING_PROBABILITY = 0.5  # a defining need is present for at least half the c
 DEFINING_LIFT = 1.5  # ... and at least 1.5 times as common as among all children
 NAMED_NEEDS = 3  # at most this many needs in a cohort's name
 FEW_NEEDS = "Few recorded needs"
+ASSUMPTIONS = (
+    "Within a cohort, one need tells us nothing more about another (local independence). "
+    "Where two needs go together more than the cohorts explain, the method may add a cohort.",
+    "Cohorts are statistical groupings of recorded needs, not diagnoses. A child's cohort is "
+    "the most likely one given their needs, shown with its probability.",
+    "A need that is not recorded counts as absent.",
+    "The number of cohorts is the one with the lowest BIC among models whose every cohort "
+    f"has at least {MIN_CLASS_CHILDREN} children; names come from the needs that are common "
+    "in a cohort and much more common than among all children.",
+    "In synthetic data, cohorts illustrate the method and are not findings.",
+)
 
 
 @dataclass(frozen=True)
@@ -181,7 +185,9 @@ def fit_k(data: Patterns, classes: int, seed: int, n_init: int, max_iter: int):
 def class_count(model, data: Patterns, converged: bool) -> tuple[ClassCount, np.ndarray]:
     """The fit statistics of a model, and its posterior per pattern."""
     posterior = model.predict_proba(data.rows)
-    log_like = float(data.counts @ log_likelihoods(model, data.rows))
+    profiles = model.get_parameters()["measurement"]["pis"]
+    log_like = float(data.counts @ logsumexp(joint_log_likelihoods(
+        profiles, model.weights_, data.rows), axis=1))
     parameters = int(model.n_parameters)
     children = data.counts.sum()
     modal = np.bincount(posterior.argmax(axis=1), weights=data.counts,
@@ -194,11 +200,13 @@ def class_count(model, data: Patterns, converged: bool) -> tuple[ClassCount, np.
                       smallest_class=int(modal.min()), converged=converged), posterior
 
 
-def log_likelihoods(model, rows: np.ndarray) -> np.ndarray:
-    """log P(row) under the fitted mixture: log sum_k w_k prod_j p_kj^x (1 - p_kj)^(1 - x)."""
-    profile = np.clip(model.get_parameters()["measurement"]["pis"], 1e-15, 1 - 1e-15)
-    per_class = rows @ np.log(profile).T + (1 - rows) @ np.log(1 - profile).T
-    return logsumexp(per_class + np.log(model.weights_), axis=1)
+def joint_log_likelihoods(profiles: np.ndarray, weights: np.ndarray,
+                          rows: np.ndarray) -> np.ndarray:
+    """log P(row, class k) = log w_k + sum_j log p_kj^x (1 - p_kj)^(1 - x), per row and
+    class: summed over classes, the likelihood; normalised, the posterior."""
+    profiles = np.clip(profiles, 1e-15, 1 - 1e-15)
+    per_class = rows @ np.log(profiles).T + (1 - rows) @ np.log(1 - profiles).T
+    return per_class + np.log(np.asarray(weights))
 
 
 def chosen(selection: list[ClassCount]) -> int:
@@ -287,6 +295,26 @@ def match_to_previous(profiles_new: pd.DataFrame, profiles_old: pd.DataFrame) ->
     for row in np.flatnonzero(numbers == 0):
         numbers[row] = next(free)
     return numbers
+
+
+def classify(summary: FitSummary, needs: pd.DataFrame) -> pd.DataFrame:
+    """Children's cohorts under a stored fit, without refitting (e.g. another year's
+    children, for a cohort's trend with the cohorts held fixed): each child's modal cohort
+    and its posterior probability (columns child_id, cohort, probability). ``needs`` is
+    shaped as for ``fit_cohorts``; a need the fit did not have is ignored, one it had and
+    ``needs`` lacks counts as absent. A fit without cohorts (no children) assigns none."""
+    rows = needs.reindex(columns=list(summary.needs), fill_value=0).to_numpy(dtype=float)
+    if not summary.cohorts:
+        return pd.DataFrame({"child_id": needs.index.to_numpy(),
+                             "cohort": pd.array([pd.NA] * len(needs), dtype="Int64"),
+                             "probability": np.full(len(needs), np.nan)})
+    joint = joint_log_likelihoods(np.array([c.profile for c in summary.cohorts]),
+                                  np.array([c.share for c in summary.cohorts]), rows)
+    posterior = np.exp(joint - logsumexp(joint, axis=1, keepdims=True))
+    numbers = np.array([c.number for c in summary.cohorts])
+    return pd.DataFrame({"child_id": needs.index.to_numpy(),
+                         "cohort": numbers[posterior.argmax(axis=1)],
+                         "probability": posterior.max(axis=1)})
 
 
 # --- naming ------------------------------------------------------------------------------

@@ -81,6 +81,21 @@ def members(engine: Engine, year: int) -> pd.DataFrame:
     m = s.CohortMember
     table = queries.frame(engine, select(m.child_id, m.cohort, m.probability)
                           .where(m.fit_id == fit_id).order_by(m.child_id))
+    return named(table, summary)
+
+
+def classified(engine: Engine, year: int, fit_year: int) -> pd.DataFrame:
+    """Children in residential care at 31 March ``year`` in the cohorts of the ``fit_year``
+    fit (not refitted, so a cohort means the same in every year of a trend): child_id,
+    cohort, probability, cohort_name. Child-level: protect any count."""
+    summary = cohorts(engine, fit_year)
+    check_case_year(engine, year)
+    matrix, _ = residential_needs(engine, year, list(summary.needs))
+    return named(lca.classify(summary, matrix), summary)
+
+
+def named(table: pd.DataFrame, summary: lca.FitSummary) -> pd.DataFrame:
+    """Members with their cohort's name."""
     return table.assign(cohort_name=table["cohort"].map(summary.names()).astype(object))
 
 

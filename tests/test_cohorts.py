@@ -139,6 +139,19 @@ def test_statistics_agree_with_stepmix_on_every_child(children, fitted):
         assert cohort.mean_posterior == pytest.approx(members.loc[mine, "probability"].mean())
 
 
+def test_classify_under_a_stored_fit_gives_the_fit_s_own_members(children, fitted):
+    """Posteriors worked out from the stored shares and profiles (not by stepmix) agree
+    with the fit's members, whatever the column order or extra columns."""
+    needs, _ = children
+    summary, members = fitted
+    shuffled = needs[list(reversed(CODES))].assign(other_need=1)
+    again = lca.classify(summary, shuffled)
+    assert again["cohort"].tolist() == members["cohort"].tolist()
+    np.testing.assert_allclose(again["probability"], members["probability"], atol=1e-9)
+    empty = lca.classify(lca.fit_cohorts(needs.iloc[:0], LABELS)[0], needs.iloc[:2])
+    assert empty["cohort"].isna().all() and len(empty) == 2
+
+
 def test_relative_entropy_by_hand():
     """Two children, two classes: certain and undecided -> 1 - (0 + ln 2) / (2 ln 2) = 0.5."""
     assert lca.relative_entropy(np.array([[1.0, 0.0], [0.5, 0.5]])) == pytest.approx(0.5)
@@ -342,6 +355,21 @@ def test_store_refits_when_the_data_change_and_keeps_the_numbers(store):
     store.add(needs.iloc[:5], place="K2", synthetic=True, la="E08000004")
     latest = cohort_store.cohorts(store.engine, 2025)
     assert latest.synthetic is True and latest.children == 405
+
+
+def test_other_years_are_classified_under_a_year_s_fit(store):
+    """The 2025 children are still placed at 31 March 2026 (open episodes), with the 2026
+    import's children."""
+    needs, _ = planted(300, seed=15)
+    placed = store.add(needs.iloc[:200]) + store.add(needs.iloc[200:], year=2026)
+    fit = cohort_store.cohorts(store.engine, 2025)
+    assert fit.children == 200
+    table = cohort_store.classified(store.engine, 2026, 2025)
+    assert table["child_id"].tolist() == placed
+    expected = lca.classify(fit, needs.set_axis(pd.Index(placed, name="child_id")))
+    pd.testing.assert_frame_equal(table.drop(columns="cohort_name"), expected)
+    assert set(table["cohort_name"]) <= set(fit.names().values())
+    assert store.fits() == 1
 
 
 def test_store_keeps_only_the_newest_fits(store, monkeypatch):
