@@ -34,19 +34,6 @@ def timed(step, *args):
     return result, time.perf_counter() - start
 
 
-def bic_table(summary: lca.FitSummary) -> str:
-    """The fit statistics per k, the chosen k marked."""
-    lines = [f"{'k':>2} {'log L':>12} {'params':>6} {'BIC':>12} {'entropy':>8} "
-             f"{'mean post':>9} {'smallest':>8} converged"]
-    for row in summary.selection:
-        entropy = "-" if row.entropy is None else f"{row.entropy:.3f}"
-        mark = "  <- chosen" if row.classes == summary.classes else ""
-        lines.append(f"{row.classes:>2} {row.log_likelihood:>12.1f} {row.parameters:>6} "
-                     f"{row.bic:>12.1f} {entropy:>8} {row.mean_posterior:>9.3f} "
-                     f"{row.smallest_class:>8} {row.converged}{mark}")
-    return "\n".join(lines)
-
-
 def fit_in(url: str, year: int, store: bool) -> tuple[lca.FitSummary, float, float]:
     """The summary, the seconds to read the population and the seconds of the whole step
     (read + fit, + store when ``store``)."""
@@ -84,7 +71,7 @@ def main(year: int = 2025) -> None:
           f"{total - read:.1f} s = {total:.1f} s (target <= {TARGET_SECONDS:.0f} s: "
           f"{'met' if total <= TARGET_SECONDS else 'NOT met'}); importing stepmix "
           f"{imports:.1f} s before; load average {load:.1f} at the start")
-    print(bic_table(summary))
+    print(lca.bic_table(summary).to_string(index=False, float_format="{:.3f}".format))
     for cohort in summary.cohorts:
         print(f"  cohort {cohort.number}: {cohort.name} ({cohort.share:.0%})")
 

@@ -253,6 +253,20 @@ def test_edges_no_child_one_child_no_needs():
     assert (members["cohort"] == 1).all() and summary.cohorts[0].children == 30
 
 
+def test_tables_for_the_page(children, fitted):
+    summary = fitted[0]
+    bic = lca.bic_table(summary)
+    assert bic["classes"].tolist() == [1, 2, 3, 4, 5, 6]
+    assert bic.loc[bic["chosen"], "bic"].item() == bic["bic"].min()
+    assert not any("smallest" in column or "children" in column for column in bic.columns)
+    profiles = lca.profile_table(summary)
+    assert profiles["need"].tolist() == CODES
+    assert profiles["label"].tolist() == [LABELS[code] for code in CODES]
+    cohort = summary.cohorts[0]
+    assert profiles[cohort.name].tolist() == list(cohort.profile)
+    np.testing.assert_allclose(profiles["all_children"], children[0].mean(), atol=1e-12)
+
+
 def test_summary_round_trips_through_json(fitted):
     summary = fitted[0]
     again = lca.FitSummary.from_json(summary.to_json())
