@@ -33,9 +33,15 @@ What the cohort is (per LA with a published DfE count at 31 March 2025):
   between LA centroids), each with the URN of a real home in that LA. Postcode sectors
   come from ``data.postcodes.sectors_of_la``.
 * **Needs**: current children get needs assessments over the 11 needs categories from a
-  correlated (multivariate probit) model whose prevalences depend on placement and age:
-  about 4 co-occurring needs for children in children's homes, under 2 in foster care,
-  with exploitation, going missing and substance misuse strongly linked.
+  mixture of the three broad cohorts regional needs analyses find in residential care
+  (learning and physical disability; multiple complex needs rooted in trauma; extra-familial
+  harm) plus a few-needs component (most fostered, adopted and young children): a child
+  falls in a cohort with chances that depend on placement and age, then has each need
+  independently with the cohort's chance of it, so a latent class analysis can recover
+  the cohorts. Profiles and chances are fitted to each need's prevalence by placement and
+  age: about 4 co-occurring needs for children in children's homes, under 2 in foster
+  care; exploitation, going missing and substance misuse go together. Frequency and
+  intensity are most acute in the extra-familial harm cohort. The cohort is not stored.
 * **Fees**: every current episode in a paid placement gets a weekly fee drawn around its
   region's S251 2024-25 residential or fostering unit cost (LAIT ``RescareFinance`` /
   ``FosteringFinance``), split into core, extra staffing, education and therapy, with
