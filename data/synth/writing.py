@@ -30,9 +30,15 @@ FEE_COLUMNS = ["weekly_fee", "core", "extra_staffing", "education", "therapy", "
 
 def run(engine: Engine, seed: int = 42, *, progress: bool = False,
         las: Iterable[str] | None = None) -> tuple[Cohort, dict[str, int]]:
-    """Generate the cohort from the store's published figures and write it back."""
+    """Generate the cohort from the store's published figures and write it back, with
+    the labelled synthetic provider offers the needs audit's specificity gap matches it
+    against (Ofsted does not publish what a home offers)."""
+    from data import offer_register
+
     cohort = generate(load_calibration(engine), seed, las=las, progress=progress)
-    return cohort, write(engine, cohort, progress=progress)
+    counts = write(engine, cohort, progress=progress)
+    counts["provider_offer"] = offer_register.write_synthetic(engine, seed)
+    return cohort, counts
 
 
 def write(engine: Engine, cohort: Cohort, *, imported_by: str = IMPORTED_BY,
