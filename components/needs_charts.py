@@ -312,7 +312,8 @@ def prevalence_by_group(table: pd.DataFrame, labels: Mapping[str, str], grouping
     """A heat map of the share of children with each need (rows, most common first) in
     each group (columns, e.g. age bands), the % written in each cell. A group with no
     children at all is left out rather than shown as a blank column."""
-    title = title or (f"Which needs are most common by {grouping_name}? (% of each group "
+    grouping = grouping_name[:1].lower() + grouping_name[1:]  # "Age" from the page's radio
+    title = title or (f"Which needs are most common by {grouping}? (% of each group "
                       "with the need; darker: more)")
     counted = numbers(table["children"]).gt(0) | is_hidden(table["children"])
     groups = list(dict.fromkeys(table.loc[counted.to_numpy(), "group"]))
@@ -487,6 +488,12 @@ def cohort_order(cohorts: pd.Series) -> list:
     return sorted(dict.fromkeys(cohorts), key=key)
 
 
+def named_rcc(table: pd.DataFrame) -> str | None:
+    """The RCC a table of one RCC names in its ``rcc`` column, if it has one."""
+    names = table["rcc"].dropna().unique() if "rcc" in table else []
+    return str(names[0]) if len(names) == 1 else None
+
+
 def cohort_word(cohort) -> str:
     """A cohort without a given name: 'Cohort 2' for a bare number, else as it is (the
     page's cohorts are already named, '2. Criminal exploitation and going missing')."""
@@ -498,10 +505,12 @@ def specificity_gap_bars(summary: pd.DataFrame, *, source: str = CASE_LEVEL_SOUR
                          rcc_name: str | None = None,
                          cohort_names: Mapping[str, str] | None = None,
                          title: str | None = None) -> go.Figure:
-    """For one RCC (``specificity.gap_summary`` rows), per cohort: children in residential
-    care beside the places inside the RCC that match them, the gap (children the RCC's
-    homes could not take) written under the cohort's name. ``cohort_names`` maps the
-    summary's cohort values ('1', '2', ...) to names."""
+    """For one RCC (``specificity.gap_summary`` or ``data.gap_tables.gap_table`` rows), per
+    cohort: children in residential care beside the places inside the RCC that match them,
+    the gap (children the RCC's homes could not take) written under the cohort's name.
+    ``cohort_names`` maps bare cohort numbers ('1', '2', ...) to names; ``rcc_name``
+    defaults to the table's ``rcc``."""
+    rcc_name = rcc_name or named_rcc(summary)
     where = f" {rcc_name}" if rcc_name else " the RCC"
     title = title or f"Does{where} have the homes its children need? Children in " \
                      "residential care and matching places inside the RCC"
@@ -510,6 +519,9 @@ def specificity_gap_bars(summary: pd.DataFrame, *, source: str = CASE_LEVEL_SOUR
     if summary.empty:
         return empty_figure(title, source, "No children in residential care to show")
     rows = summary.set_index("cohort").loc[cohort_order(summary["cohort"])]
+    # ``specificity.gap_summary`` names the column "matching places", the store's export
+    # "matching_places": either is read.
+    matching = next(c for c in (specificity.MATCHING, "matching_places") if c in rows)
     named = {specificity.ALL: "All children", specificity.NO_COHORT: "No cohort",
              **{str(number): name for number, name in (cohort_names or {}).items()}}
     names = [wrap(named.get(str(c)) or cohort_word(c), ROW_WRAP)
@@ -519,10 +531,9 @@ def specificity_gap_bars(summary: pd.DataFrame, *, source: str = CASE_LEVEL_SOUR
     positions = np.arange(len(rows), dtype=float)
     for column, name, colour, shift in (
             (specificity.CHILDREN, "Children in residential care", SCOPE_COLOUR, -0.2),
-            (specificity.MATCHING, "Matching places inside the RCC", FAR_COLOUR, 0.2)):
+            (matching, "Matching places inside the RCC", FAR_COLOUR, 0.2)):
         add_bars(fig, rows[column], positions + shift, name, colour, count_text)
-    notes = notes_for(rows[specificity.CHILDREN], rows[specificity.MATCHING],
-                      rows[specificity.GAP])
+    notes = notes_for(rows[specificity.CHILDREN], rows[matching], rows[specificity.GAP])
     return finish_bars(fig, title, source, notes, names, "Children or places", PAIR_ROW)
 
 
@@ -542,8 +553,10 @@ def exports_bars(shares: pd.DataFrame, labels: Mapping[str, str], *,
                  source: str = CASE_LEVEL_SOURCE, rcc_name: str | None = None,
                  title: str | None = None) -> go.Figure:
     """Each need's % among the children an RCC places outside it beside its % among those
-    placed inside (``specificity.exports_shares``), the needs most common among children
-    sent away at the top: the homes the RCC lacks."""
+    placed inside (``specificity.exports_shares`` or ``cohort_tables.exports``), the needs
+    most common among children sent away at the top: the homes the RCC lacks.
+    ``rcc_name`` defaults to the table's ``rcc``."""
+    rcc_name = rcc_name or named_rcc(shares)
     who = f"the children {rcc_name} places" if rcc_name else "children placed"
     title = title or f"Which needs do {who} outside the RCC have?"
     if shares.empty:

@@ -119,7 +119,8 @@ def test_prevalence_by_group_writes_each_tables_share_in_its_cell():
     for need in ("going_missing", "self_harm"):  # a group of no children: left out
         rows.append({"need": need, "group": "Not recorded", "with_need": 0, "children": 0,
                      "share_pct": np.nan})
-    fig = charts.prevalence_by_group(pd.DataFrame(rows), LABELS, "sex", source=SOURCE)
+    fig = charts.prevalence_by_group(pd.DataFrame(rows), LABELS, "Sex", source=SOURCE)
+    assert "by sex?" in fig.layout.title.text
     assert list(fig.data[0].x) == ["Male", "Female"]
     assert list(fig.data[0].y) == ["Self-harm", "Going missing"]  # higher mean share first
     for (need, group), share in shares.items():
@@ -288,6 +289,18 @@ def test_gap_bars_put_all_children_first_and_write_the_gap_under_each_name():
     assert places.x[3] == 0  # a true zero is drawn as zero
     assert_hidden_not_drawn(fig, 2)
     assert "Tees Valley" in fig.layout.title.text.replace("<br>", " ")
+
+
+def test_gap_bars_read_the_stores_gap_table_with_named_cohorts():
+    """``data.gap_tables.gap_table``: RCC names, cohorts already named, matching_places."""
+    table = gap_summary("Tees Valley").rename(columns={"matching places": "matching_places"})
+    table["cohort"] = ["No cohort", "2. Going missing", "All children", "1. Disability"]
+    fig = charts.specificity_gap_bars(table)
+    names = [t.split("<br>")[0] for t in fig.layout.yaxis.ticktext]
+    assert names == ["All children", "1. Disability", "2. Going missing", "No cohort"]
+    assert list(fig.data[1].x[:2]) == [80, 50]
+    assert fig.layout.title.text.startswith("Does Tees Valley have")
+    assert charts.CASE_LEVEL_SOURCE.split()[0] in notes(fig)
 
 
 def test_gap_bars_refuse_several_rccs():
