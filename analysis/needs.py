@@ -53,13 +53,19 @@ MOST = 0.5  # a conditional share from which a reading says "most"
 
 # --- describing the children -------------------------------------------------------------------
 
-def age_band(birth_year_month: pd.Series, year: int) -> pd.Series:
-    """DfE age band at 31 March ``year`` from 'YYYY-MM' (only year and month are kept). A
-    child born in March has had that birthday by the 31st, so whole years are exact."""
+def age_years(birth_year_month: pd.Series, year: int) -> pd.Series:
+    """Age in whole years at 31 March ``year`` from 'YYYY-MM' (only year and month are
+    kept; a child born in March has had that birthday by the 31st, so it is exact);
+    missing where the month of birth is not recorded."""
     parts = birth_year_month.astype("string").str.split("-", expand=True)
     born_year = pd.to_numeric(parts[0], errors="coerce")
     born_month = pd.to_numeric(parts[1], errors="coerce") if parts.shape[1] > 1 else np.nan
-    age = year - born_year - (born_month > 3).astype(float)
+    return year - born_year - (born_month > 3).astype(float)
+
+
+def age_band(birth_year_month: pd.Series, year: int) -> pd.Series:
+    """DfE age band at 31 March ``year`` from 'YYYY-MM'."""
+    age = age_years(birth_year_month, year)
     band = pd.cut(age, [-np.inf, *AGE_LIMITS[1:], np.inf], right=False, labels=AGE_BANDS)
     return band.astype(object).where(age.notna(), NOT_RECORDED)
 
@@ -167,6 +173,8 @@ def need_count_summary(children: pd.DataFrame, matrix: pd.DataFrame) -> dict:
 def pair_counts(children: pd.DataFrame, matrix: pd.DataFrame,
                 by: list[str] = ()) -> pd.DataFrame:
     """Children with both of each pair of needs: ``by``, need_a, need_b, both."""
+    if not len(children):
+        return pd.DataFrame(columns=[*by, "need_a", "need_b", "both"])
     values = matrix.to_numpy(dtype=float)
     keys = [children[b].to_numpy() for b in by]
     codes = (pd.MultiIndex.from_arrays(keys).factorize()[0] if by
