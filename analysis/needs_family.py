@@ -36,10 +36,18 @@ reveals nothing they do not (its 1 decimal place is presentation, not protection
 
 How it scales: with no line across needs the family splits into components that share no
 line (the children by group and by number of needs; each need with all its breakdowns and
-grids in both populations; each pair of needs), protected one at a time; since they share
-no line, auditing each is auditing them all together. Should a count of 1-4 still be
-pinned in a component (very sparse years), that component is withheld (every count "c")
-and named in ``withheld``.
+grids in both populations; each pair of needs), protected one at a time: since they share
+no line, auditing each is auditing them all together. Within a component the areas are
+split (``Areas.parts``): the RCCs and England first, then each RCC with its LAs, given
+what a reader can work out about the RCC's cells from everything else (the placement
+family's approach, ``disclosure.known_combinations``); an RCC part that must hide an RCC
+cell sends the upper part round again. Each round ends with an audit of the whole
+component as one reader holding all of it; what the RCC parts give away goes into the
+next round. Should a count of 1-4 still be pinned after a few rounds (very sparse years),
+the component is withheld (every count "c") and named in ``withheld``. Intensity x
+frequency grids are shown for RCCs and England only (an LA's 20 cells per need would be
+almost all under 5), which keeps every LA part small. England's synthetic cohort
+(81,766 children, 10,769 in residential care) protects in about 8 s on one core.
 
 More tables: ``add_grouping`` adds a grouping column (e.g. each child's cohort) to every
 need's breakdown and to the children by group; ``add_table`` adds any table of counts by

@@ -223,22 +223,23 @@ ROWS = st.lists(st.tuples(st.integers(1, 5), st.integers(0, 4), st.integers(0, 2
                 min_size=1, max_size=25)
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ROWS)
 def test_property_differencing_recovers_no_count_of_one_to_four(rows):
     assert_safe(rows, lp=False)
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow],
           phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(ROWS)
 def test_property_linear_programming_pins_no_count_of_one_to_four(rows):
     assert_safe(rows)
 
 
-@pytest.mark.parametrize("seed", range(2))
+@pytest.mark.parametrize("seed", [1])
 def test_denser_cohorts_resist_differencing_and_linear_programming(seed):
-    """Every LA with children of several ages, placements and needs, many counts 1-4."""
+    """Every LA with children of several ages, placements and needs, many counts 1-4
+    (seed 1 needs a second round: its first left a count pinned by the joint audit)."""
     rng = np.random.default_rng(seed)
     rows = [(la, int(rng.integers(0, 5)), int(rng.integers(0, 2)), int(rng.integers(0, 3)),
              int(rng.integers(0, 8)), int(rng.integers(0, 3)),
