@@ -3,6 +3,9 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# One BLAS thread per process: disclosure control decomposes thousands of small matrices,
+# and OpenBLAS's threads made that 5 to 30 times slower on 2 cores (README, Performance).
+export OPENBLAS_NUM_THREADS := 1
 
 .PHONY: run test test-fast test-browser-loaded build bench screenshots clean
 

@@ -9,7 +9,13 @@ a page opens a page saying so, with links to every page (views/links.py).
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
+
+# One BLAS thread, set before numpy loads when the app is started without the Makefile
+# (``streamlit run app.py``): see the Makefile.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+from pathlib import Path  # noqa: E402
 
 import streamlit as st
 

@@ -32,12 +32,17 @@ from analysis import geometry
 from analysis.accountability import LIMIT_WORDS, RuleSettings, assessable
 from analysis.funnel import curve as funnel_curve
 from analysis.scope import Scope
-from data import map_tables, queries, register, tables
+from data import cohort_store, map_tables, offer_register, queries, register, tables
+from data import gap_tables
+from data import needs_tables as needs_tables_data
 from data.importers import placements_v2, ssda903
+from data.importers import provider_offers as provider_offers_importer
 from data.importers import case_tables
 from data.importers.common import ImportResult
-from components import charts
-from components.source import source_line
+from analysis import lca
+from analysis.disclosure import uses_synthetic
+from components import charts, needs_charts
+from components.source import case_level_source, source_line
 from data.store import DataVersion, check_ready, make_engine
 
 F = TypeVar("F", bound=Callable)
@@ -410,3 +415,150 @@ def clear() -> None:
     st.cache_resource.clear()
     with _newest_lock:
         _newest["version"] = None
+
+
+# --- needs audit: cohorts are fitted once per year and data version and kept in the store;
+# provider offers change on the page, so they are read live and the gap follows them
+
+@figure(max_entries=2)
+def cohorts(year: int, version: int):
+    """The cohort fit of a year's children in residential care: read from the store, or
+    fitted and stored by the first visitor after an import (seconds, not every view)."""
+    return cohort_store.cohorts(engine(), year)
+
+
+@table
+def cohort_members(year: int, version: int) -> pd.DataFrame:
+    cohorts(year, version)
+    return cohort_store.members(engine(), year)
+
+
+def provider_offers() -> pd.DataFrame:
+    """Live, not cached: an offer saved on another tab must show at once."""
+    return offer_register.register(engine())
+
+
+def offers_version() -> tuple:
+    """How many offers there are and when the newest was saved: tables matched against
+    the offers are cached under it, so a saved offer shows at the next interaction."""
+    return offer_register.version(engine())
+
+
+def save_offer(offer: dict, by: str):
+    """Save one home's offer (raises ImportRefused with the problems; nothing then written)."""
+    return offer_register.save_offer(engine(), offer, by)
+
+
+def import_provider_offers(name: str, raw: bytes, by: str):
+    """Import a provider-offers CSV file (raises ImportRefused; nothing then written)."""
+    return provider_offers_importer.import_file(engine(), name, raw, imported_by=by)
+
+
+@figure(max_entries=2)
+def needs_family(year: int, version: int):
+    """Every needs table of a year protected together (the slow step: once per year and
+    data version, shared by every session)."""
+    return needs_tables_data.needs_family(engine(), year)
+
+
+@table(show_spinner="Counting needs and applying disclosure control to every table at once…")
+def needs_tables(year: int, scope: Scope, population: str, version: int) -> dict:
+    return needs_tables_data.needs_tables(engine(), year, scope, population,
+                                          needs_family(year, version))
+
+
+@table
+def need_labels() -> dict[str, str]:
+    return needs_tables_data.need_labels(engine())
+
+
+@table(show_spinner="Matching children's needs against the homes' offers…")
+def specificity_gap(year: int, offers: tuple, version: int) -> pd.DataFrame:
+    """Every RCC's gap by cohort; ``offers`` (``offers_version``) keys it to the register."""
+    return gap_tables.gap_table(engine(), year, needs_family(year, version),
+                                offer_register.register(engine()))
+
+
+@table
+def rcc_exports(year: int, rcc: str, version: int) -> pd.DataFrame:
+    return gap_tables.exports_table(year, needs_family(year, version), rcc)
+
+
+@table
+def cohort_profile(year: int, scope: Scope, version: int) -> pd.DataFrame:
+    family = needs_family(year, version)
+    return gap_tables.cohort_profile_table(
+        year, family, needs_tables_data.scope_area(engine(), scope, family))
+
+
+# --- needs figures: built once per view and data version, shared between sessions
+
+def _needs_source(year: int, scope: Scope, population: str, version: int) -> tuple:
+    """The scope's protected tables, need labels and the figures' source line."""
+    tables = needs_tables(year, scope, population, version)
+    return tables, need_labels(), case_level_source(year, uses_synthetic(tables["summary"]))
+
+
+@figure
+def needs_prevalence_figure(year: int, scope: Scope, population: str, title: str,
+                            version: int) -> go.Figure:
+    tables, labels, source = _needs_source(year, scope, population, version)
+    compare = None if scope.kind == "england" else \
+        needs_tables(year, Scope(), population, version)["prevalence"]
+    return needs_charts.prevalence_bars(tables["prevalence"], labels, title, compare,
+                                        source=source)
+
+
+@figure
+def needs_group_figure(year: int, scope: Scope, population: str, grouping: str, words: str,
+                       version: int) -> go.Figure:
+    tables, labels, source = _needs_source(year, scope, population, version)
+    table = tables["prevalence"]
+    return needs_charts.prevalence_by_group(table[table["grouping"] == grouping], labels,
+                                            words, source=source)
+
+
+@figure
+def needs_count_figure(year: int, scope: Scope, population: str, version: int) -> go.Figure:
+    tables, _, source = _needs_source(year, scope, population, version)
+    summary = tables["summary"].iloc[0]
+    return needs_charts.needs_per_child(tables["needs_per_child"], summary["mean_needs"],
+                                        summary["share_4_plus_pct"], source=source)
+
+
+@figure
+def needs_pairs_figure(year: int, scope: Scope, population: str, measure: str,
+                       version: int) -> go.Figure:
+    tables, labels, source = _needs_source(year, scope, population, version)
+    return needs_charts.co_occurrence_heatmap(tables["co_occurrence"], labels, measure,
+                                              source=source)
+
+
+@figure
+def needs_grid_figure(year: int, scope: Scope, population: str, need: str,
+                      version: int) -> go.Figure:
+    tables, labels, source = _needs_source(year, scope, population, version)
+    grid = tables["intensity_frequency"]
+    return needs_charts.intensity_frequency_grid(grid[grid["need"] == need], labels[need],
+                                                 source=source)
+
+
+@figure
+def cohort_figure(year: int, version: int) -> go.Figure:
+    fit = cohorts(year, version)
+    return needs_charts.cohort_profiles(lca.profile_table(fit), need_labels(),
+                                        source=case_level_source(year, fit.synthetic))
+
+
+@figure
+def gap_figure(year: int, rcc: str, offers: tuple, version: int) -> go.Figure:
+    gap = specificity_gap(year, offers, version)
+    return needs_charts.specificity_gap_bars(
+        gap[gap["rcc"] == rcc], source=case_level_source(year, uses_synthetic(gap)))
+
+
+@figure
+def exports_figure(year: int, rcc: str, version: int) -> go.Figure:
+    shares = rcc_exports(year, rcc, version)
+    return needs_charts.exports_bars(shares, need_labels(),
+                                     source=case_level_source(year, uses_synthetic(shares)))

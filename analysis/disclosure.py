@@ -357,7 +357,9 @@ def equations(hidden: np.ndarray, lines: list[Line],
 def row_space(matrix: sparse.csr_matrix) -> np.ndarray:
     """An orthonormal-equivalent basis of the row space, as rows B with B.T @ B the
     projection onto it: from the eigen-decomposition of the (small) Gram matrix M M^T, so
-    the cost grows with the number of equations, not of hidden cells."""
+    the cost grows with the number of equations, not of hidden cells. Thousands of these
+    small decompositions run per table family: run with one BLAS thread (the Makefile's
+    OPENBLAS_NUM_THREADS), or OpenBLAS's threads take 10 times longer than the sums."""
     gram = (matrix @ matrix.T).toarray()
     eigenvalues, vectors = np.linalg.eigh(gram)
     keep = eigenvalues > RANK_TOLERANCE * max(eigenvalues.max(initial=0.0), 1.0)

@@ -340,6 +340,20 @@ def bic_table(summary: FitSummary) -> pd.DataFrame:
         "chosen": [row.classes == summary.classes for row in summary.selection]})
 
 
+def cohort_table(summary: FitSummary) -> pd.DataFrame:
+    """One row per cohort: its number, name, defining needs in words, estimated share of
+    the children (%) and how clearly its children belong (mean posterior). No child
+    counts: the share is the model's estimate for all the children fitted."""
+    words = dict(zip(summary.needs, summary.labels))
+    return pd.DataFrame({
+        "cohort": [c.number for c in summary.cohorts],
+        "name": [c.name for c in summary.cohorts],
+        "defining_needs": ["; ".join(words[code] for code in c.defining)
+                           for c in summary.cohorts],
+        "share_pct": [round(100 * c.share, 1) for c in summary.cohorts],
+        "mean_posterior": [round(c.mean_posterior, 3) for c in summary.cohorts]})
+
+
 def profile_table(summary: FitSummary) -> pd.DataFrame:
     """Each need's prevalence overall and its probability in each cohort, one row per
     need (columns: need, label, all_children, then one per cohort name). Model estimates,

@@ -293,13 +293,19 @@ def exports_sentence(shares: pd.DataFrame, labels: dict[str, str]) -> str:
     the children it sends outside the RCC than among those it keeps (``EXPORT_MARGIN``).
     A need is named only when at least ``disclosure.THRESHOLD`` children placed outside
     have it, so the sentence never points at one to four children."""
-    outside = int(shares["children_outside"].max()) if not shares.empty else 0
+    outside = shares["children_outside"].max() if not shares.empty else 0
+    if pd.isna(outside):
+        return ("How many of our children in residential care are placed outside the RCC is "
+                "hidden to protect them, so their needs are not described.")
     if outside == 0:
         return "We place none of our children in residential care outside the RCC."
     if outside < THRESHOLD:
         return ("Too few of our children in residential care are placed outside the RCC to "
                 "describe their needs.")
-    lift = shares["pct_outside"] - shares["pct_inside"].fillna(0)
+    # No child placed inside: every need is 0% there. A share not known (hidden) names
+    # nothing: a hidden share is not a zero.
+    inside = shares["pct_inside"].where(shares["children_inside"].ne(0), 0.0)
+    lift = shares["pct_outside"] - inside
     common = (lift >= EXPORT_MARGIN) & (shares["placed_outside"] >= THRESHOLD)
     named = shares.assign(lift=lift)[common].nlargest(EXPORTS_NAMED, "lift")
     if named.empty:

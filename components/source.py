@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.disclosure import label_if_synthetic
+
 OGL_ATTRIBUTION = (
     "Contains public sector information licensed under the Open Government Licence v3.0. "
     "Source: Office for National Statistics; Department for Education; Ofsted; MHCLG. "
@@ -46,3 +48,12 @@ def left_out_note(series: pd.DataFrame) -> str:
     spans = [f"{a}{'' if a == b else f'-{b}'}: {names}" for a, b, names in spans]
     return ("Left out of the rate (no published count, or no ONS population on the "
             "boundaries of the time): " + "; ".join(spans) + ".")
+
+
+def case_level_source(year: int, synthetic: bool) -> str:
+    """The source line of a figure counted from children's records: where the records
+    come from, the day they describe, and the synthetic label when they are synthetic."""
+    origin = ("a synthetic cohort calibrated to DfE, Ofsted and ONS figures" if synthetic
+              else "LAs' SSDA903 and Placements Standard v2 returns")
+    text = f"Children looked after at 31 March {year}: case-level records from {origin}."
+    return label_if_synthetic(text, synthetic)

@@ -17,7 +17,9 @@ import pandas as pd
 from analysis import disclosure
 from analysis import flows as flow_rules
 from analysis.scope import KINDS, Scope
-from data import map_tables, offer_register, rccs, synth, tables
+from analysis import lca
+from data import (cohort_store, gap_tables, map_tables, needs_tables, offer_register,
+                  rccs, synth, tables)
 from data.build import build
 from data.importers import placements_v2, provider_offers, ssda903
 from data.importers import case_tables
@@ -73,11 +75,50 @@ EXPORTS: dict[str, tuple[str, Callable[..., pd.DataFrame]]] = {
                                                     args.placement, args.need)),
     "needs-vocabulary": ("The needs categories and the Placements v2 fields each comes from",
                          lambda engine, args: case_tables.needs_vocabulary(engine)),
+    "needs": ("The needs audit for every area of --level england|rcc|la at --year: each "
+              "need by age, sex and placement type, needs per child, pairs, intensity x "
+              "frequency (--population all|residential); protected together",
+              lambda engine, args: needs_tables.needs_export(engine, args.year, args.level,
+                                                             args.population)),
+    "cohorts": ("The cohorts of children in residential care at --year (latent class "
+                "analysis): name, defining needs, estimated share, each need's probability",
+                lambda engine, args: cohort_store.cohort_export(engine, args.year)),
+    "cohort-fit": ("How the number of cohorts was chosen at --year: BIC, entropy and mean "
+                   "probability for each number tried",
+                   lambda engine, args: lca.bic_table(cohort_store.cohorts(engine, args.year))),
+    "cohort-profile": ("Each cohort's children in --scope/--code at --year and the % aged "
+                       "16+, girls, in children's homes, placed outside the LA / RCC, > 20 "
+                       "miles", lambda engine, args: cohort_profile(engine, args)),
+    "specificity-gap": ("Every RCC's children in residential care at --year by cohort: where "
+                        "placed, matching places in its homes (provider offers), gap",
+                        lambda engine, args: gap_tables.gap_table(
+                            engine, args.year, needs_tables.needs_family(engine, args.year),
+                            offer_register.register(engine))),
+    "rcc-exports": ("What an RCC (--scope rcc --code) sends away at --year: each need's share "
+                    "among its children placed outside the RCC and inside",
+                    lambda engine, args: rcc_exports(engine, args)),
     "provider-offers": ("The provider offer register: each home's needs, intensity, ages, sex "
                         "and places offered, with its LA and RCC",
                         lambda engine, args: offer_register.register(engine)),
 }
 EXIT_BAD_INPUT = 2
+
+
+def cohort_profile(engine, args: argparse.Namespace) -> pd.DataFrame:
+    """The cohort-profile export for the scope named on the command line."""
+    family = needs_tables.needs_family(engine, args.year)
+    return gap_tables.cohort_profile_table(
+        args.year, family, needs_tables.scope_area(engine, scope_of(args), family))
+
+
+def rcc_exports(engine, args: argparse.Namespace) -> pd.DataFrame:
+    """The rcc-exports table for the RCC named by --scope rcc --code."""
+    scope = scope_of(args)
+    if scope.kind != "rcc":
+        raise UserInputError("This table is about one RCC: give --scope rcc --code RCC_ID.")
+    family = needs_tables.needs_family(engine, args.year)
+    name = needs_tables.scope_area(engine, scope, family)[1]
+    return gap_tables.exports_table(args.year, family, name)
 
 
 def scope_of(args: argparse.Namespace) -> Scope:
@@ -142,8 +183,12 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--code", help="RCC id, region or LA GSS code for --scope")
     export.add_argument("--model", choices=("2025", "2021"), default="2025",
                         help="DfE statistical neighbour model")
-    export.add_argument("--level", choices=map_tables.LEVELS, default="la",
-                        help="flows: LA to LA, or the RCC or region matrix")
+    export.add_argument("--level", default="la",
+                        choices=sorted(set(map_tables.LEVELS) | set(needs_tables.LEVELS)),
+                        help="flows: LA to LA, or the RCC or region matrix (la|rcc|region); "
+                             "needs: every LA, RCC or England (la|rcc|england)")
+    export.add_argument("--population", choices=("all", "residential"), default="all",
+                        help="needs: all children looked after, or those in residential care")
     export.add_argument("--placement", choices=list(flow_rules.PLACEMENT_GROUPS),
                         metavar="TYPE", help="flows: one placement type, e.g. \"Foster care\"")
     export.add_argument("--need", help="flows: children with this need (see needs-vocabulary)")

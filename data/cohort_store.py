@@ -23,6 +23,7 @@ from sqlalchemy import Engine, delete, func, insert, select
 
 from analysis import flows as flow_rules
 from analysis import lca
+from analysis.disclosure import label_if_synthetic
 from data import queries
 from data import schema as s
 from data.map_tables import check_case_year, needs_at, placements_at
@@ -72,6 +73,16 @@ def cohorts(engine: Engine, year: int) -> lca.FitSummary:
     data (fitted and stored first if there is none). UserInputError for a year without
     case-level placements."""
     return fit_for(engine, year)[1]
+
+
+def cohort_export(engine: Engine, year: int) -> pd.DataFrame:
+    """The ``export cohorts`` table: each cohort's number, name, defining needs, estimated
+    share and mean probability, then each need's probability in it (%, ``pct_<need>``).
+    Model estimates for all England's children fitted, no child counts."""
+    fit = cohorts(engine, year)
+    profiles = (fit.profiles() * 100).round(1).add_prefix("pct_").reset_index()
+    table = lca.cohort_table(fit).merge(profiles, on="cohort", how="left")
+    return label_if_synthetic(table.assign(year=year), fit.synthetic)
 
 
 def members(engine: Engine, year: int) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, func, select
 
 from analysis.specificity import INTENSITIES
 from data import queries, tables
@@ -64,6 +64,15 @@ def register(engine: Engine) -> pd.DataFrame:
     first = ["urn", "la_code", "la_name", "rcc_id", "rcc_name", "provision_type", "sector",
              "registered_places"]
     return out[first + [c for c in out.columns if c not in first]]
+
+
+def version(engine: Engine) -> tuple[int, str]:
+    """The register's state in one cheap query: how many offers and the newest save. Any
+    save or import changes it, so tables matched against offers can be cached under it."""
+    o = s.ProviderOffer
+    with engine.connect() as connection:
+        count, newest = connection.execute(select(func.count(), func.max(o.updated_at))).one()
+    return int(count), str(newest)
 
 
 def save_offer(engine: Engine, offer: dict, by: str) -> importer.OfferImport:

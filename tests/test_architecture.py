@@ -54,5 +54,5 @@ def test_page_files_and_their_addresses():
     paths = [path for pages in PAGES.values() for path, _, _ in pages]
     assert all((ROOT / path).is_file() and path.endswith("_page.py") for path in paths)
     assert DEFAULT_PAGE in paths
-    assert [url_path(path) for path in paths] == ["overview", "maps", "accountability",
-                                                  "data_methods"]
+    assert [url_path(path) for path in paths] == ["overview", "maps", "needs",
+                                                  "accountability", "data_methods"]

@@ -29,7 +29,7 @@ APP = str(ROOT / "app.py")
 ENGLAND_CLA = "dfe_cla/dfe_cla_number_and_rate_per_10k_children_2021_2025.csv"
 ENGLAND_2025 = ("2025,Reporting year,National,E92000001,England,,,,,,"
                 "Children looked after on 31 March each year,12183016,")
-NO_CASE_DATA = "No case-level placements are loaded yet"
+NO_CASE_DATA = "No children's records (case-level data) are loaded yet"
 
 
 @pytest.fixture

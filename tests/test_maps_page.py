@@ -167,7 +167,7 @@ RCC_COLUMNS = {"Greater Manchester", "North East", "London", "Total",
 
 
 def test_no_case_data_says_how_to_get_some(built_url, monkeypatch):
-    """Without case-level data the panel explains how to import or generate it."""
+    """Without case-level data the panel says where an analyst imports some."""
     import cached
 
     monkeypatch.setenv("DATABASE_URL", built_url)
@@ -175,7 +175,8 @@ def test_no_case_data_says_how_to_get_some(built_url, monkeypatch):
     at = maps_page(SCOPES["england"], CASE_LEVEL)
     cached.clear()
     assert not at.exception
-    assert any("python -m data synth" in info.value for info in at.info)
+    assert any("import an LA's SSDA903 or Placements v2 files on *Data & methods*"
+               in info.value for info in at.info)
     assert not map_args(at), "no flow map without case data"
 
 

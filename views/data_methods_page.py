@@ -23,6 +23,8 @@ PAGE_ANSWERS = {
                 "and the change since 2016.",
     "Maps": "where children live and where the children's homes are; who is placed outside "
             "their LA or far from home.",
+    "Needs": "which needs the children in care have and which go together, the cohorts they "
+             "form, and whether each RCC's homes match them (the specificity gap).",
     "Accountability": "which LAs the board should ask to explain a high or rising rate, "
                       "and what they have answered.",
     "Data & methods": "this guide, every dataset, and importing an LA's own records.",

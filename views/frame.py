@@ -18,6 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+import cached
 from analysis import disclosure
 from analysis.scope import Scope
 from analysis.suppression import SYMBOL_MEANINGS
@@ -28,7 +29,8 @@ from data.neutralise import neutralise
 #: Page files are named ``<page>_page.py``; each page's URL path is ``<page>`` (see url_path).
 PAGES = {
     "Overview": [("views/overview_page.py", "Overview", ":material/dashboard:")],
-    "Where children live": [("views/maps_page.py", "Maps", ":material/map:")],
+    "Where children live": [("views/maps_page.py", "Maps", ":material/map:"),
+                            ("views/needs_page.py", "Needs", ":material/diversity_3:")],
     "Accountability": [("views/accountability_page.py", "Accountability", ":material/gavel:")],
     "Data & methods": [("views/data_methods_page.py", "Data & methods", ":material/menu_book:")],
 }
@@ -60,6 +62,23 @@ def remember(filters: Filters) -> Filters:
 def current() -> Filters:
     """The filters app.py chose for this run."""
     return st.session_state.filters
+
+
+def case_year(year: int, version: int) -> int | None:
+    """The year of case-level data a page shows for the sidebar's ``year``: that year if
+    children's records are held for it, else the latest held (saying so); None, with a
+    note on how to load some, if none are held."""
+    years = cached.case_years(version)
+    if not years:
+        st.info("No children's records (case-level data) are loaded yet: an analyst can "
+                "import an LA's SSDA903 or Placements v2 files on *Data & methods*.",
+                icon=":material/upload_file:")
+        return None
+    shown = year if year in years else years[-1]
+    if shown != year:
+        st.info(f"Case-level placements are held for 31 March {', '.join(map(str, years))}; "
+                f"showing 31 March {shown}.", icon=":material/event:")
+    return shown
 
 
 def chart(figure: go.Figure, description: str) -> None:

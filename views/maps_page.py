@@ -285,16 +285,9 @@ def need_labels() -> pd.Series:
 def case_panels(codes: set[str]) -> None:
     """The flow map and the area x area matrix, from imported or synthetic placements."""
     version = cached.case_version()
-    years = cached.case_years(version)
-    if not years:
-        st.info("No case-level placements are loaded yet. Import SSDA903 or Placements v2 "
-                "files on *Data & methods*, or run `python -m data synth` for the synthetic "
-                "demonstration cohort.", icon=":material/upload_file:")
+    case_year = frame.case_year(year, version)
+    if case_year is None:
         return
-    case_year = year if year in years else years[-1]
-    if case_year != year:
-        st.info(f"Case-level placements are held for 31 March {', '.join(map(str, years))}; "
-                f"showing 31 March {case_year}.", icon=":material/event:")
     flows = cached.la_flows(case_year, scope, version)
     synthetic = bool(flows.attrs.get("synthetic"))
     if synthetic:
