@@ -75,6 +75,7 @@ POPULATION_GROUPINGS = {"all": ["age_band", "sex", "placement"],
                         "residential": ["age_band", "sex"]}
 MANY = f"{rules.MANY_NEEDS}+"
 ROUNDS = 6  # rounds of protecting a component's parts before it is withheld
+SMALL = 8000  # cells: a component this small is protected whole, not part by part
 
 
 @dataclass
@@ -95,18 +96,23 @@ class Areas:
         self.position = {name: i for i, name in enumerate(self.names)}
         self.is_la = np.arange(len(self.names)) < len(self.las)
 
-    def parts(self) -> list[tuple[list[int], tuple[list[int], int]]]:
-        """The areas split for protection, each with its area line (members, total): the
+    def parts(self) -> list[tuple[list[int], list[tuple[list[int], int]]]]:
+        """The areas split for protection, each with its area lines (members, total): the
         upper part (RCCs, LAs in no RCC, England = their sum), then one part per RCC (its
         LAs and the RCC, their sum). The RCC cells are what the parts share."""
         n_la, england = len(self.las), len(self.names) - 1
         orphans = [i for i, la in enumerate(self.las) if la not in self.rcc_of]
         rccs = list(range(n_la, n_la + len(self.rccs)))
-        out = [([*rccs, *orphans, england], ([*rccs, *orphans], england))]
+        out = [([*rccs, *orphans, england], [([*rccs, *orphans], england)])]
         for r, rcc in zip(rccs, self.rccs):
             las = [i for i, la in enumerate(self.las) if self.rcc_of.get(la) == rcc]
-            out.append(([*las, r], (las, r)))
+            out.append(([*las, r], [(las, r)]))
         return out
+
+    def whole(self) -> tuple[list[int], list[tuple[list[int], int]]]:
+        """Every area with every area line, as one part."""
+        return list(range(len(self.names))), [line for _, lines in self.parts()
+                                               for line in lines]
 
 
 class NeedsFamily:
@@ -307,22 +313,24 @@ class NeedsFamily:
             groups.setdefault(find(key), []).append(key)
         return list(groups.values())
 
-    def system(self, keys: list, part: tuple[list[int], tuple[list[int], int]]
+    def system(self, keys: list, part: tuple[list[int], list[tuple[list[int], int]]]
                ) -> tuple[dict, np.ndarray, np.ndarray, np.ndarray, list]:
         """Cells of ``keys`` at a part's areas: the position of each (key, area), values,
         latent, public, and every line among them: the part's area line for each key,
         and every sum at each of its areas. An upper-only key has no LA line, and sums
         naming one hold at RCCs and England only (its LA cells are latent and tied to
         nothing else: those lines would add unknowns, not knowledge)."""
-        areas, (members, total) = part
+        areas, area_lines = part
         position = {(key, area): i * len(areas) + j for i, key in enumerate(keys)
                     for j, area in enumerate(areas)}
         index = [self.keys[k] for k in keys]
         values = np.concatenate([self.values[i][areas] for i in index])
         latent = np.concatenate([self.latent[i][areas] for i in index])
         public = np.concatenate([self.public[i][areas] for i in index])
+        england = len(self.areas.names) - 1
         lines = [Line(tuple(position[(k, m)] for m in members), position[(k, total)])
-                 for k in keys if not (k in self.upper and total != len(self.areas.names) - 1)]
+                 for members, total in area_lines for k in keys
+                 if not (k in self.upper and total != england)]
         for sum_members, sum_total in self.sums:
             if sum_members[0] not in self.keys or (sum_members[0], areas[0]) not in position:
                 continue
@@ -356,6 +364,8 @@ class NeedsFamily:
         round again. Each round ends with the audit (``leaked``); what the parts gave away
         then goes into the next round. Should a count of 1-4 still be pinned after
         ``ROUNDS``, the component is withheld: every count hidden, named in ``withheld``."""
+        if len(keys) * len(self.areas.names) <= SMALL:
+            return self.protect_whole(keys)
         upper, *parts = [self.system(keys, part) for part in self.areas.parts()]
         told = np.zeros((0, len(upper[1])))
         hidden_upper = disclosure.protect(upper[1], upper[4], latent=upper[2],
@@ -377,6 +387,15 @@ class NeedsFamily:
                                               extra=told if len(told) else None)
         self.withheld.append(str(keys[0]))
         return [(system, ~system[3]) for system in (upper, *parts)]
+
+    def protect_whole(self, keys: list) -> list[tuple[tuple, np.ndarray]]:
+        """A small component protected and audited at once (withheld if it leaks)."""
+        system = self.system(keys, self.areas.whole())
+        hidden = disclosure.protect(system[1], system[4], latent=system[2], public=system[3])
+        if leaks(system[1], system[4], hidden, system[2], system[3]).any():
+            self.withheld.append(str(keys[0]))
+            hidden = ~system[3]
+        return [(system, hidden)]
 
     def protect_part(self, part: tuple, upper: tuple, hidden_upper: np.ndarray,
                      told: np.ndarray) -> np.ndarray:
