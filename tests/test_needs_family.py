@@ -347,3 +347,17 @@ def test_store_tables_are_protected_and_labelled(cohort_url):
             needs_tables(engine, 2025, Scope("region", "E12000002"), family=family)
     finally:
         engine.dispose()
+
+
+def test_a_component_that_cannot_be_protected_is_withheld_whole():
+    """With no round allowed the audit never passes: each large component is withheld,
+    every count in it hidden (safe by construction), and named."""
+    rows = [(la, 3, 0, 1, 3, 1, 6) for la in range(1, 6)]
+    with by_parts(), mock.patch.object(needs_family, "ROUNDS", 0):
+        family = family_of(rows)
+        family.protect()
+    assert len(family.withheld) == len(family.components())
+    for key in family.keys:
+        for area in areas(family):
+            assert family.shown(key, area) in (0, SUPPRESSED) or \
+                key == ("children", "all", None, rules.ALL)  # DfE's, and sums of DfE's
