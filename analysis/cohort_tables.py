@@ -32,6 +32,7 @@ from analysis import disclosure
 from analysis import needs as rules
 from analysis import specificity
 from analysis.disclosure import SUPPRESSED, Line
+from analysis.needs_family import ENGLAND
 
 POP = "residential"
 NO_RCC = "LA in no RCC"
@@ -104,11 +105,27 @@ def register_sides(family, rows: pd.DataFrame) -> None:
 
 # --- tables for one area, from the protected family -------------------------------------------
 
-def cohort_profile(family, area, order: list[str]) -> pd.DataFrame:
+def cohort_profile(family, area, order: list[str], fees: pd.Series) -> pd.DataFrame:
     """One row per cohort in ``area``: children, and the % aged 16 or over, female, in
     children's homes, placed outside their LA, outside the RCC and more than 20 miles from
-    home ('c' wherever a count behind it is hidden)."""
-    return pd.DataFrame([cohort_row(family, area, cohort) for cohort in order])
+    home ('c' wherever a count behind it is hidden), and the typical weekly fee (the
+    median of ``fees``, child_id -> the weekly fee of their placement, protected by
+    ``disclosure.protected_median``)."""
+    rows = in_area(family, area)
+    fee_of = rows["child_id"].map(fees)
+    return pd.DataFrame([{**cohort_row(family, area, cohort),
+                          "typical_weekly_fee": disclosure.protected_median(
+                              fee_of[rows["cohort"] == cohort])} for cohort in order])
+
+
+def in_area(family, area) -> pd.DataFrame:
+    """The family's children in residential care placed by an area's LAs."""
+    rows = family.population(POP)
+    if area == ENGLAND:
+        return rows
+    if isinstance(area, tuple):
+        return rows[rows["la_code"].map(family.areas.rcc_of) == area[1]]
+    return rows[rows["la_code"] == area]
 
 
 def cohort_row(family, area, cohort: str) -> dict:

@@ -415,6 +415,26 @@ def known_combinations(hidden: np.ndarray, lines: list[Line], of: np.ndarray) ->
 
 # --- the synthetic label --------------------------------------------------------------------
 
+#: A median of fewer values than this is not shown: with a handful of children behind it,
+#: it is close to one child's own figure (with one child, it is that figure).
+MEDIAN_MINIMUM = 10
+#: Medians of money are shown to the nearest this many pounds.
+MONEY_STEP = 10
+
+
+def protected_median(values: pd.Series, minimum: int = MEDIAN_MINIMUM,
+                     step: float = MONEY_STEP):
+    """A typical value (the median) of case-level amounts, such as weekly fees, fit to
+    show: rounded to ``step``, or "c" when fewer than ``minimum`` values lie behind it,
+    and blank when there are none."""
+    known = pd.to_numeric(values, errors="coerce").dropna()
+    if known.empty:
+        return np.nan
+    if len(known) < minimum:
+        return SUPPRESSED
+    return float(step * round(known.median() / step))
+
+
 def uses_synthetic(frame: pd.DataFrame) -> bool:
     """True when a table was built from synthetic rows: its ``attrs`` say so, or it has an
     ``is_synthetic`` column with any true value."""

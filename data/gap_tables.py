@@ -53,7 +53,19 @@ def register(engine: Engine, year: int, family) -> list[str]:
     cohort_tables.register(family, cohort_of, order, placed)
     family.cohort_order = order
     family.placed = placed
+    family.fees = weekly_fees(engine, year)
     return order
+
+
+def weekly_fees(engine: Engine, year: int) -> pd.Series:
+    """child_id -> the weekly fee of the placement each child was in at 31 March ``year``
+    (children whose placement has no fee recorded are absent)."""
+    e, f = s.Episode, s.PlacementFee
+    day = pd.Timestamp(year=year, month=3, day=31).date()
+    rows = queries.frame(engine, select(e.child_id, f.weekly_fee).join(
+        f, f.episode_id == e.id).where(
+        and_(e.start_date <= day, or_(e.end_date.is_(None), e.end_date > day))))
+    return rows.drop_duplicates("child_id", keep="last").set_index("child_id")["weekly_fee"]
 
 
 def gap_children(engine: Engine, year: int, family) -> pd.DataFrame:
@@ -113,5 +125,5 @@ def where_counts(family, area, cohort: str) -> dict:
 def cohort_profile_table(year: int, family, area) -> pd.DataFrame:
     """Each cohort in an area of the family (England, an RCC, an LA): children and the
     shares by age, sex, placement type and where they are placed, protected, labelled."""
-    table = cohort_tables.cohort_profile(family, area, family.cohort_order)
+    table = cohort_tables.cohort_profile(family, area, family.cohort_order, family.fees)
     return label_if_synthetic(table.assign(year=year), family.synthetic)

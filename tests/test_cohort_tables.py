@@ -77,7 +77,9 @@ def test_cohort_profile_matches_a_count_of_each_child():
         mine = children if area == ENGLAND else children[
             children["la_code"].map(RCC_OF) == area[1]] if isinstance(area, tuple) else \
             children[children["la_code"] == area]
-        table = cohort_tables.cohort_profile(family, area, COHORTS).set_index("cohort")
+        fees = pd.Series(1000.0 + 10 * children["child_id"].to_numpy(),
+                         index=children["child_id"])
+        table = cohort_tables.cohort_profile(family, area, COHORTS, fees).set_index("cohort")
         for cohort in COHORTS:
             rows = mine[mine["cohort"] == cohort]
             expected = {"children": len(rows),
@@ -85,6 +87,11 @@ def test_cohort_profile_matches_a_count_of_each_child():
                         "pct_outside_rcc": 100 * (rows["where"] == specificity.OUTSIDE_RCC
                                                   ).mean(),
                         "pct_over_20_miles": 100 * (rows["distance_band"] == ">20").mean()}
+            fee = table.at[cohort, "typical_weekly_fee"]
+            if len(rows) >= 10:
+                assert fee == 10 * round(float(np.median(fees[rows["child_id"]])) / 10)
+            else:
+                assert fee == SUPPRESSED
             for column, value in expected.items():
                 shown = table.at[cohort, column]
                 if shown != SUPPRESSED:
@@ -182,3 +189,14 @@ def test_every_combination_of_where_and_cohort_is_registered():
     family, _ = family_of(7, children=30)
     for cohort, place in itertools.product(COHORTS, cohort_tables.WHERE):
         assert ("cohort_where", "residential", cohort, place) in family.keys
+
+
+def test_a_median_needs_ten_values_behind_it():
+    """The typical fee: none without values, "c" for fewer than ten, else the median to
+    the nearest 10 pounds (numpy's median, rounded)."""
+    from analysis.disclosure import protected_median
+
+    assert np.isnan(protected_median(pd.Series([], dtype=float)))
+    assert protected_median(pd.Series([4000.0] * 9)) == SUPPRESSED
+    values = pd.Series(np.random.default_rng(8).uniform(3000, 9000, 25))
+    assert protected_median(values) == 10 * round(float(np.median(values)) / 10)

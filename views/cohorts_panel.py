@@ -23,7 +23,8 @@ PROFILE_COLUMNS = {"cohort": st.column_config.TextColumn("Cohort", width="large"
                    "pct_female": "% girls", "pct_childrens_homes": "% in children's homes",
                    "pct_outside_la": "% placed outside their LA",
                    "pct_outside_rcc": "% outside the RCC",
-                   "pct_over_20_miles": "% more than 20 miles away"}
+                   "pct_over_20_miles": "% more than 20 miles away",
+                   "typical_weekly_fee": "Typical weekly fee, £ (median)"}
 COHORT_COLUMNS = {"cohort": "Cohort", "name": "Name", "defining_needs": "Defining needs",
                   "share_pct": "% of children (estimate)",
                   "mean_posterior": "Mean probability of own cohort"}
@@ -45,7 +46,8 @@ def render(filters: frame.Filters, year: int, version: int) -> None:
                 "Heat map of how common each need is in each cohort")
     profile = cached.cohort_profile(year, filters.scope, version)
     st.markdown(f"**The cohorts in {filters.title}**: how many children, how old, where "
-                "they are placed.")
+                "they are placed, and the typical weekly fee (the median, to the nearest "
+                "£10; c where fewer than 10 fees lie behind it).")
     frame.table(profile, "cohort-profile", "cohort profile", scope=filters.scope, year=year,
                 column_config=PROFILE_COLUMNS)
     with st.expander("The cohorts as a table"):
