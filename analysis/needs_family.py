@@ -204,7 +204,7 @@ class NeedsFamily:
         self.add_frame([(key, (key[2],)) for key in bucket_keys], buckets, ["needs"],
                        latent=self.areas.is_la)
         self.upper.update(bucket_keys)
-        if (self.values[self.keys[bucket_keys[-1]]][~self.areas.is_la] == 0).any():
+        if not self.tie_is_loose(rows, matrix):
             for key in bucket_keys:  # the weighted tie could pin counts: not shown
                 self.latent[self.keys[key]][:] = True
         self.add_sum(bucket_keys, total)
@@ -218,6 +218,20 @@ class NeedsFamily:
             columns={"both": "children"})
         self.add_frame([(("pair", pop, a, b), (a, b)) for a, b in self.pair_names()],
                        pairs, ["need_a", "need_b"])
+
+    def tie_is_loose(self, rows: pd.DataFrame, matrix: pd.DataFrame) -> bool:
+        """Whether every RCC and England has children with at least 3 different numbers
+        of needs from 6 up. The 6+ children's exact numbers are unknown, tied by three
+        sums (how many, how many needs, how many pairs); with 3 or more different numbers
+        present, any small change of the shown counts is matched by one of those unknowns,
+        so neither the sums nor counts being non-negative pin anything. With fewer (say,
+        every 6+ child has exactly 6 needs) they could: the distribution is then not shown."""
+        exact = matrix.sum(axis=1).to_numpy()
+        tail = pd.crosstab(rows["la_code"].to_numpy(), exact).reindex(
+            index=self.areas.las, columns=range(rules.TOP_BUCKET, len(self.vocabulary) + 1),
+            fill_value=0)
+        upper = self.areas.rollup[~self.areas.is_la] @ tail.to_numpy(dtype=float)
+        return bool(len(upper)) and bool(((upper > 0).sum(axis=1) >= 3).all())
 
     def pair_names(self) -> list[tuple[str, str]]:
         """Every pair of needs (vocabulary order)."""

@@ -361,3 +361,21 @@ def test_a_component_that_cannot_be_protected_is_withheld_whole():
         for area in areas(family):
             assert family.shown(key, area) in (0, SUPPRESSED) or \
                 key == ("children", "all", None, rules.ALL)  # DfE's, and sums of DfE's
+
+
+def test_the_weighted_tie_is_never_left_tight():
+    """With seven needs, children with 6+ needs have 6 or 7: the three sums tying them
+    (how many, how many needs, how many pairs) would pin their numbers and then the
+    counts shown, so the distribution is not shown, and the attacker, who knows the sums
+    (need totals add up to sum(k x children with exactly k needs), pair counts to
+    sum(k(k-1)/2 x ...)), pins nothing."""
+    import sys
+
+    seven = NEEDS + ["mental_health", "disability", "substance_misuse", "risk_to_others"]
+    rows = [(la, 3 + la % 2, la % 2, 1 + la % 2, mask, la % 3, n)
+            for la in (1, 2, 4) for mask, n in ((127, 2), (63, 3), (7, 6), (1, 5), (96, 1))]
+    with mock.patch.object(sys.modules[__name__], "NEEDS", seven):
+        family = assert_safe(rows)
+    for pop in ("all", "residential"):
+        assert not family.ever_shown(("needs_count", pop, "2"), ENGLAND)
+    assert family.summary(ENGLAND)["share_4_plus_pct"] != SUPPRESSED
