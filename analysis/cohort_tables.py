@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import disclosure
-from analysis import needs as rules
+from analysis import needs_audit as rules
 from analysis import specificity
 from analysis.disclosure import SUPPRESSED, Line
 from analysis.needs_family import ENGLAND

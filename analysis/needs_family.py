@@ -30,7 +30,7 @@ pinned by non-negativity are prevented.
 Pair counts ("children with both A and B") are cells of their own, primary-suppressed,
 with the area lines (an RCC's pair count is the sum of its LAs'). Shares are never
 protected separately: they are worked out from the protected counts and are hidden where a
-count is (``analysis.needs``). The mean number of needs per child is the sum of the shown
+count is (``analysis.needs_audit``). The mean number of needs per child is the sum of the shown
 need totals over the shown number of children, shown only where all of those are, so it
 reveals nothing they do not (its 1 decimal place is presentation, not protection).
 
@@ -64,7 +64,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import disclosure
-from analysis import needs as rules
+from analysis import needs_audit as rules
 from analysis.disclosure import SUPPRESSED, Line
 
 ENGLAND = "England"
@@ -118,7 +118,7 @@ class Areas:
 class NeedsFamily:
     """The protected needs tables of one year (module docstring).
 
-    ``children``: one row per child (``analysis.needs`` frames: child_id, la_code,
+    ``children``: one row per child (``analysis.needs_audit`` frames: child_id, la_code,
     age_band, sex, placement, residential); ``needs``: the latest assessment's needs;
     ``vocabulary``: the need codes; ``rcc_of``: LA code -> RCC name (LAs in none add up to
     England only); ``synthetic``: any row synthetic (every table is then labelled)."""

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis import needs as rules
+from analysis import needs_audit as rules
 from analysis import specificity
 from analysis.disclosure import SUPPRESSED
 from components.charts import ENGLAND_COLOUR, HIGHLIGHT, LEGEND_ROW, SCOPE_COLOUR, finish
@@ -278,7 +278,7 @@ def by_share(table: pd.DataFrame, column: str) -> pd.DataFrame:
 def prevalence_bars(table: pd.DataFrame, labels: Mapping[str, str], scope_name: str,
                     compare: pd.DataFrame | None = None, *,
                     source: str = CASE_LEVEL_SOURCE, title: str | None = None) -> go.Figure:
-    """Share of the scope's children with each need (``analysis.needs`` prevalence: need,
+    """Share of the scope's children with each need (``analysis.needs_audit`` prevalence: need,
     share_pct; the group 'All' if it has groups), most common at the top, England's share
     (``compare``, the same table for England) as a grey mark on each bar."""
     title = title or f"How many children in {scope_name} have each need?"
@@ -448,7 +448,7 @@ def intensity_frequency_grid(grid: pd.DataFrame, need_label: str, *,
                              source: str = CASE_LEVEL_SOURCE,
                              title: str | None = None) -> go.Figure:
     """One need's children by intensity (rows, high at the top) and frequency (columns,
-    rarely to daily), the count in each cell (``analysis.needs`` intensity_frequency rows
+    rarely to daily), the count in each cell (``analysis.needs_audit`` intensity_frequency rows
     of one need). 'Not recorded' shows only when some child has it."""
     title = title or f"{need_label}: how often and how intensely? Children in each cell"
     if "need" in grid and grid["need"].nunique() > 1:

@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, or_, select
 
 from analysis import cohort_tables, specificity
-from analysis import needs as rules
+from analysis import needs_audit as rules
 from analysis.disclosure import label_if_synthetic
 from analysis.flows import prefer_real
 from data import cohort_store, queries

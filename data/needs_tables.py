@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from analysis import needs as rules
+from analysis import needs_audit as rules
 from analysis.disclosure import label_if_synthetic
 from analysis.needs_family import ENGLAND, POPULATIONS, NeedsFamily
 from analysis.scope import Scope
@@ -27,7 +27,7 @@ LEVELS = ("england", "rcc", "la")
 
 
 def case_children(engine: Engine, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The children looked after at 31 March ``year`` (``analysis.needs`` children frame)
+    """The children looked after at 31 March ``year`` (``analysis.needs_audit`` children frame)
     and their needs at their latest assessment on or before that day."""
     placements = placements_at(engine, year)
     c, n = s.Child, s.NeedsAssessment

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import needs as rules
+from analysis import needs_audit as rules
 from analysis.disclosure import SUPPRESSED
 
 NEEDS = ["going_missing", "criminal_exploitation", "self_harm", "disability"]

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import needs as rules
+from analysis import needs_audit as rules
 from components import needs_charts as charts
 from components.charts import TITLE_WRAP
 
@@ -173,7 +173,7 @@ def test_all_hidden_bars_draw_no_scale_unless_england_is_drawn():
 # --- co-occurrence -------------------------------------------------------------------------
 
 def pairs_table() -> pd.DataFrame:
-    """Three needs' pairs as ``analysis.needs.co_occurrence`` shapes them."""
+    """Three needs' pairs as ``analysis.needs_audit.co_occurrence`` shapes them."""
     return pd.DataFrame({
         "need_a": ["going_missing", "going_missing", "self_harm"],
         "need_b": ["self_harm", "criminal_exploitation", "criminal_exploitation"],
@@ -405,7 +405,7 @@ def test_empty_tables_say_there_is_nothing_to_show():
 
 
 def test_figures_draw_the_tables_analysis_needs_makes_from_children():
-    """The shapes ``analysis.needs`` produces, on eight children counted by hand."""
+    """The shapes ``analysis.needs_audit`` produces, on eight children counted by hand."""
     children = pd.DataFrame({"child_id": [f"c{i}" for i in range(8)], "la_code": "E1",
                              "age_band": "10 to 15 years",
                              "sex": ["Male"] * 5 + ["Female"] * 3,

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from scipy import sparse
 from scipy.optimize import linprog
 
-from analysis import needs as rules
+from analysis import needs_audit as rules
 from analysis import needs_family
 from analysis.disclosure import SUPPRESSED, SYNTHETIC_LABEL, uses_synthetic
 from analysis.needs_family import ENGLAND, MANY, NeedsFamily
