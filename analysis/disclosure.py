@@ -217,6 +217,7 @@ def zeros_fixed(values: np.ndarray, lines: list[Line], hidden: np.ndarray,
     one). The LP maximises the sum of min(x, 1) over the candidate zeros; any that stay
     at 0 are tried again on their own, until the optimum is 0 (all of them fixed)."""
     matrix, unknown = equations(hidden, lines, extra)
+    matrix = conditioned(matrix)
     fixed = np.zeros(len(values), dtype=bool)
     truth = np.nan_to_num(values[unknown])
     candidates = np.flatnonzero(truth == 0)
@@ -241,6 +242,23 @@ def zeros_fixed(values: np.ndarray, lines: list[Line], hidden: np.ndarray,
             return fixed
         candidates = candidates[~free]
     return fixed
+
+
+def conditioned(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    """The same equations, each row scaled to a largest coefficient of 1, with float dust
+    (coefficients under 1e-9 of it) dropped. The ``extra`` rows come from eigen-
+    decompositions; left as they are, rounding in them once made the LP solver call a
+    system that the true table satisfies (its right-hand side is worked out from the
+    truth) infeasible."""
+    matrix = matrix.tocsr(copy=True)
+    if not matrix.nnz:
+        return matrix
+    largest = abs(matrix).max(axis=1).toarray().ravel()
+    largest[largest == 0] = 1.0
+    matrix = sparse.diags(1.0 / largest) @ matrix
+    matrix.data[np.abs(matrix.data) < 1e-9] = 0.0
+    matrix.eliminate_zeros()
+    return matrix.tocsr()
 
 
 def zeros_pinned(values: np.ndarray, lines: list[Line], hidden: np.ndarray,

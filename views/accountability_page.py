@@ -25,9 +25,6 @@ RATE_HEADINGS = {
     "la_name": st.column_config.TextColumn("LA", width="medium"),
     "rate_per_10k": "Rate", "rank": "Rank", "trend_pct_per_year": "Trend",
     "flag": "Explanation owed", "quartile": None, "la_code": None}
-#: The flagged LAs' table, for download.
-FLAG_COLUMNS = ["la_name", "rcc", "rate_per_10k", "target_rate_per_10k", "flag_reason",
-                "trend_pct_per_year", "trend_p_value", "rank", "la_code"]
 
 
 def rule_settings(scope: Scope) -> rule.RuleSettings:
@@ -75,12 +72,6 @@ def answer(in_scope: pd.DataFrame, flagged: pd.DataFrame, requests: pd.DataFrame
     with st.container(border=True):
         st.markdown("**Ask for an explanation**")
         request_form(flagged, in_scope, settings, filters.year)
-    with st.expander("The flagged LAs as a table"):
-        frame.table(flagged[FLAG_COLUMNS], "la-rates", "flagged LAs", part="flagged",
-                    scope=filters.scope, year=filters.year,
-                    column_config={"target_rate_per_10k": "Target rate",
-                                   "flag_reason": st.column_config.TextColumn(
-                                       "Why", width="large")})
 
 
 def flagged_list(flagged: pd.DataFrame, requests: pd.DataFrame, year: int) -> None:
