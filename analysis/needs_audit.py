@@ -29,10 +29,12 @@ import pandas as pd
 from analysis import flows
 from analysis.disclosure import SUPPRESSED
 
-#: DfE's age bands at 31 March (as in its children-looked-after characteristics).
-AGE_BANDS = ["Under 1 year", "1 to 4 years", "5 to 9 years", "10 to 15 years",
-             "16 years and over"]
-AGE_LIMITS = [0, 1, 5, 10, 16]  # lower bound of each band, whole years
+#: Age bands at 31 March: DfE's 10-15 and 16+, with its three younger bands as one. Few
+#: children under 10 are in residential care, and by DfE's five bands most of the young
+#: cells of every need were counts of 1 to 4, hidden, with their partners hidden beside
+#: them; needs such as exploitation or going missing are adolescent anyway.
+AGE_BANDS = ["Under 10 years", "10 to 15 years", "16 years and over"]
+AGE_LIMITS = [0, 10, 16]  # lower bound of each band, whole years
 NOT_RECORDED = "Not recorded"
 SEXES = ["Male", "Female", NOT_RECORDED]  # 903 SEX 1, 2; Placements v2 may leave it blank
 SEX_CODES = {"1": "Male", "2": "Female"}

@@ -30,7 +30,7 @@ def planted(seed: int, children: int = 240) -> tuple[pd.DataFrame, pd.DataFrame,
     cohort = rng.choice(COHORTS, children, p=[0.6, 0.4])
     frame = pd.DataFrame({
         "child_id": np.arange(children), "la_code": las,
-        "age_band": rng.choice(rules.AGE_BANDS[3:], children),
+        "age_band": rng.choice(rules.AGE_BANDS[1:], children),
         "sex": rng.choice(["Male", "Female"], children),
         "placement": rng.choice(list(rules.RESIDENTIAL), children, p=[0.8, 0.2]),
         "residential": True, "is_synthetic": True})

@@ -47,7 +47,7 @@ def cohort(rows: list[tuple]) -> tuple[pd.DataFrame, pd.DataFrame]:
         for _ in range(n):
             child += 1
             children.append({"child_id": child, "la_code": f"L{la}",
-                             "age_band": rules.AGE_BANDS[age], "sex": rules.SEXES[sex],
+                             "age_band": band(age), "sex": rules.SEXES[sex],
                              "placement": PLACES[place],
                              "residential": PLACES[place] in rules.RESIDENTIAL})
             for j, need in enumerate(NEEDS):
@@ -57,6 +57,12 @@ def cohort(rows: list[tuple]) -> tuple[pd.DataFrame, pd.DataFrame]:
                                   "frequency": rules.FREQUENCIES[(child + j) % 2]})
     return pd.DataFrame(children), pd.DataFrame(needs, columns=["child_id", "need",
                                                                 "intensity", "frequency"])
+
+
+def band(age: int) -> str:
+    """A row's age (DfE's five bands, 0-4: under 1, 1-4, 5-9, 10-15, 16+) as the needs
+    tables' band (the three youngest are one)."""
+    return rules.AGE_BANDS[max(0, age - 2)]
 
 
 def family_of(rows) -> NeedsFamily:

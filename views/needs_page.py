@@ -11,7 +11,7 @@ import streamlit as st
 
 import cached
 from analysis import needs_words
-from analysis.disclosure import SYNTHETIC_LABEL, uses_synthetic
+from analysis.disclosure import SUPPRESSED, SYNTHETIC_LABEL, uses_synthetic
 from data.errors import UserInputError
 from views import cohorts_panel, frame, offers_panel, specificity_panel
 
@@ -47,12 +47,18 @@ def prevalence_section(tables: dict, population: str, case_year: int, version: i
 
 
 def count_section(tables: dict, population: str, case_year: int, version: int) -> None:
-    """How many needs each child has."""
+    """How many needs each child has (for an LA, only the share with 4 or more is shown:
+    the full count could let someone work out a small one)."""
     st.header("How many needs each child has", anchor=False)
+    spread = tables["needs_per_child"]
+    if spread["children"].eq(SUPPRESSED).all():
+        st.markdown("For one LA only the share with 4 or more needs is shown (above): the "
+                    "children by each number of needs could give away a small count.")
+        return
     frame.chart(cached.needs_count_figure(case_year, scope, population, version),
                 "Bar chart of children by their number of needs")
     with st.expander("The table"):
-        frame.table(tables["needs_per_child"], "needs", "needs per child", scope=scope,
+        frame.table(spread, "needs", "needs per child", scope=scope,
                     year=year, part=f"{population}-per-child")
 
 
@@ -78,8 +84,12 @@ def grid_section(tables: dict, labels: dict, population: str, case_year: int,
     st.header("How often and how intensely", anchor=False)
     st.markdown("Each need is rated by how often it shows (rarely, monthly, weekly, daily) "
                 "and how intensely (low, medium, high), as in the Rome & Stanley framework.")
-    need = st.selectbox("Need", list(labels), format_func=labels.get, key="needs_grid_need")
     grid = tables["intensity_frequency"]
+    if grid["children"].eq(SUPPRESSED).all():
+        st.markdown("The grids are shown for RCCs and England: for one LA almost every cell "
+                    "would be a count of 1 to 4. Choose the LA's RCC to see them.")
+        return
+    need = st.selectbox("Need", list(labels), format_func=labels.get, key="needs_grid_need")
     frame.chart(cached.needs_grid_figure(case_year, scope, population, need, version),
                 f"Grid of children with {labels[need].lower()} by frequency and intensity")
     with st.expander("The table"):
