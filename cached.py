@@ -562,3 +562,12 @@ def exports_figure(year: int, rcc: str, version: int) -> go.Figure:
     shares = rcc_exports(year, rcc, version)
     return needs_charts.exports_bars(shares, need_labels(),
                                      source=case_level_source(year, uses_synthetic(shares)))
+
+
+@table
+def cohort_trend(scope: Scope, version: int) -> pd.DataFrame:
+    """Each cohort's children in the scope in every year with records."""
+    families = {year: needs_family(year, version) for year in case_years(version)}
+    areas = {year: needs_tables_data.scope_area(engine(), scope, family)
+             for year, family in families.items()}
+    return gap_tables.cohort_trend(families, areas)

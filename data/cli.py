@@ -89,6 +89,8 @@ EXPORTS: dict[str, tuple[str, Callable[..., pd.DataFrame]]] = {
     "cohort-profile": ("Each cohort's children in --scope/--code at --year and the % aged "
                        "16+, girls, in children's homes, placed outside the LA / RCC, > 20 "
                        "miles", lambda engine, args: cohort_profile(engine, args)),
+    "cohort-trend": ("Each cohort's children in --scope/--code in every year with case-level "
+                     "records", lambda engine, args: cohort_trend(engine, args)),
     "specificity-gap": ("Every RCC's children in residential care at --year by cohort: where "
                         "placed, matching places in its homes (provider offers), gap",
                         lambda engine, args: gap_tables.gap_table(
@@ -109,6 +111,15 @@ def cohort_profile(engine, args: argparse.Namespace) -> pd.DataFrame:
     family = needs_tables.needs_family(engine, args.year)
     return gap_tables.cohort_profile_table(
         args.year, family, needs_tables.scope_area(engine, scope_of(args), family))
+
+
+def cohort_trend(engine, args: argparse.Namespace) -> pd.DataFrame:
+    """The cohort-trend export for the scope named on the command line."""
+    families = {year: needs_tables.needs_family(engine, year)
+                for year in map_tables.case_years(engine)}
+    return gap_tables.cohort_trend(families, {
+        year: needs_tables.scope_area(engine, scope_of(args), family)
+        for year, family in families.items()})
 
 
 def rcc_exports(engine, args: argparse.Namespace) -> pd.DataFrame:

@@ -127,3 +127,16 @@ def cohort_profile_table(year: int, family, area) -> pd.DataFrame:
     shares by age, sex, placement type and where they are placed, protected, labelled."""
     table = cohort_tables.cohort_profile(family, area, family.cohort_order, family.fees)
     return label_if_synthetic(table.assign(year=year), family.synthetic)
+
+
+def cohort_trend(families: dict, areas: dict) -> pd.DataFrame:
+    """Children in each cohort by year (31 March) in one area, each year's counts as that
+    year's family protected them: ``families`` and ``areas`` map year -> needs family and
+    the area in it. Cohort numbers are kept across years' fits (``lca.match_to_previous``);
+    a name may change as a cohort's needs do, so a row carries the year's own label."""
+    rows = [{"year": year, "cohort": cohort,
+             "children": family.shown(("children", cohort_tables.POP, "cohort", cohort),
+                                      areas[year])}
+            for year, family in sorted(families.items()) for cohort in family.cohort_order]
+    table = pd.DataFrame(rows, columns=["year", "cohort", "children"])
+    return label_if_synthetic(table, any(f.synthetic for f in families.values()))

@@ -232,3 +232,24 @@ def test_a_median_needs_ten_values_behind_it():
     assert protected_median(pd.Series([4000.0] * 9)) == SUPPRESSED
     values = pd.Series(np.random.default_rng(8).uniform(3000, 9000, 25))
     assert protected_median(values) == 10 * round(float(np.median(values)) / 10)
+
+
+def test_cohort_trend_counts_each_years_children_as_each_year_protected_them():
+    """Two years: one row per year and cohort, each the count of that year's children in
+    the cohort (child by child) or "c" where that year's family hid it."""
+    from data.gap_tables import cohort_trend
+
+    families, children = {}, {}
+    for year, seed in ((2024, 9), (2025, 10)):
+        families[year], children[year] = family_of(seed, children=150)
+        families[year].cohort_order = COHORTS
+    table = cohort_trend(families, {2024: ("rcc", "North"), 2025: ("rcc", "North")})
+    assert list(zip(table["year"], table["cohort"])) == [(y, c) for y in (2024, 2025)
+                                                         for c in COHORTS]
+    for row in table.itertuples():
+        rows = children[row.year]
+        expected = int(((rows["la_code"].map(RCC_OF) == "North")
+                        & (rows["cohort"] == row.cohort)).sum())
+        assert row.children in (expected, SUPPRESSED)
+        assert row.children == SUPPRESSED or not 1 <= row.children <= 4
+    assert table.attrs["synthetic"]

@@ -50,6 +50,7 @@ def render(filters: frame.Filters, year: int, version: int) -> None:
                 "£10; c where fewer than 10 fees lie behind it).")
     frame.table(profile, "cohort-profile", "cohort profile", scope=filters.scope, year=year,
                 column_config=PROFILE_COLUMNS)
+    trend(filters, version)
     with st.expander("The cohorts as a table"):
         frame.table(lca.cohort_table(fit), "cohorts", "cohorts", year=year,
                     column_config=COHORT_COLUMNS)
@@ -57,6 +58,18 @@ def render(filters: frame.Filters, year: int, version: int) -> None:
         st.markdown(method_in_words(fit))
         frame.table(lca.bic_table(fit), "cohort-fit", "model choice", year=year,
                     column_config=BIC_COLUMNS)
+
+
+def trend(filters: frame.Filters, version: int) -> None:
+    """Each cohort's children in the scope, year by year."""
+    table = cached.cohort_trend(filters.scope, version)
+    years = sorted(set(table["year"]))
+    st.markdown(f"**Year by year in {filters.title}**" + (
+        f": records are held for 31 March {years[0]} only, so there is no trend yet; each "
+        "year imported adds a row per cohort." if len(years) == 1 else "."))
+    frame.table(table, "cohort-trend", "cohorts by year", scope=filters.scope,
+                column_config={"year": "31 March", "cohort": st.column_config.TextColumn(
+                    "Cohort", width="large"), "children": "Children"})
 
 
 def in_words(fit: lca.FitSummary) -> str:
