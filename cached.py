@@ -534,11 +534,20 @@ def needs_pairs_figure(year: int, scope: Scope, population: str, measure: str,
                                               source=source)
 
 
+@table
+def cohort_grid(year: int, scope: Scope, cohort: str, version: int) -> pd.DataFrame:
+    family = needs_family(year, version)
+    return gap_tables.cohort_grid_table(
+        year, family, needs_tables_data.scope_area(engine(), scope, family), cohort)
+
+
 @figure
 def needs_grid_figure(year: int, scope: Scope, population: str, need: str,
-                      version: int) -> go.Figure:
+                      cohort: str | None, version: int) -> go.Figure:
+    """One need's grid: the population's, or (residential care) one cohort's."""
     tables, labels, source = _needs_source(year, scope, population, version)
-    grid = tables["intensity_frequency"]
+    grid = tables["intensity_frequency"] if cohort is None else \
+        cohort_grid(year, scope, cohort, version)
     return needs_charts.intensity_frequency_grid(grid[grid["need"] == need], labels[need],
                                                  source=source)
 

@@ -89,6 +89,7 @@ def register(family, cohort_of: pd.Series, order: list[str], placed: pd.DataFram
     for place in WHERE:
         family.add_sum([("cohort_where", POP, c, place) for c in order], ("where", POP, place))
     register_sides(family, rows)
+    register_grids(family, order)
 
 
 def register_sides(family, rows: pd.DataFrame) -> None:
@@ -101,6 +102,24 @@ def register_sides(family, rows: pd.DataFrame) -> None:
         pd.DataFrame(columns=["la_code", "need", "side", "children"])
     family.add_table("side", frame, ["need", "side"], pop=POP,
                      totals={(n,): ("need", POP, n, None, rules.ALL) for n in family.vocabulary})
+
+
+def register_grids(family, order: list[str]) -> None:
+    """Each cohort's intensity x frequency grid of each need, adding up to the cohort's
+    children with the need: for RCCs and England only, as the family's own grids (an LA's
+    would be almost all counts under 5)."""
+    rows = family.population(POP)
+    grid = rules.grid_counts(rows, family.needs, by=["la_code", "cohort"])
+    cells = [(i, f) for i in rules.INTENSITIES for f in rules.FREQUENCIES]
+    keys = [("cohort_grid", POP, c, n, i, f) for c in order for n in family.vocabulary
+            for i, f in cells]
+    family.add_frame([(key, key[2:]) for key in keys], grid,
+                     ["cohort", "need", "intensity", "frequency"], latent=family.areas.is_la)
+    family.upper.update(keys)
+    for cohort in order:
+        for need in family.vocabulary:
+            family.add_sum([("cohort_grid", POP, cohort, need, i, f) for i, f in cells],
+                           ("need", POP, need, "cohort", cohort))
 
 
 # --- tables for one area, from the protected family -------------------------------------------
@@ -145,6 +164,14 @@ def cohort_row(family, area, cohort: str) -> dict:
             "pct_outside_rcc": rules.ratio(cell("cohort_where", specificity.OUTSIDE_RCC),
                                            children),
             "pct_over_20_miles": rules.ratio(cell("cohort_distance", DISTANCES[1]), children)}
+
+
+def cohort_grid(family, area, cohort: str) -> pd.DataFrame:
+    """need, intensity, frequency, children of one cohort's grids in ``area``, as shown."""
+    return pd.DataFrame([{"need": n, "intensity": i, "frequency": f,
+                          "children": family.shown(("cohort_grid", POP, cohort, n, i, f), area)}
+                         for n in family.vocabulary for i in rules.INTENSITIES
+                         for f in rules.FREQUENCIES])
 
 
 def added(*values):

@@ -91,6 +91,9 @@ EXPORTS: dict[str, tuple[str, Callable[..., pd.DataFrame]]] = {
                        "miles", lambda engine, args: cohort_profile(engine, args)),
     "cohort-trend": ("Each cohort's children in --scope/--code in every year with case-level "
                      "records", lambda engine, args: cohort_trend(engine, args)),
+    "cohort-grids": ("Each cohort's intensity x frequency grid of each need in --scope/--code "
+                     "(RCC or England) at --year", lambda engine, args: cohort_grids(engine,
+                                                                                   args)),
     "specificity-gap": ("Every RCC's children in residential care at --year by cohort: where "
                         "placed, matching places in its homes (provider offers), gap",
                         lambda engine, args: gap_tables.gap_table(
@@ -120,6 +123,14 @@ def cohort_trend(engine, args: argparse.Namespace) -> pd.DataFrame:
     return gap_tables.cohort_trend(families, {
         year: needs_tables.scope_area(engine, scope_of(args), family)
         for year, family in families.items()})
+
+
+def cohort_grids(engine, args: argparse.Namespace) -> pd.DataFrame:
+    """Every cohort's grids for the scope named on the command line."""
+    family = needs_tables.needs_family(engine, args.year)
+    area = needs_tables.scope_area(engine, scope_of(args), family)
+    return pd.concat([gap_tables.cohort_grid_table(args.year, family, area, cohort)
+                      for cohort in family.cohort_order], ignore_index=True)
 
 
 def rcc_exports(engine, args: argparse.Namespace) -> pd.DataFrame:

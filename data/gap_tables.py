@@ -140,3 +140,9 @@ def cohort_trend(families: dict, areas: dict) -> pd.DataFrame:
             for year, family in sorted(families.items()) for cohort in family.cohort_order]
     table = pd.DataFrame(rows, columns=["year", "cohort", "children"])
     return label_if_synthetic(table, any(f.synthetic for f in families.values()))
+
+
+def cohort_grid_table(year: int, family, area, cohort: str) -> pd.DataFrame:
+    """One cohort's intensity x frequency grids in an area, protected and labelled."""
+    table = cohort_tables.cohort_grid(family, area, cohort).assign(cohort=cohort, year=year)
+    return label_if_synthetic(table, family.synthetic)

@@ -135,6 +135,10 @@ def cohort_relations(family: NeedsFamily, cohorts: list[str]) -> list[dict]:
             out.append({**{(("side", pop, need, side), area): 1
                            for side in cohort_tables.SIDES},
                         (("need", pop, need, None, rules.ALL), area): -1})
+            for cohort in cohorts:
+                out.append({**{(("cohort_grid", pop, cohort, need, i, f), area): 1
+                               for i in rules.INTENSITIES for f in rules.FREQUENCIES},
+                            (("need", pop, need, "cohort", cohort), area): -1})
     return out
 
 
@@ -253,3 +257,17 @@ def test_cohort_trend_counts_each_years_children_as_each_year_protected_them():
         assert row.children in (expected, SUPPRESSED)
         assert row.children == SUPPRESSED or not 1 <= row.children <= 4
     assert table.attrs["synthetic"]
+
+
+def test_cohort_grids_match_each_child_where_shown_and_are_never_shown_for_an_la():
+    family, children = family_of(11, children=300)
+    north = children[children["la_code"].map(RCC_OF) == "North"]
+    for cohort in COHORTS:
+        grid = cohort_tables.cohort_grid(family, ("rcc", "North"), cohort)
+        mine = family.needs[family.needs["child_id"].isin(
+            north.loc[north["cohort"] == cohort, "child_id"])]
+        for row in grid.itertuples():
+            expected = int(((mine["need"] == row.need) & (mine["intensity"] == row.intensity)
+                            & (mine["frequency"] == row.frequency)).sum())
+            assert row.children in (expected, SUPPRESSED)
+        assert (cohort_tables.cohort_grid(family, "E1", cohort)["children"] == SUPPRESSED).all()

@@ -89,12 +89,21 @@ def grid_section(tables: dict, labels: dict, population: str, case_year: int,
         st.markdown("The grids are shown for RCCs and England: for one LA almost every cell "
                     "would be a count of 1 to 4. Choose the LA's RCC to see them.")
         return
-    need = st.selectbox("Need", list(labels), format_func=labels.get, key="needs_grid_need")
-    frame.chart(cached.needs_grid_figure(case_year, scope, population, need, version),
+    left, right = st.columns(2)
+    need = left.selectbox("Need", list(labels), format_func=labels.get, key="needs_grid_need")
+    cohort = right.selectbox("Cohort", [None, *cached.needs_family(case_year, version)
+                                        .cohort_order], key="needs_grid_cohort",
+                             format_func=lambda c: c or "All of them",
+                             disabled=population != "residential",
+                             help="Cohorts are of children in residential care.")
+    cohort = cohort if population == "residential" else None
+    if cohort is not None:
+        grid = cached.cohort_grid(case_year, scope, cohort, version)
+    frame.chart(cached.needs_grid_figure(case_year, scope, population, need, cohort, version),
                 f"Grid of children with {labels[need].lower()} by frequency and intensity")
     with st.expander("The table"):
         frame.table(grid, "needs", "intensity and frequency", scope=scope, year=year,
-                    part=f"{population}-grid")
+                    part=f"{population}-grid" + (f"-cohort-{cohort[:2]}" if cohort else ""))
 
 
 def answer(tables: dict, labels: dict, population: str, case_year: int) -> None:
