@@ -147,3 +147,14 @@ def test_an_offer_is_saved_and_a_bad_one_refused_with_nothing_written(own_store,
     with engine.connect() as connection:
         assert connection.execute(count).scalar() == before == 1
     cached.clear()
+
+
+def test_a_cohorts_grid_is_drawn_at_rcc_scope(cohort_app):
+    """Choosing a cohort beside the need draws that cohort's grid and its table."""
+    at = needs_page(SCOPES["rcc"])
+    options = at.selectbox(key="needs_grid_cohort").options
+    assert len(options) >= 2 and options[0] == "All of them"
+    cohort = at.selectbox(key="needs_grid_cohort")
+    at = cohort.select_index(1).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Grid of children" in str(chart.proto.alt) for chart in at.get("plotly_chart"))
