@@ -21,8 +21,9 @@ never shown where they could be: children by number of needs (0, 1, ..., 5, 6+) 
 for RCCs and England, where some child has 6 or more needs (then the 6+ children's exact
 numbers, 6 to 11, are unknown and the tie is two equations in at least six free unknowns:
 nothing follows from it); should an RCC or England have no child with 6+ needs, that
-population's distribution is not shown at all. LAs show the number with 4 or more needs
-only (the regional analyses' yardstick), which leaves their exact counts unknown too.
+population's distribution is not shown at all. LAs show neither (an LA's number with 4 or more
+needs, beside its need totals, could pin a count in a small LA); their mean number of
+needs, from the need totals, is shown.
 Inequalities (a pair count is at most either need's total, a need's count at most the
 children) are not modelled: as in ``analysis.disclosure``, only exact recovery and zeros
 pinned by non-negativity are prevented.
@@ -209,7 +210,11 @@ class NeedsFamily:
                 self.latent[self.keys[key]][:] = True
         self.add_sum(bucket_keys, total)
         many = buckets[buckets["needs"].isin(rules.BUCKETS[rules.MANY_NEEDS:])]
-        self.add_key(("needs_count", pop, MANY), many.groupby("la_code")["children"].sum())
+        # Like the buckets, RCCs and England only: an LA's count with 4 or more needs, with
+        # its need totals (the weighted tie), could pin a count in a small LA.
+        self.add_key(("needs_count", pop, MANY), many.groupby("la_code")["children"].sum(),
+                     latent=self.areas.is_la)
+        self.upper.add(("needs_count", pop, MANY))
         self.add_sum(bucket_keys[rules.MANY_NEEDS:], ("needs_count", pop, MANY))
         needs = rules.need_counts(rows, matrix, None, by=["la_code"])
         self.add_frame([(("need", pop, n, None, rules.ALL), (n,)) for n in self.vocabulary],

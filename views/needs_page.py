@@ -47,13 +47,14 @@ def prevalence_section(tables: dict, population: str, case_year: int, version: i
 
 
 def count_section(tables: dict, population: str, case_year: int, version: int) -> None:
-    """How many needs each child has (for an LA, only the share with 4 or more is shown:
-    the full count could let someone work out a small one)."""
+    """How many needs each child has (RCCs and England; not for an LA, where the counts
+    could let someone work out a small one)."""
     st.header("How many needs each child has", anchor=False)
     spread = tables["needs_per_child"]
     if spread["children"].eq(SUPPRESSED).all():
-        st.markdown("For one LA only the share with 4 or more needs is shown (above): the "
-                    "children by each number of needs could give away a small count.")
+        st.markdown("For one LA the children by number of needs are not shown: beside the "
+                    "LA's count of each need they could give away a small count. The average "
+                    "number of needs is in the answer above.")
         return
     frame.chart(cached.needs_count_figure(case_year, scope, population, version),
                 "Bar chart of children by their number of needs")
