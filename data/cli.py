@@ -88,12 +88,13 @@ EXPORTS: dict[str, tuple[str, Callable[..., pd.DataFrame]]] = {
                    lambda engine, args: lca.bic_table(cohort_store.cohorts(engine, args.year))),
     "cohort-profile": ("Each cohort's children in --scope/--code at --year and the % aged "
                        "16+, girls, in children's homes, placed outside the LA / RCC, > 20 "
-                       "miles", lambda engine, args: cohort_profile(engine, args)),
+                       "miles",
+                       lambda engine, args: cohort_profile(engine, args.year, needs_scope(args))),
     "cohort-trend": ("Each cohort's children in --scope/--code in every year with case-level "
-                     "records", lambda engine, args: cohort_trend(engine, args)),
+                     "records", lambda engine, args: cohort_trend(engine, needs_scope(args))),
     "cohort-grids": ("Each cohort's intensity x frequency grid of each need in --scope/--code "
-                     "(RCC or England) at --year", lambda engine, args: cohort_grids(engine,
-                                                                                   args)),
+                     "(RCC or England) at --year",
+                     lambda engine, args: cohort_grids(engine, args.year, needs_scope(args))),
     "specificity-gap": ("Every RCC's children in residential care at --year by cohort: where "
                         "placed, matching places in its homes (provider offers), gap",
                         lambda engine, args: gap_tables.gap_table(
@@ -101,7 +102,7 @@ EXPORTS: dict[str, tuple[str, Callable[..., pd.DataFrame]]] = {
                             offer_register.register(engine))),
     "rcc-exports": ("What an RCC (--scope rcc --code) sends away at --year: each need's share "
                     "among its children placed outside the RCC and inside",
-                    lambda engine, args: rcc_exports(engine, args)),
+                    lambda engine, args: rcc_exports(engine, args.year, rcc_scope(args))),
     "provider-offers": ("The provider offer register: each home's needs, intensity, ages, sex "
                         "and places offered, with its LA and RCC",
                         lambda engine, args: offer_register.register(engine)),
@@ -109,38 +110,52 @@ EXPORTS: dict[str, tuple[str, Callable[..., pd.DataFrame]]] = {
 EXIT_BAD_INPUT = 2
 
 
-def cohort_profile(engine, args: argparse.Namespace) -> pd.DataFrame:
-    """The cohort-profile export for the scope named on the command line."""
-    family = needs_tables.needs_family(engine, args.year)
-    return gap_tables.cohort_profile_table(
-        args.year, family, needs_tables.scope_area(engine, scope_of(args), family))
+def cohort_profile(engine, year: int, scope: Scope) -> pd.DataFrame:
+    """The cohort-profile export."""
+    family = needs_tables.needs_family(engine, year)
+    return gap_tables.cohort_profile_table(year, family,
+                                           needs_tables.scope_area(engine, scope, family))
 
 
-def cohort_trend(engine, args: argparse.Namespace) -> pd.DataFrame:
-    """The cohort-trend export for the scope named on the command line."""
+def cohort_trend(engine, scope: Scope) -> pd.DataFrame:
+    """The cohort-trend export: every year with case-level records."""
     families = {year: needs_tables.needs_family(engine, year)
                 for year in map_tables.case_years(engine)}
     return gap_tables.cohort_trend(families, {
-        year: needs_tables.scope_area(engine, scope_of(args), family)
+        year: needs_tables.scope_area(engine, scope, family)
         for year, family in families.items()})
 
 
-def cohort_grids(engine, args: argparse.Namespace) -> pd.DataFrame:
-    """Every cohort's grids for the scope named on the command line."""
-    family = needs_tables.needs_family(engine, args.year)
-    area = needs_tables.scope_area(engine, scope_of(args), family)
-    return pd.concat([gap_tables.cohort_grid_table(args.year, family, area, cohort)
+def cohort_grids(engine, year: int, scope: Scope) -> pd.DataFrame:
+    """The cohort-grids export: every cohort's grids for the scope."""
+    family = needs_tables.needs_family(engine, year)
+    area = needs_tables.scope_area(engine, scope, family)
+    return pd.concat([gap_tables.cohort_grid_table(year, family, area, cohort)
                       for cohort in family.cohort_order], ignore_index=True)
 
 
-def rcc_exports(engine, args: argparse.Namespace) -> pd.DataFrame:
-    """The rcc-exports table for the RCC named by --scope rcc --code."""
+def rcc_exports(engine, year: int, scope: Scope) -> pd.DataFrame:
+    """The rcc-exports table for one RCC."""
+    family = needs_tables.needs_family(engine, year)
+    return gap_tables.exports_table(year, family,
+                                    needs_tables.scope_area(engine, scope, family)[1])
+
+
+def needs_scope(args: argparse.Namespace) -> Scope:
+    """The scope of a needs table: England, an RCC or an LA (the needs audit is by RCC)."""
+    scope = scope_of(args)
+    if scope.kind == "region":
+        raise UserInputError("The needs tables are for England, an RCC or an LA, not a "
+                             "region.")
+    return scope
+
+
+def rcc_scope(args: argparse.Namespace) -> Scope:
+    """The RCC named by --scope rcc --code, for tables about one RCC."""
     scope = scope_of(args)
     if scope.kind != "rcc":
         raise UserInputError("This table is about one RCC: give --scope rcc --code RCC_ID.")
-    family = needs_tables.needs_family(engine, args.year)
-    name = needs_tables.scope_area(engine, scope, family)[1]
-    return gap_tables.exports_table(args.year, family, name)
+    return scope
 
 
 def scope_of(args: argparse.Namespace) -> Scope:

@@ -96,7 +96,12 @@ def test_page_runs_at_every_year(store, years, page, scope):
 
 EXPORT_FUNCTIONS = {name: function for name, (_, function) in cli.EXPORTS.items()}
 #: Tables counted from case-level placements: they accept only the years those are held for.
-CASE_LEVEL = {"flows"}
+CASE_LEVEL = {"flows", "needs", "cohorts", "cohort-fit", "cohort-profile", "cohort-trend",
+              "cohort-grids", "specificity-gap", "rcc-exports"}
+#: The needs tables' scopes on the cohort store: England, its RCC and an LA with records
+#: (an LA without them, or a region, is refused in one line: tested below).
+NEEDS_SCOPES = [[], ["--scope", "rcc", "--code", "greater-manchester"],
+                ["--scope", "la", "--code", "E08000003"]]
 
 
 def accepts(name: str, argument: str) -> bool:
@@ -112,12 +117,16 @@ def export_cases(name: str, years: list[int]) -> list[list[str]]:
     year_args = [["--year", str(y)] for y in years] if accepts(name, "year") else [[]]
     if accepts(name, "la_scope"):
         scope_args = [args for _, args in SCOPES.values() if "la" in args]
+    elif accepts(name, "rcc_scope"):
+        scope_args = [args for _, args in SCOPES.values() if "rcc" in args]
+    elif accepts(name, "needs_scope"):
+        scope_args = NEEDS_SCOPES
     elif accepts(name, "scope_of"):
         scope_args = [args for _, args in SCOPES.values()]
     else:
         scope_args = [[]]
-    level_args = [["--level", level] for level in cli.map_tables.LEVELS] \
-        if accepts(name, "level") else [[]]
+    levels = cli.needs_tables.LEVELS if accepts(name, "needs_export") else cli.map_tables.LEVELS
+    level_args = [["--level", level] for level in levels] if accepts(name, "level") else [[]]
     return [["export", name, *y, *s, *lv]
             for y in year_args for s in scope_args for lv in level_args]
 
@@ -156,9 +165,19 @@ def test_export_runs_at_every_year_and_scope(store, years, name, capsys):
             failures.append(f"{' '.join(argv)}: exit {code}, header {header}, {err.strip()}")
     if accepts(name, "year"):
         for year in sorted(set(years) - set(accepted)):
-            argv = ["export", name, "--year", str(year)]
+            argv = export_cases(name, [year])[0]  # the first scope and level it takes
             code, out, err = run_export(argv, capsys)
             if code != cli.EXIT_BAD_INPUT or "Years held" not in err:
                 failures.append(f"{' '.join(argv)}: exit {code}, {err.strip()} (expected a "
                                 "one-line refusal naming the years held)")
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["export", "cohort-profile", "--scope", "la", "--code", "E06000053"], "No case-level data"),
+    (["export", "cohort-grids", "--scope", "region", "--code", "E12000001"], "not a region"),
+    (["export", "rcc-exports"], "about one RCC")])
+def test_needs_exports_refuse_what_they_cannot_show_in_one_line(store, argv, words, capsys):
+    """An LA without records, a region, or England for a one-RCC table: exit 2, one line."""
+    code, _, err = run_export(argv, capsys)
+    assert code == cli.EXIT_BAD_INPUT and words in err and len(err.strip().splitlines()) == 1

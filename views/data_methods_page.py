@@ -19,12 +19,12 @@ from views import frame, import_panel
 
 #: What each page answers, in the order of the navigation.
 PAGE_ANSWERS = {
-    "Overview": "how many children the area looks after, at what rate, against England, "
-                "and the change since 2016.",
-    "Maps": "where children live and where the children's homes are; who is placed outside "
-            "their LA or far from home.",
-    "Needs": "which needs the children in care have and which go together, the cohorts they "
-             "form, and whether each RCC's homes match them (the specificity gap).",
+    "Overview": "how many children the area looks after, at what rate against England, and "
+                "since 2016.",
+    "Maps": "where children live, where the homes are, and who is placed outside their LA "
+            "or far away.",
+    "Needs": "children's needs, the cohorts they form, and whether each RCC's homes match "
+             "them.",
     "Accountability": "which LAs the board should ask to explain a high or rising rate, "
                       "and what they have answered.",
     "Data & methods": "this guide, every dataset, and importing an LA's own records.",
