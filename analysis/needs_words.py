@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.disclosure import SUPPRESSED
+from analysis import needs_audit as rules
 
 #: How many of the most common needs the answer names.
 NAMED = 3
@@ -46,4 +46,4 @@ def most_common(prevalence: pd.DataFrame, labels: dict[str, str]) -> str:
 
 def shown(value) -> bool:
     """Whether a value can be said: not hidden ("c") and not missing."""
-    return not (isinstance(value, str) and value == SUPPRESSED) and not pd.isna(value)
+    return not rules.hidden(value) and not pd.isna(value)

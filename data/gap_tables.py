@@ -6,13 +6,12 @@ each RCC's homes (the provider offer register) for the Needs page and the
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy import Engine, select
 
 from analysis import cohort_tables, specificity
 from analysis import needs_audit as rules
 from analysis.disclosure import label_if_synthetic
-from analysis.flows import prefer_real
-from data import cohort_store, queries
+from data import cohort_store, map_tables, queries
 from data import schema as s
 
 ALL = specificity.ALL
@@ -24,20 +23,6 @@ def cohort_labels(fit) -> dict[int, str]:
     return {c.number: f"{c.number}. {c.name}" for c in fit.cohorts}
 
 
-def current_places(engine: Engine, year: int) -> pd.DataFrame:
-    """child_id, to_code (placement LA) and distance_band of each child's placement at
-    31 March ``year`` (real data preferred to synthetic LA by LA, as everywhere)."""
-    e = s.Episode
-    day = pd.Timestamp(year=year, month=3, day=31).date()
-    rows = queries.frame(engine, select(
-        e.child_id, e.placing_la.label("from_code"), e.placement_la.label("to_code"),
-        e.distance_band, e.is_synthetic).where(
-        and_(e.start_date <= day, or_(e.end_date.is_(None), e.end_date > day))))
-    rows["is_synthetic"] = rows["is_synthetic"].astype(bool)
-    rows = prefer_real(rows.drop_duplicates("child_id", keep="last"))
-    return rows[["child_id", "to_code", "distance_band"]]
-
-
 def register(engine: Engine, year: int, family) -> list[str]:
     """Fit (or read) the year's cohorts and register them and the boundary tables in
     ``family``; returns the cohort labels in order."""
@@ -46,7 +31,8 @@ def register(engine: Engine, year: int, family) -> list[str]:
     members = cohort_store.members(engine, year)
     cohort_of = members.set_index("child_id")["cohort"].map(labels)
     placed = cohort_tables.where_placed(
-        family.children[["child_id", "la_code"]].merge(current_places(engine, year),
+        family.children[["child_id", "la_code"]].merge(
+            map_tables.placements_at(engine, year)[["child_id", "to_code", "distance_band"]],
                                                        on="child_id", how="left"),
         family.areas.rcc_of)
     order = list(labels.values())
@@ -61,10 +47,8 @@ def weekly_fees(engine: Engine, year: int) -> pd.Series:
     """child_id -> the weekly fee of the placement each child was in at 31 March ``year``
     (children whose placement has no fee recorded are absent)."""
     e, f = s.Episode, s.PlacementFee
-    day = pd.Timestamp(year=year, month=3, day=31).date()
     rows = queries.frame(engine, select(e.child_id, f.weekly_fee).join(
-        f, f.episode_id == e.id).where(
-        and_(e.start_date <= day, or_(e.end_date.is_(None), e.end_date > day))))
+        f, f.episode_id == e.id).where(map_tables.open_on(year)))
     return rows.drop_duplicates("child_id", keep="last").set_index("child_id")["weekly_fee"]
 
 

@@ -183,17 +183,23 @@ def case_years(engine: Engine) -> list[int]:
 
 def placements_at(engine: Engine, year: int) -> pd.DataFrame:
     """One row per child looked after at 31 March ``year`` (from_code = placing LA,
-    to_code = placement LA, place = 903 PLACE), real data preferred to synthetic LA by LA."""
+    to_code = placement LA, place = 903 PLACE, distance_band), real data preferred to
+    synthetic LA by LA."""
     e = s.Episode
-    day = pd.Timestamp(year=year, month=3, day=31).date()
     statement = select(e.child_id, e.placing_la.label("from_code"),
                        e.placement_la.label("to_code"), e.placement_type.label("place"),
-                       e.is_synthetic).where(
-        and_(e.start_date <= day, or_(e.end_date.is_(None), e.end_date > day)))
+                       e.distance_band, e.is_synthetic).where(open_on(year))
     rows = queries.frame(engine, statement)
     rows["is_synthetic"] = rows["is_synthetic"].astype(bool)
     rows = rows.drop_duplicates("child_id", keep="last")  # one placement per child
     return flow_rules.prefer_real(rows).reset_index(drop=True)
+
+
+def open_on(year: int):
+    """The condition of an episode open at 31 March ``year`` (started by then, not ended)."""
+    e = s.Episode
+    day = pd.Timestamp(year=year, month=3, day=31).date()
+    return and_(e.start_date <= day, or_(e.end_date.is_(None), e.end_date > day))
 
 
 def needs_at(engine: Engine, year: int) -> pd.DataFrame:

@@ -33,14 +33,15 @@ def render(filters: frame.Filters, year: int, version: int, labels: dict[str, st
     """The section: the rule, the RCC's gap by cohort, and what it exports."""
     st.header("Specificity: do the RCC's homes match its children?", anchor=False)
     st.markdown(RULE)
-    gap = cached.specificity_gap(year, cached.offers_version(), version)
+    offers = cached.offers_version()
+    gap = cached.specificity_gap(year, offers, version)
     if gap.empty:
         st.markdown("No children in residential care are placed by an RCC's LAs here.")
         return
     rcc = chosen_rcc(filters, sorted(set(gap["rcc"])))
     if rcc is None:
         return
-    frame.chart(cached.gap_figure(year, rcc, cached.offers_version(), version),
+    frame.chart(cached.gap_figure(year, rcc, offers, version),
                 f"Bar chart of children in residential care and matching places in "
                 f"{rcc}'s homes, by cohort")
     with st.expander("The gap as a table (every RCC)"):
