@@ -145,6 +145,10 @@ def protect(values: np.ndarray, lines: list[Line], *, hidden: np.ndarray | None 
     start = np.zeros(len(values), dtype=bool) if hidden is None else hidden
     hidden = start | latent | (is_primary(values) & ~public)
     sensitive = is_primary(values) & ~latent & ~public
+    # A count the public figures pin with nothing else shown (an LA's total, from the
+    # published totals of its RCC and its other LAs) cannot be protected by hiding more:
+    # hunting partners for it would hide most of the tables, round after round.
+    sensitive &= ~recoverable(~public, lines, sensitive, extra)
     base = latent | public
     pinned = np.zeros(len(values), dtype=bool)  # zeros a reader can pin, as things stand
     known = np.zeros(len(values), dtype=bool)  # ... among cells that must stay hidden

@@ -267,3 +267,25 @@ def test_import_log_row_counts_are_suppressed_under_five():
 
     assert rows_text('{"child": 3, "episode": 12, "placement_fee": 0}') == \
         "child c; episode 12; placement_fee 0"
+
+
+def test_a_count_the_published_totals_give_away_does_not_hide_the_rest():
+    # LA A's total (2) is the RCC's published total less B's and C's: nothing shown can
+    # change that, so only A's age bands need protecting, with one partner line (B's).
+    values = np.array([[1, 1, 2], [40, 60, 100], [90, 110, 200], [131, 171, 302]], float)
+    lines = disclosure.table_lines(pd.DataFrame(values, columns=["u10", "o10", "all"]),
+                                   ["u10", "o10", "all"], "all", [False] * 3 + [True],
+                                   None, False)
+    public = np.zeros(12, dtype=bool)
+    public[[5, 8, 11]] = True  # DfE's totals for B, C and the RCC
+    hidden = disclosure.protect(values.ravel(), lines, public=public)
+    assert not hidden[[6, 7, 9, 10]].any(), "C's and the RCC's bands stay shown"
+    # Independently: with the shown and the published cells known, A's bands are not
+    # determined (each unit vector lies outside the row space of the line equations).
+    unknown = np.flatnonzero(hidden)
+    matrix = np.array([[int(c in line.members) - int(c == line.total) for c in unknown]
+                       for line in lines])
+    rank = np.linalg.matrix_rank(matrix)
+    for cell in (0, 1):
+        unit = (unknown == cell).astype(float)
+        assert np.linalg.matrix_rank(np.vstack([matrix, unit])) > rank
