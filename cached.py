@@ -41,7 +41,7 @@ from data.importers import case_tables
 from data.importers.common import ImportResult
 from analysis import lca
 from analysis.disclosure import uses_synthetic
-from components import charts, needs_charts
+from components import charts, needs_charts, overview_charts
 from components.source import case_level_source, source_line
 from data.store import DataVersion, check_ready, make_engine
 
@@ -342,13 +342,13 @@ def area_flows(year: int, level: str, placement: str | None, need: str | None,
 # st.plotly_chart only reads a figure, so sharing one object between sessions is safe)
 
 @figure
-def trend_figure(scope: Scope, title: str) -> go.Figure:
-    """The Overview's rate-over-time chart for a scope."""
+def trend_figure(scope: Scope, title: str) -> dict:
+    """The Overview's rate-over-time chart for a scope (Vega-Lite)."""
     breaks = (reorganisation.break_years(code_changes(), {scope.code})
               if scope.kind == "la" else {})
     source = source_line(releases(), ["lait", "population"],
                          "Rates computed by RCC Insight from DfE counts and ONS population")
-    return charts.build_rate_trend(rate_trend(scope), title, breaks, source)
+    return overview_charts.rate_trend(rate_trend(scope), title, breaks, source)
 
 
 def compared_with(scope: Scope, title: str) -> str:
@@ -359,12 +359,12 @@ def compared_with(scope: Scope, title: str) -> str:
 
 
 @figure
-def comparison_figure(scope: Scope, year: int, title: str) -> go.Figure:
-    """The Overview's bar chart of the RCCs' or LAs' rates."""
+def comparison_figure(scope: Scope, year: int, title: str) -> dict:
+    """The Overview's bar chart of the RCCs' or LAs' rates (Vega-Lite)."""
     summary = scope_summary(scope, year).set_index("measure")
     england_rate = summary.at["Rate per 10,000 children", "england_value"]
     source = source_line(releases(), ["cla_count", "population"], "Rates computed by RCC Insight")
-    return charts.build_rate_bars(
+    return overview_charts.rate_bars(
         comparison_rates(scope, year), england_rate,
         f"Children looked after per 10,000 children, 31 March {year}: "
         f"{compared_with(scope, title)}", source,
@@ -397,12 +397,13 @@ def table_target_name(table: pd.DataFrame, settings: RuleSettings, scope: Scope)
 
 
 @figure
-def benchmark_figure(la_code: str, model: str, title: str) -> go.Figure:
-    """An LA's rate over time beside its region, RCC, England and statistical neighbours."""
+def benchmark_figure(la_code: str, model: str, title: str) -> dict:
+    """An LA's rate over time beside its region, RCC, England and statistical neighbours
+    (Vega-Lite, like the rest of the Overview)."""
     source = source_line(releases(), ["lait", "population", "statistical_neighbours"],
                          "Rates computed by RCC Insight")
     trend, _ = charts.merge_identical(benchmark_trend(la_code, model), [title, "England"])
-    return charts.build_rate_trend(
+    return overview_charts.rate_trend(
         trend, title, {}, source,
         title=f"Children looked after per 10,000 children: {title} beside its region, RCC, "
               f"England and its statistical neighbours (DfE {model} model)")

@@ -1,4 +1,5 @@
-"""Plotly figures for the Overview: trends and LA comparisons, sized for a meeting room.
+"""Plotly figures sized for a meeting room (the Accountability funnel), their shared
+layout and palette, and the merging of identical comparator series.
 
 Colours come from the Okabe-Ito palette, which stays distinct for the common forms of
 colour blindness; England is always the dashed grey reference line.
@@ -15,10 +16,6 @@ import plotly.graph_objects as go
 SCOPE_COLOUR = "#0072B2"  # Okabe-Ito blue
 HIGHLIGHT = "#D55E00"  # Okabe-Ito vermillion
 PREDECESSOR_COLOURS = ["#E69F00", "#009E73", "#CC79A7", "#56B4E9"]
-#: Other lines differ in dash and marker as well as colour, so none hides another and each
-#: can be told apart in black and white.
-OTHER_DASHES = ["dot", "dashdot", "longdash", "longdashdot"]
-OTHER_MARKERS = ["square", "diamond", "triangle-up", "x"]
 ENGLAND_COLOUR = "#595959"
 FONT = dict(family="Arial, Helvetica, sans-serif", size=16, color="#1a1a1a")
 
@@ -30,7 +27,6 @@ TITLE_WRAP = 46
 TITLE_LINE = 26  # px per title line at 20 px type
 LEGEND_WIDTH = 480  # px: the narrowest plot on a projector, for laying out the legend
 LEGEND_ROW = 28  # px per legend row at 16 px type
-AXIS_INDENT = 50  # px: at least the width of a value axis's title and numbers
 
 
 def finish(fig: go.Figure, title: str, source: str, height: int = 460,
@@ -81,42 +77,6 @@ def legend_rows(fig: go.Figure) -> int:
     return rows
 
 
-def build_rate_trend(trend: pd.DataFrame, scope_name: str, breaks: dict[int, str],
-                     source: str, title: str | None = None) -> go.Figure:
-    """Rate per 10,000 by year: the scope, any other series (predecessor LAs, comparators),
-    and England for reference. ``title`` defaults to naming the scope and England.
-
-    ``breaks`` maps the year of a reorganisation to its reason; a dotted line marks it
-    between the last count of the old LA and the first of the new.
-    """
-    fig = go.Figure()
-    others = [name for name in trend["series"].unique() if name not in (scope_name, "England")]
-    styles = {"England": dict(color=ENGLAND_COLOUR, width=3, dash="dash"),
-              scope_name: dict(color=SCOPE_COLOUR, width=4)}
-    styles.update({name: dict(color=PREDECESSOR_COLOURS[i % 4], width=3,
-                              dash=OTHER_DASHES[i % 4]) for i, name in enumerate(others)})
-    markers = {name: OTHER_MARKERS[i % 4] for i, name in enumerate(others)}
-    for name in dict.fromkeys([scope_name, *others, "England"]):
-        rows = trend[(trend["series"] == name) & trend["rate_per_10k"].notna()]
-        if rows.empty:
-            continue
-        fig.add_trace(go.Scatter(
-            x=rows["year"], y=rows["rate_per_10k"], name=name, mode="lines+markers",
-            line=styles[name], marker=dict(size=9, symbol=markers.get(name, "circle")),
-            hovertemplate=f"{name}<br>31 March %{{x}}: %{{y:.0f}} per 10,000<extra></extra>"))
-    for year, reason in breaks.items():
-        fig.add_vline(x=year + 0.5, line=dict(color="#333", dash="dot", width=2))
-        fig.add_annotation(x=year + 0.5, y=1, yref="paper", text=f"Break: {reason}",
-                           showarrow=False, xanchor="left", yanchor="top",
-                           font=dict(size=13), bgcolor="rgba(255,255,255,0.8)")
-    # Upright years, as many as fit: turned on their side they would run into the source.
-    fig.update_xaxes(title="Children looked after at 31 March", tickangle=0, tickformat="d")
-    fig.update_yaxes(title="Rate per 10,000 children aged 0-17", rangemode="tozero")
-    compared = "" if scope_name == "England" else " and England"
-    return finish(fig, title or f"Children looked after per 10,000 children: {scope_name}"
-                  f"{compared}", source, indent=AXIS_INDENT)
-
-
 def merge_identical(trend: pd.DataFrame, keep: list[str]) -> tuple[pd.DataFrame, dict]:
     """One line for series with the same rate in every year (a region and an RCC of the
     same LAs): otherwise the later line hides the earlier exactly. Returns the trend with
@@ -134,34 +94,6 @@ def merge_identical(trend: pd.DataFrame, keep: list[str]) -> tuple[pd.DataFrame,
              for twin in set(twins.values())}
     merged = trend[~trend["series"].isin(twins)].replace({"series": names})
     return merged, twins
-
-
-def build_rate_bars(rates: pd.DataFrame, england_rate: float, title: str, source: str,
-                    highlight: str | None = None) -> go.Figure:
-    """Each area's rate (columns name, code, rate_per_10k, children_looked_after) as a
-    horizontal bar, highest at the top, with England's rate marked and one area highlighted."""
-    rows = rates.dropna(subset=["rate_per_10k"]).sort_values("rate_per_10k")
-    colours = [HIGHLIGHT if code == highlight else SCOPE_COLOUR for code in rows["code"]]
-    fig = go.Figure(go.Bar(
-        x=rows["rate_per_10k"], y=rows["name"], orientation="h", marker_color=colours,
-        # Each number inside its bar, at the base: never cut at the axis's end ('15' for
-        # 157) and never struck through by England's line.
-        text=rows["rate_per_10k"].map("{:.0f}".format), textposition="inside",
-        insidetextanchor="start", textfont=dict(color="white", size=15), textangle=0,
-        customdata=rows[["children_looked_after"]],
-        hovertemplate="%{y}: %{x:.0f} per 10,000 (%{customdata[0]:,} children)<extra></extra>"))
-    fig.add_vline(x=england_rate, line=dict(color=ENGLAND_COLOUR, dash="dash", width=3))
-    fig.add_annotation(x=england_rate, y=1, yref="paper", yanchor="bottom",
-                       text=f"England {england_rate:.0f}", showarrow=False,
-                       font=dict(color=ENGLAND_COLOUR, size=15))
-    fig.update_xaxes(title="Rate per 10,000 children")  # short: it must fit a phone
-    fig.update_yaxes(title=None, automargin=True)
-    # Bars thick enough for their 15 px numbers (plotly shrinks text that does not fit).
-    fig.update_layout(bargap=0.15)
-    height = max(360, 34 * len(rows) + 120)
-    # The names' width at 16 px (~8 px a character: an underestimate, so never off the edge).
-    return finish(fig, title, source, height=height,
-                  indent=8 * max(rows["name"].str.len(), default=0))
 
 
 def build_funnel(table: pd.DataFrame, curve: pd.DataFrame, kind: str, target_name: str,

@@ -10,6 +10,7 @@ themselves are listed only on Data & methods.
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,6 +86,16 @@ def chart(figure: go.Figure, description: str) -> None:
     """A plotly chart at full width, with a text alternative for screen readers."""
     st.plotly_chart(frozen(figure), width="stretch", config={"displaylogo": False},
                     alt=description)
+
+
+def vega_chart(spec: dict, description: str) -> None:
+    """A Vega-Lite chart (a shared, cached specification) at full width under its title,
+    with its source line beneath and a text alternative for screen readers. The title and
+    source are text on the page, so they wrap at any width. Streamlit is handed a copy:
+    the cached specification must stay as it was built."""
+    st.subheader(spec["usermeta"]["title"], anchor=False)
+    st.vega_lite_chart(copy.deepcopy(spec), width="stretch", alt=description)
+    st.caption(spec["usermeta"]["source"])
 
 
 def frozen(figure: go.Figure) -> go.Figure:

@@ -24,9 +24,9 @@ def render(filters: frame.Filters) -> None:
                 "population and circumstances: the fairest comparison for its rate.")
     model = st.radio("Statistical neighbours model", list(MODELS), horizontal=True,
                      format_func=MODELS.get, key="sn_model")
-    frame.chart(cached.benchmark_figure(scope.code, model, name),
-                f"Line chart of {name}'s rate per 10,000 by year beside its region, RCC, "
-                "England and its statistical neighbours' average")
+    frame.vega_chart(cached.benchmark_figure(scope.code, model, name),
+                     f"Line chart of {name}'s rate per 10,000 by year beside its region, RCC, "
+                     "England and its statistical neighbours' average")
     _, twins = charts.merge_identical(cached.benchmark_trend(scope.code, model),
                                       [name, "England"])
     for dropped, kept in twins.items():

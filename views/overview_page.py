@@ -76,9 +76,9 @@ for start in range(0, len(rows), CARDS_PER_ROW):
 trend = cached.rate_trend(scope)
 breaks = (reorganisation.break_years(cached.code_changes(), {scope.code})
           if scope.kind == "la" else {})
-frame.chart(cached.trend_figure(scope, filters.title),
-            f"Line chart of children looked after per 10,000 children by year for "
-            f"{filters.title} and England")
+frame.vega_chart(cached.trend_figure(scope, filters.title),
+                 f"Line chart of children looked after per 10,000 children by year for "
+                 f"{filters.title} and England")
 left_out = left_out_note(trend[trend["series"] == filters.title])
 if left_out:
     st.caption(left_out)
@@ -89,9 +89,9 @@ if breaks:
 
 comparison = cached.comparison_rates(scope, year)
 compared = cached.compared_with(scope, filters.title)
-frame.chart(cached.comparison_figure(scope, year, filters.title),
-            f"Bar chart of the rate per 10,000 children at 31 March {year} for {compared}, "
-            "with England's rate marked")
+frame.vega_chart(cached.comparison_figure(scope, year, filters.title),
+                 f"Bar chart of the rate per 10,000 children at 31 March {year} for {compared}, "
+                 "with England's rate marked")
 
 if scope.kind == "la":
     neighbours_panel.render(filters)

@@ -4,7 +4,8 @@ Trustees read the app on a 1024x768 projector and on phones, so headline numbers
 their cards, headings must wrap rather than run out of their box, and a chart's toolbar
 must not sit on its title. Streamlit has no setting for these, so they are CSS here (and
 only here): Streamlit's own test ids (``stMetricValue``, ``stMainBlockContainer``) and
-plotly's class names (``modebar-container``, ``gtitle``) are what it targets.
+plotly's and Vega's class names (``modebar-container``, ``gtitle``, ``role-title-text``)
+are what it targets.
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ CSS = f"""
   .js-plotly-plot .gtitle {{ font-size: 13px !important; }}
   .js-plotly-plot .annotation-text {{ font-size: 10px !important; }}
   .js-plotly-plot .xtitle, .js-plotly-plot .ytitle {{ font-size: 12px !important; }}
+  [data-testid="stVegaLiteChart"] .role-title-text text {{ font-size: 13px; }}
+  [data-testid="stVegaLiteChart"] .role-title-subtitle text {{ font-size: 10px; }}
+  [data-testid="stVegaLiteChart"] .role-axis-title text {{ font-size: 12px; }}
 }}
 </style>
 """

@@ -188,8 +188,11 @@ def open_page(page, url: str, title: str | re.Pattern | None = None) -> None:
     app_idle(page)
 
 
-#: Charts each page must draw at least (pages not named need none).
-PLOTLY_CHARTS = {"Overview": 2, "Accountability": 1}
+#: Charts each page must draw at least (pages not named need none): Plotly's, and the
+#: Overview's Vega-Lite ones (their SVG, drawn once the chart has laid itself out).
+PLOTLY_CHARTS = {"Accountability": 1}
+VEGA_CHARTS = {"Overview": 2}
+VEGA_SVG = '[data-testid="stVegaLiteChart"] svg.marks'
 #: Leaflet maps each page must draw (each in streamlit-folium's iframe).
 LEAFLET_MAPS = {"Maps": 1}
 
@@ -203,6 +206,7 @@ def at_least(page, selector: str, expected: int) -> None:
 def charts_drawn(page, title: str) -> None:
     """Wait for the page's charts and maps, which draw after the script run ends."""
     at_least(page, ".js-plotly-plot", PLOTLY_CHARTS.get(title, 0))
+    at_least(page, VEGA_SVG, VEGA_CHARTS.get(title, 0))
     at_least(page, 'iframe[title="streamlit_folium.st_folium"]', LEAFLET_MAPS.get(title, 0))
 
 

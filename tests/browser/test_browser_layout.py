@@ -14,8 +14,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import (ARTIFACTS, LEAFLET_MAPS, PLOTLY_CHARTS, SCOPES, TIMEOUT,
-                                    app_idle, charts_drawn, navigation, next_frames,
-                                    no_exception, open_page, sidebar)
+                                    VEGA_CHARTS, VEGA_SVG, app_idle, charts_drawn, navigation,
+                                    next_frames, no_exception, open_page, sidebar)
 
 SIZES = {"projector": (1024, 768), "phone": (390, 844)}
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
@@ -45,6 +45,12 @@ CUT_OFF = """() => {
                + `${box.right} px in a chart at ${chart.left}-${chart.right} px`);
     }
   }
+  for (const chart of document.querySelectorAll('[data-testid="stVegaLiteChart"] svg.marks')) {
+    const box = chart.getBoundingClientRect();
+    if (shown(chart) && box.right > width + 1) {
+      cut.push(`a chart spans ${box.left}-${box.right} px in a ${width} px window`);
+    }
+  }
   return cut;
 }"""
 
@@ -67,6 +73,9 @@ def drawn(page, title: str) -> None:
     expected = PLOTLY_CHARTS.get(title, 0)
     if expected:
         expect(page.locator(".js-plotly-plot .gtitle").nth(expected - 1)).to_be_attached()
+    expected = VEGA_CHARTS.get(title, 0)
+    if expected:
+        expect(page.locator(VEGA_SVG).nth(expected - 1)).to_be_attached()
     if LEAFLET_MAPS.get(title):
         expect(page.frame_locator(MAP_FRAME).first.locator(".leaflet-interactive").first
                ).to_be_attached()
