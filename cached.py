@@ -462,6 +462,11 @@ def needs_family(year: int, version: int):
     return needs_tables_data.needs_family(engine(), year)
 
 
+def cohort_names(year: int, version: int) -> list[str]:
+    """The cohorts found in a year's children in residential care, in the page's order."""
+    return list(needs_family(year, version).cohort_order)
+
+
 @table(show_spinner="Counting needs and applying disclosure control to every table at once…")
 def needs_tables(year: int, scope: Scope, population: str, version: int) -> dict:
     return needs_tables_data.needs_tables(engine(), year, scope, population,

@@ -412,12 +412,14 @@ def recoverable(hidden: np.ndarray, lines: list[Line], targets: np.ndarray | Non
     return out
 
 
-def known_combinations(hidden: np.ndarray, lines: list[Line], of: np.ndarray) -> np.ndarray:
-    """The combinations of the cells ``of`` (all hidden) that this family's equations
-    determine, as rows over every cell: what a reader of this family knows about those
-    cells, to hand to a linked family as ``extra`` equations. From the left null space of
-    the other hidden cells' columns (combinations of equations that cancel them)."""
-    matrix, unknown = equations(hidden, lines)
+def known_combinations(hidden: np.ndarray, lines: list[Line], of: np.ndarray,
+                       extra: np.ndarray | None = None) -> np.ndarray:
+    """The combinations of the cells ``of`` (all hidden) that this family's equations (and
+    the ``extra`` ones a reader also holds) determine, as rows over every cell: what a
+    reader of this family knows about those cells, to hand to a linked family as ``extra``
+    equations. From the left null space of the other hidden cells' columns (combinations
+    of equations that cancel them)."""
+    matrix, unknown = equations(hidden, lines, extra)
     if matrix.shape[0] == 0 or not of.any():
         return np.zeros((0, len(hidden)))
     inside = of[unknown]

@@ -440,8 +440,8 @@ class NeedsFamily:
         mine, theirs = self.shared_cells(part, upper)
         of = np.zeros(len(hidden_upper), dtype=bool)
         of[theirs] = (hidden_upper | upper[2])[theirs]
-        known = known_about(hidden_upper | upper[2], upper[4], of,
-                            told if len(told) else None)
+        known = disclosure.known_combinations(hidden_upper | upper[2], upper[4], of,
+                                              told if len(told) else None)
         rows = np.zeros((len(known), len(part[1])))
         rows[:, mine] = known[:, theirs]
         return rows
@@ -564,25 +564,3 @@ def leaks(values: np.ndarray, lines: list[Line], hidden: np.ndarray, latent: np.
     if leaked.any():
         leaked &= ~disclosure.disclosed(values, lines, ~public | latent, latent, public)
     return leaked
-
-
-def known_about(hidden: np.ndarray, lines: list[Line], of: np.ndarray,
-                extra: np.ndarray | None = None) -> np.ndarray:
-    """``disclosure.known_combinations`` with ``extra`` equations as well: the
-    combinations of the hidden cells ``of`` that the lines and the extra equations
-    determine, as rows over every cell (the left null space of the other cells' columns)."""
-    matrix, unknown = disclosure.equations(hidden, lines, extra)
-    if matrix.shape[0] == 0 or not of.any():
-        return np.zeros((0, len(hidden)))
-    inside = of[unknown]
-    others = matrix[:, ~inside]
-    eigenvalues, vectors = np.linalg.eigh((others @ others.T).toarray())
-    tolerance = disclosure.RANK_TOLERANCE * max(eigenvalues.max(initial=0.0), 1.0)
-    combos = np.asarray((matrix[:, inside].T @ vectors[:, eigenvalues <= tolerance]).T)
-    if not len(combos):
-        return np.zeros((0, len(hidden)))
-    _, singular, vt = np.linalg.svd(combos, full_matrices=False)
-    rank = int((singular > 1e-8 * max(singular.max(initial=0.0), 1.0)).sum())
-    rows = np.zeros((rank, len(hidden)))
-    rows[:, unknown[inside]] = vt[:rank]
-    return rows

@@ -8,6 +8,7 @@ expected values are written out by hand from the template and Ofsted's list of h
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +22,7 @@ from data.build import build
 from data.importers import provider_offers
 from data.importers.common import ImportRefused
 from data.store import make_engine
+from tests.conftest import reset_database
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "data" / "templates" / "provider_offers.csv"
@@ -32,8 +34,11 @@ GOOD_ROW = f"{HOME},mental_health;self_harm,high,10,17,any,5\n"
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    """One built store for the module: (url, engine). Tests empty the register first."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('offers') / 'rcc.sqlite'}"
+    """One built store for the module: (url, engine); ``TEST_DATABASE_URL_OWN`` emptied,
+    if set (scripts/pg-parity), else a SQLite file. Tests empty the register first."""
+    url = os.environ.get("TEST_DATABASE_URL_OWN")
+    url = reset_database(url) if url else \
+        f"sqlite:///{tmp_path_factory.mktemp('offers') / 'rcc.sqlite'}"
     build(url, progress=False)
     engine = make_engine(url)
     yield url, engine

@@ -92,8 +92,8 @@ def grid_section(tables: dict, labels: dict, population: str, case_year: int,
         return
     left, right = st.columns(2)
     need = left.selectbox("Need", list(labels), format_func=labels.get, key="needs_grid_need")
-    cohort = right.selectbox("Cohort", [None, *cached.needs_family(case_year, version)
-                                        .cohort_order], key="needs_grid_cohort",
+    cohort = right.selectbox("Cohort", [None, *cached.cohort_names(case_year, version)],
+                             key="needs_grid_cohort",
                              format_func=lambda c: c or "All of them",
                              disabled=population != "residential",
                              help="Cohorts are of children in residential care.")
