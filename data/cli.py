@@ -18,8 +18,8 @@ from analysis import disclosure
 from analysis import flows as flow_rules
 from analysis.scope import KINDS, Scope
 from analysis import lca
-from data import (cohort_store, gap_tables, map_tables, needs_tables, offer_register,
-                  rccs, synth, tables)
+from data import (cohort_store, forecast_store, gap_tables, map_tables, needs_tables,
+                  offer_register, rccs, synth, tables)
 from data.build import build
 from data.importers import placements_v2, provider_offers, ssda903
 from data.importers import case_tables
@@ -106,6 +106,13 @@ EXPORTS: dict[str, tuple[str, Callable[..., pd.DataFrame]]] = {
     "provider-offers": ("The provider offer register: each home's needs, intensity, ages, sex "
                         "and places offered, with its LA and RCC",
                         lambda engine, args: offer_register.register(engine)),
+    "forecasts": ("The stored forecasts (python -m forecasting refresh) of every area of "
+                  "--level la|rcc|region|england: each series and model 1-5 years ahead, 80% "
+                  "and 95% intervals; default marks the model the page shows",
+                  lambda engine, args: forecast_store.forecast_export(engine, args.level)),
+    "backtest": ("Each model's past forecasts beside what happened: series, area, model, "
+                 "origin and target (31 March), horizon, forecast, actual",
+                 lambda engine, args: forecast_store.backtest_export(engine)),
 }
 EXIT_BAD_INPUT = 2
 
@@ -221,9 +228,11 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--model", choices=("2025", "2021"), default="2025",
                         help="DfE statistical neighbour model")
     export.add_argument("--level", default="la",
-                        choices=sorted(set(map_tables.LEVELS) | set(needs_tables.LEVELS)),
+                        choices=sorted(set(map_tables.LEVELS) | set(needs_tables.LEVELS)
+                                       | set(forecast_store.LEVELS)),
                         help="flows: LA to LA, or the RCC or region matrix (la|rcc|region); "
-                             "needs: every LA, RCC or England (la|rcc|england)")
+                             "needs: every LA, RCC or England (la|rcc|england); forecasts: "
+                             "la|rcc|region|england")
     export.add_argument("--population", choices=("all", "residential"), default="all",
                         help="needs: all children looked after, or those in residential care")
     export.add_argument("--placement", choices=list(flow_rules.PLACEMENT_GROUPS),

@@ -462,3 +462,82 @@ class ProviderOffer(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     updated_by: Mapped[str] = mapped_column(String(120))
     is_synthetic: Mapped[bool] = mapped_column(Boolean)
+
+
+class ForecastRun(Base):
+    """One refresh of the forecasts (``python -m forecasting refresh``): the data and the
+    settings it fitted, so pages read stored forecasts instead of fitting, and can say when
+    a rebuild or import has made them stale. Only the newest run is kept."""
+
+    __tablename__ = "forecast_run"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    data_key: Mapped[str] = mapped_column(String(200))  # the build the series came from
+    settings: Mapped[str] = mapped_column(Text)  # JSON: models, horizon, origins
+    fitted_at: Mapped[datetime] = mapped_column(DateTime)
+    seconds: Mapped[float] = mapped_column(Float)
+    series: Mapped[int] = mapped_column(Integer)  # series fitted
+    with_backtest: Mapped[bool] = mapped_column(Boolean)
+
+
+class ForecastValue(Base):
+    """A model's forecast of one series for one year, with its 80% and 95% intervals."""
+
+    __tablename__ = "forecast_value"
+    run_id: Mapped[int] = mapped_column(ForeignKey("forecast_run.id", ondelete="CASCADE"),
+                                        primary_key=True)
+    level: Mapped[str] = mapped_column(String(16), primary_key=True)  # la|rcc|region|england
+    area_code: Mapped[str] = mapped_column(String(60), primary_key=True)  # RCCs: their name
+    series: Mapped[str] = mapped_column(String(40), primary_key=True)
+    breakdown: Mapped[str] = mapped_column(String(60), primary_key=True)  # "" for the total
+    model: Mapped[str] = mapped_column(String(10), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area_name: Mapped[str] = mapped_column(String(120))
+    forecast: Mapped[float] = mapped_column(Float)
+    lower_80: Mapped[float] = mapped_column(Float)
+    upper_80: Mapped[float] = mapped_column(Float)
+    lower_95: Mapped[float] = mapped_column(Float)
+    upper_95: Mapped[float] = mapped_column(Float)
+    reconciled: Mapped[bool] = mapped_column(Boolean)
+
+
+class ForecastBacktest(Base):
+    """A past forecast beside what happened: a model fitted up to ``origin`` (31 March of
+    that year) forecasting ``target``, ``horizon`` years ahead."""
+
+    __tablename__ = "forecast_backtest"
+    run_id: Mapped[int] = mapped_column(ForeignKey("forecast_run.id", ondelete="CASCADE"),
+                                        primary_key=True)
+    level: Mapped[str] = mapped_column(String(16), primary_key=True)
+    area_code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    series: Mapped[str] = mapped_column(String(40), primary_key=True)
+    breakdown: Mapped[str] = mapped_column(String(60), primary_key=True)
+    model: Mapped[str] = mapped_column(String(10), primary_key=True)
+    origin: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target: Mapped[int] = mapped_column(Integer, primary_key=True)
+    horizon: Mapped[int] = mapped_column(Integer)
+    forecast: Mapped[float] = mapped_column(Float)
+    lower_80: Mapped[float] = mapped_column(Float)
+    upper_80: Mapped[float] = mapped_column(Float)
+    lower_95: Mapped[float] = mapped_column(Float)
+    upper_95: Mapped[float] = mapped_column(Float)
+    actual: Mapped[float] = mapped_column(Float)
+
+
+class ForecastScore(Base):
+    """How good a model's past forecasts of one series were, and whether it is the
+    series' default model (the lowest MASE)."""
+
+    __tablename__ = "forecast_score"
+    run_id: Mapped[int] = mapped_column(ForeignKey("forecast_run.id", ondelete="CASCADE"),
+                                        primary_key=True)
+    level: Mapped[str] = mapped_column(String(16), primary_key=True)
+    area_code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    series: Mapped[str] = mapped_column(String(40), primary_key=True)
+    breakdown: Mapped[str] = mapped_column(String(60), primary_key=True)
+    model: Mapped[str] = mapped_column(String(10), primary_key=True)
+    mase: Mapped[float | None] = mapped_column(Float)
+    mape: Mapped[float | None] = mapped_column(Float)
+    coverage_80: Mapped[float | None] = mapped_column(Float)
+    coverage_95: Mapped[float | None] = mapped_column(Float)
+    forecasts: Mapped[int] = mapped_column(Integer)
+    is_default: Mapped[bool] = mapped_column(Boolean)
