@@ -42,6 +42,7 @@ def baseline_rate(histories: list[pd.Series]) -> float:
 
 
 def main(baseline_series: int) -> None:
+    models.load()  # the baseline's fits use the same (in-memory) scratch directory as ours
     annual = annual_series(make_engine())
     fit, short = refresh.histories(annual)
     n = len(fit)

@@ -31,29 +31,56 @@ MIN_YEARS = 3  # years of history before an origin for a fit worth scoring
 SIMPLEST_FIRST = ["naive", "drift", "ets", "prophet"]
 
 
-def backtest(history: pd.Series, origins=ORIGINS, horizons=HORIZONS,
-             fit: Callable[[pd.Series, int], dict] = models.forecasts) -> pd.DataFrame:
-    """One row per model, origin and horizon: origin, target (years), horizon, forecast,
-    its intervals, and the actual count. Origins without ``MIN_YEARS`` of history, or with
-    nothing after them yet, are skipped."""
-    rows = []
+COLUMNS = ["model", "origin", "target", "horizon", "forecast", "lower_80", "upper_80",
+           "lower_95", "upper_95", "actual"]
+
+
+def training_sets(history: pd.Series, origins=ORIGINS,
+                  horizons=HORIZONS) -> list[tuple[int, pd.Series]]:
+    """Each origin worth testing and the history up to it: origins without ``MIN_YEARS`` of
+    history, or with nothing after them yet, are skipped."""
+    sets = []
     for origin in origins:
         train = history[history.index <= origin]
-        ahead = history[(history.index > origin) & (history.index <= origin + max(horizons))]
-        if len(train) < MIN_YEARS or ahead.empty:
-            continue
-        for model, table in fit(train, max(horizons)).items():
-            table = table[table["year"].isin(ahead.index)]
-            rows.append(table.assign(model=model, origin=origin,
-                                     horizon=table["year"] - origin,
-                                     actual=ahead.reindex(table["year"]).to_numpy()))
+        after = (history.index > origin) & (history.index <= origin + max(horizons))
+        if len(train) >= MIN_YEARS and after.any():
+            sets.append((origin, train))
+    return sets
+
+
+def tested(history: pd.Series, fitted: dict[int, dict[str, pd.DataFrame]],
+           horizons=HORIZONS) -> pd.DataFrame:
+    """The backtest's rows (see ``backtest``) from each origin's forecasts by model."""
+    rows = [table.assign(model=model, origin=origin)
+            for origin, tables in fitted.items() for model, table in tables.items()]
     if not rows:
-        return pd.DataFrame(columns=["model", "origin", "target", "horizon", "forecast",
-                                     "lower_80", "upper_80", "lower_95", "upper_95", "actual"])
+        return pd.DataFrame(columns=COLUMNS)
     out = pd.concat(rows, ignore_index=True).rename(columns={"year": "target"})
-    out = out[out["horizon"].isin(horizons)]
-    return out[["model", "origin", "target", "horizon", "forecast", "lower_80", "upper_80",
-                "lower_95", "upper_95", "actual"]].reset_index(drop=True)
+    out["horizon"] = out["target"] - out["origin"]
+    out["actual"] = history.reindex(out["target"]).to_numpy()
+    out = out[out["horizon"].isin(horizons) & out["target"].isin(history.index)]
+    return out[COLUMNS].reset_index(drop=True)
+
+
+def backtests(histories: list[pd.Series], origins=ORIGINS, horizons=HORIZONS,
+              fit: Callable[[list[pd.Series], int], list[dict]] = models.forecasts_many
+              ) -> list[pd.DataFrame]:
+    """Each history's backtest (see ``backtest``), with every origin of every history
+    forecast in one call of ``fit`` (``models.forecasts_many`` fits the benchmarks of all
+    of them together)."""
+    sets = [training_sets(history, origins, horizons) for history in histories]
+    fits = iter(fit([train for origins_ in sets for _, train in origins_], max(horizons)))
+    return [tested(history, {origin: next(fits) for origin, _ in origins_}, horizons)
+            for history, origins_ in zip(histories, sets)]
+
+
+def backtest(history: pd.Series, origins=ORIGINS, horizons=HORIZONS,
+             fit: Callable[[list[pd.Series], int], list[dict]] = models.forecasts_many
+             ) -> pd.DataFrame:
+    """One row per model, origin and horizon: origin, target (years), horizon, forecast,
+    its intervals, and the actual count. ``fit`` forecasts a list of histories (each
+    origin's) ``max(horizons)`` years ahead, as ``models.forecasts_many``."""
+    return backtests([history], origins, horizons, fit)[0]
 
 
 def scale(history: pd.Series) -> float:

@@ -2,13 +2,15 @@
 model's backtest, its scores and the series' default model.
 
 Series are independent, so they are fitted in parallel, one worker process per core
-(Prophet's fits run in cmdstan, outside Python's lock). Each worker fits whole series
-and returns plain frames; nothing here reads or writes the store.
+(Prophet's fits run in cmdstan, outside Python's lock). Each worker fits chunks of whole
+series (their benchmarks together) and returns plain frames; nothing here reads or writes
+the store.
 """
 
 from __future__ import annotations
 
 import os
+from itertools import chain, repeat
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
@@ -34,17 +36,31 @@ class Fitted:
     too_short: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def fit_one(key: tuple, history: pd.Series, with_backtest: bool) -> tuple:
-    """One series' forecasts and, if asked, its backtest and scores (with the default)."""
-    labels = dict(zip(KEY, key))
-    ahead = pd.concat([table.assign(model=model) for model, table
-                       in models.forecasts(history, HORIZON).items()], ignore_index=True)
+def fit_chunk(chunk: list[tuple[tuple, pd.Series]], with_backtest: bool) -> list[tuple]:
+    """Each series' forecasts and, if asked, its backtest and scores (with the default),
+    for a chunk of series at once: the benchmarks of every series (and of every backtest
+    origin) in the chunk are fitted in a few StatsForecast calls."""
+    histories_ = [history for _, history in chunk]
+    labels = [dict(zip(KEY, key)) for key, _ in chunk]
+    ahead = [pd.concat([table.assign(model=model) for model, table in tables.items()],
+                       ignore_index=True).assign(**label)
+             for tables, label in zip(models.forecasts_many(histories_, HORIZON), labels)]
     if not with_backtest:
-        return ahead.assign(**labels), None, None
-    tested = backtest.backtest(history)
-    scored = backtest.scores(tested, history)
-    scored["default"] = scored["model"] == backtest.default_model(scored)
-    return (ahead.assign(**labels), tested.assign(**labels), scored.assign(**labels))
+        return [(frame, None, None) for frame in ahead]
+    results = []
+    for frame, tested, history, label in zip(ahead, backtest.backtests(histories_),
+                                             histories_, labels):
+        scored = backtest.scores(tested, history)
+        scored["default"] = scored["model"] == backtest.default_model(scored)
+        results.append((frame, tested.assign(**label), scored.assign(**label)))
+    return results
+
+
+def chunks(fit: list, workers: int) -> list[list]:
+    """``fit`` in consecutive chunks, about eight per worker: big enough to share the
+    benchmarks' per-call cost, small enough that no worker waits long for the last."""
+    size = max(1, -(-len(fit) // (8 * workers)))
+    return [fit[start:start + size] for start in range(0, len(fit), size)]
 
 
 def histories(annual: pd.DataFrame) -> tuple[list[tuple[tuple, pd.Series]], pd.DataFrame]:
@@ -66,10 +82,10 @@ def refresh(annual: pd.DataFrame, *, with_backtest: bool = True, workers: int | 
     progress bar on the command line)."""
     fit, short = histories(annual)
     workers = workers or os.cpu_count() or 1
+    models.load()  # once here: forked workers start with Prophet and statsforecast loaded
     with ProcessPoolExecutor(max_workers=workers, initializer=models.quiet_stan) as pool:
-        jobs = pool.map(fit_one, *zip(*fit), [with_backtest] * len(fit),
-                        chunksize=max(1, len(fit) // (8 * workers)))
-        results = list(progress(jobs)) if fit else []
+        jobs = pool.map(fit_chunk, chunks(fit, workers), repeat(with_backtest))
+        results = list(progress(chain.from_iterable(jobs))) if fit else []
     parts = list(zip(*results)) if results else [[], [], []]
     frames = [pd.concat([f for f in part if len(f)], ignore_index=True)
               if part and part[0] is not None and any(len(f) for f in part)

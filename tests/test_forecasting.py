@@ -53,13 +53,50 @@ def test_ets_needs_eight_years_and_short_series_go_without_it():
     assert "ets" in models.forecasts(series(range(20, 28)), 2)
 
 
-def naive_only(train: pd.Series, horizon: int) -> dict:
+def test_many_histories_fitted_together_each_get_their_own_forecasts():
+    """Histories of 3, 8 and 10 years (with and without ETS) fitted in one batch: each
+    gets what it gets alone, its last value as the naive forecast and its last value plus
+    its mean yearly change per year ahead as the drift (planted)."""
+    histories = [series([30, 33, 36]), series([5, 9, 8, 12, 15, 14, 18, 20]),
+                 series([900, 880, 870, 850, 860, 840, 820, 800, 790, 770])]
+    together = models.forecasts_many(histories, 3)
+    for history, batch in zip(histories, together):
+        alone = models.forecasts(history, 3)
+        assert batch.keys() == alone.keys()
+        for model in alone:
+            pd.testing.assert_frame_equal(batch[model], alone[model])
+        last, step = history.iloc[-1], (history.iloc[-1] - history.iloc[0]) / (len(history) - 1)
+        assert np.allclose(batch["naive"]["forecast"], last)
+        assert np.allclose(batch["drift"]["forecast"], last + step * np.arange(1, 4))
+
+
+def test_backtests_of_many_series_are_each_ones_own():
+    histories = [series([100, 110, 105, 120, 130, 125, 140, 150, 145, 160]),
+                 series([40, 42, 45, 44, 48]), series([7, 7, 8])]
+    together = backtest.backtests(histories, fit=naive_only)
+    for history, tested in zip(histories, together):
+        pd.testing.assert_frame_equal(tested, backtest.backtest(history, fit=naive_only))
+    assert together[2].empty  # three years end in 2025: no origin has three years before it
+
+
+def test_chunks_cover_every_series_once_in_order():
+    assert refresh.chunks([], 2) == []
+    assert refresh.chunks([1], 2) == [[1]]
+    items = list(range(37))
+    parts = refresh.chunks(items, 2)
+    assert [i for part in parts for i in part] == items and len(parts) <= 16
+
+
+def naive_only(trains: list[pd.Series], horizon: int) -> list[dict]:
     """A stand-in model with known forecasts: the last value, a band of +-10 (80%) and +-20."""
-    last = train.iloc[-1]
-    years = np.arange(train.index.max() + 1, train.index.max() + 1 + horizon)
-    return {"naive": pd.DataFrame({"year": years, "forecast": last, "lower_80": last - 10,
-                                   "upper_80": last + 10, "lower_95": last - 20,
-                                   "upper_95": last + 20})}
+    out = []
+    for train in trains:
+        last = train.iloc[-1]
+        years = np.arange(train.index.max() + 1, train.index.max() + 1 + horizon)
+        out.append({"naive": pd.DataFrame({"year": years, "forecast": last,
+                                           "lower_80": last - 10, "upper_80": last + 10,
+                                           "lower_95": last - 20, "upper_95": last + 20})})
+    return out
 
 
 def test_backtest_has_one_row_per_origin_and_horizon_with_what_happened():
