@@ -32,7 +32,8 @@ from analysis import geometry
 from analysis.accountability import LIMIT_WORDS, RuleSettings, assessable
 from analysis.funnel import curve as funnel_curve
 from analysis.scope import Scope
-from data import cohort_store, map_tables, offer_register, queries, register, tables
+from data import (cohort_store, forecast_store, map_tables, offer_register, queries,
+                  register, tables)
 from data import gap_tables
 from data import needs_tables as needs_tables_data
 from data.importers import placements_v2, ssda903
@@ -41,9 +42,10 @@ from data.importers import case_tables
 from data.importers.common import ImportResult
 from analysis import lca
 from analysis.disclosure import uses_synthetic
-from components import charts, needs_charts, overview_charts
+from components import charts, forecast_charts, needs_charts, overview_charts
 from components.source import case_level_source, source_line
 from data.store import DataVersion, check_ready, make_engine
+from forecasting.models import MODELS
 
 F = TypeVar("F", bound=Callable)
 #: Where this session's run keeps the data version store_ready read (st.session_state).
@@ -586,3 +588,27 @@ def cohort_trend(scope: Scope, version: int) -> pd.DataFrame:
     areas = {year: needs_tables_data.scope_area(engine(), scope, family)
              for year, family in families.items()}
     return gap_tables.cohort_trend(families, areas)
+
+
+# --- forecasts: fitted by `python -m forecasting refresh` and stored; read here, keyed by
+# the stored run (a refresh changes no data version)
+
+def forecast_run():
+    """The stored forecast run (None if never refreshed): live, one small query."""
+    return forecast_store.latest_run(engine())
+
+
+@table
+def forecast_view(scope: Scope, series: str, run_id: int) -> dict:
+    return forecast_store.forecast_view(engine(), scope, series)
+
+
+@figure
+def forecast_figure(scope: Scope, series: str, model: str, title: str, run_id: int) -> dict:
+    """The Forecasts page's chart for one scope, series and model."""
+    view = forecast_view(scope, series, run_id)
+    source = source_line(releases(), ["lait"], f"Forecasts by RCC Insight ({MODELS[model]})")
+    return forecast_charts.forecast_chart(
+        view["history"], view["forecasts"].query("model == @model"),
+        view["backtests"].query("model == @model"), series,
+        f"{series.capitalize()}, {title}: what happened and the forecast", source)

@@ -14,9 +14,11 @@ from typing import Callable, Iterable
 import pandas as pd
 from sqlalchemy import Engine, delete, insert, select
 
+from analysis.scope import Scope
 from data import forecast_series, queries
 from data import schema as s
 from data.errors import UserInputError
+from data.sources import ENGLAND
 from data.store import data_version
 from forecasting import backtest, models, refresh
 
@@ -65,10 +67,11 @@ def refresh_store(engine: Engine, *, with_backtest: bool = True, workers: int | 
     fitted = refresh.refresh(annual, with_backtest=with_backtest, workers=workers,
                              progress=(lambda jobs: progress(jobs, total)) if progress else iter)
     seconds = time.perf_counter() - started
+    key = data_key(engine)  # read before the write begins (SQLite: one writer, no readers)
     with engine.begin() as connection:
         connection.execute(delete(s.ForecastRun))
         run_id = connection.execute(insert(s.ForecastRun).values(
-            data_key=data_key(engine), settings=settings_text(), fitted_at=datetime.now(),
+            data_key=key, settings=settings_text(), fitted_at=datetime.now(),
             seconds=seconds, series=fitted.forecasts.groupby(refresh.KEY).ngroups,
             with_backtest=with_backtest)).inserted_primary_key[0]
         for table, frame in ((s.ForecastValue, fitted.forecasts.assign(reconciled=False)),
@@ -169,3 +172,41 @@ def backtest_export(engine: Engine) -> pd.DataFrame:
     for column in ("origin", "target"):
         out[column] = models.year_dates(out[column]).strftime("%Y-%m-%d")
     return out
+
+
+def scores(engine: Engine) -> pd.DataFrame:
+    """Each series' models' backtest scores (mase, mape, coverage_80, coverage_95,
+    forecasts) and which is the default."""
+    sc = s.ForecastScore
+    out = queries.frame(engine, select(sc.level, sc.area_code, sc.series, sc.breakdown,
+                                       sc.model, sc.mase, sc.mape, sc.coverage_80,
+                                       sc.coverage_95, sc.forecasts,
+                                       sc.is_default.label("default")))
+    out["default"] = flags(out["default"])
+    return out
+
+
+def area_of(engine: Engine, scope: Scope) -> tuple[str, str]:
+    """The (level, area_code) a scope's forecasts are stored under (RCCs by name)."""
+    if scope.kind == "england":
+        return "england", ENGLAND
+    if scope.kind == "rcc":
+        return "rcc", queries.rccs(engine).set_index("id")["name"].get(scope.code, scope.code)
+    return scope.kind, scope.code
+
+
+def forecast_view(engine: Engine, scope: Scope, series: str) -> dict[str, pd.DataFrame]:
+    """What the Forecasts page shows for one scope and series: ``history`` (year, value),
+    ``forecasts`` (every model, with ``default``), ``backtests`` and ``scores``."""
+    level, code = area_of(engine, scope)
+    annual = forecast_series.annual_series(engine)
+
+    def mine(frame: pd.DataFrame) -> pd.DataFrame:
+        if frame.empty:
+            return frame
+        rows = frame[(frame["level"] == level) & (frame["area_code"] == code)
+                     & (frame["series"] == series)]
+        return rows.reset_index(drop=True)
+
+    return {"history": mine(annual)[["year", "value"]], "forecasts": mine(forecasts(engine)),
+            "backtests": mine(backtests(engine)), "scores": mine(scores(engine))}

@@ -310,7 +310,10 @@ def export_commands() -> str:
                     for action in options)
         + "\n\nFor the view in the sidebar, for example:\n\n```\n"
         + f"python -m data export overview{frame.export_args(frame.current())} "
-          f"--year {frame.current().year}\n```")
+          f"--year {frame.current().year}\n```\n\n"
+        "The Forecasts page shows stored forecasts: an analyst makes them, after each "
+        "rebuild, with `python -m forecasting refresh` (every series, every model and "
+        "their tests on the past, on every core; `--no-backtest` for forecasts alone).")
 
 
 def export_parser():
