@@ -59,13 +59,14 @@ def accuracy(scores: pd.DataFrame, model: str) -> str:
     if rows.empty or rows["forecasts"].iloc[0] == 0:
         return "How good these forecasts are has not been measured for this series."
     row = rows.iloc[0]
-    held = row["coverage_80"] * 10
+    tested = int(row["forecasts"])
+    held = round(row["coverage_80"] * tested)
     mape = "" if pd.isna(row["mape"]) else \
         f" were out by {row['mape']:.0f}% on average, and"
     return (f"Tested on the past ({MODELS[model]} fitted to the years up to 31 March "
             f"{ORIGINS[0]} to {ORIGINS[-1]}, forecasting {HORIZONS[0]} to {HORIZONS[-1]} "
-            f"years ahead), its forecasts{mape} its 80% range held what happened "
-            f"{held:.0f} times in 10.")
+            f"years ahead), its {tested} past forecasts{mape} its 80% range held what "
+            f"happened in {held} of them.")
 
 
 def default_reason(scores: pd.DataFrame) -> str:

@@ -45,7 +45,8 @@ def test_a_series_without_figures_or_forecasts_says_so():
 
 def test_accuracy_in_words_from_the_scores():
     text = words.accuracy(SCORES, "ets")
-    assert "out by 4% on average" in text and "held what happened 8 times in 10" in text
+    assert "its 12 past forecasts were out by 4% on average" in text
+    assert "80% range held what happened in 10 of them" in text
     assert "not been measured" in words.accuracy(SCORES.iloc[0:0], "ets")
 
 

@@ -89,7 +89,7 @@ def test_the_answer_the_accuracy_and_the_default_model_in_words(app):
     words = text(at)
     assert "At 31 March 2025, 81,000 children were looked after in England." in words
     assert "Trend of the past forecasts about 84,000 for 2028" in words, "a planted line"
-    assert "80% range held what happened" in words
+    assert "80% range held what happened in" in words
     assert "Shown by default: Trend of the past" in words
     assert at.selectbox(key="forecast_model_drift").value == "drift"
     assert len(at.get("vega_lite_chart")) == 1
