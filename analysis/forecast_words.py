@@ -16,6 +16,10 @@ ANSWER_YEARS_AHEAD = 3
 SERIES_WORDS = {"children looked after": "{n} children were looked after",
                 "started to be looked after": "{n} children started to be looked after",
                 "ceased to be looked after": "{n} children ceased to be looked after"}
+#: Each model as the subject of a sentence ("... gives about 9,290 for 2028").
+DOING = {"prophet": "Prophet", "naive": "Carrying the last count forward",
+         "drift": "Continuing the average yearly change",
+         "ets": "Exponential smoothing (ETS)"}
 WHEN = {"children looked after": "At 31 March {year}",
         "started to be looked after": "In the year to 31 March {year}",
         "ceased to be looked after": "In the year to 31 March {year}"}
@@ -48,7 +52,7 @@ def answer(view: dict, series: str, area: str, model: str) -> str:
                      "figures began)."
     target = rows[rows["year"] == rows["year"].min() + ANSWER_YEARS_AHEAD - 1]
     row = (target if len(target) else rows).iloc[-1]
-    return (f"{now} {MODELS[model]} forecasts about {about(row['forecast'])} for "
+    return (f"{now} {DOING[model]} gives about {about(row['forecast'])} for "
             f"{int(row['year'])} (80% range {about(row['lower_80'])} to "
             f"{about(row['upper_80'])}).")
 
@@ -63,10 +67,10 @@ def accuracy(scores: pd.DataFrame, model: str) -> str:
     held = round(row["coverage_80"] * tested)
     mape = "" if pd.isna(row["mape"]) else \
         f" were out by {row['mape']:.0f}% on average, and"
-    return (f"Tested on the past ({MODELS[model]} fitted to the years up to 31 March "
-            f"{ORIGINS[0]} to {ORIGINS[-1]}, forecasting {HORIZONS[0]} to {HORIZONS[-1]} "
-            f"years ahead), its {tested} past forecasts{mape} its 80% range held what "
-            f"happened in {held} of them.")
+    return (f"Tested on the past (fitted to the years up to 31 March {ORIGINS[0]}, "
+            f"{ORIGINS[0] + 1}, ... {ORIGINS[-1]} and forecasting {HORIZONS[0]} to "
+            f"{HORIZONS[-1]} years ahead), its {tested} past forecasts{mape} its 80% range "
+            f"held what happened in {held} of them.")
 
 
 def default_reason(scores: pd.DataFrame) -> str:

@@ -29,7 +29,7 @@ def test_the_answer_names_the_last_count_and_the_forecast_three_years_on():
     view = {"history": HISTORY, "forecasts": AHEAD}
     assert words.answer(view, "children looked after", "Leeds", "ets") == (
         "At 31 March 2025, 581 children were looked after in Leeds. Exponential smoothing "
-        "(ETS) forecasts about 613 for 2028 (80% range 580 to 646).")
+        "(ETS) gives about 613 for 2028 (80% range 580 to 646).")
     started = words.answer(view, "started to be looked after", "Leeds", "ets")
     assert started.startswith("In the year to 31 March 2025, 581 children started")
 

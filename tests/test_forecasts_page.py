@@ -88,7 +88,8 @@ def test_the_answer_the_accuracy_and_the_default_model_in_words(app):
     at = forecasts_page({"scope": "england"})
     words = text(at)
     assert "At 31 March 2025, 81,000 children were looked after in England." in words
-    assert "Trend of the past forecasts about 84,000 for 2028" in words, "a planted line"
+    assert "Continuing the average yearly change gives about 84,000 for 2028" in words, \
+        "a planted straight line"
     assert "80% range held what happened in" in words
     assert "Shown by default: Trend of the past" in words
     assert at.selectbox(key="forecast_model_drift").value == "drift"
@@ -98,7 +99,7 @@ def test_the_answer_the_accuracy_and_the_default_model_in_words(app):
 def test_switching_to_prophet_shows_its_forecast(app):
     at = forecasts_page({"scope": "england"})
     at.selectbox(key="forecast_model_drift").select("prophet").run()
-    assert "Prophet forecasts" in text(at)
+    assert "Prophet gives about" in text(at)
 
 
 @pytest.mark.parametrize("params, name", [
