@@ -3,7 +3,8 @@ refresh of every series, forecasts only and with all backtests, beside a baselin
 Prophet with its default settings fitted one series at a time in one process.
 
 Goals: forecasts-only refresh <= 15 s on 2 cores; with backtests <= 60 s; >= 3x the
-baseline's series fitted per second. Prints figures; asserts nothing.
+baseline's series fitted per second. Prints figures; asserts nothing. The baseline runs
+after ``models.load()``, so its Prophet fits use the same (in-memory) scratch directory.
 
 Usage: python bench/forecast.py [BASELINE_SERIES]   (default 40: the baseline is timed on
 that many series and its rate applied to all of them)
@@ -42,7 +43,7 @@ def baseline_rate(histories: list[pd.Series]) -> float:
 
 
 def main(baseline_series: int) -> None:
-    models.load()  # the baseline's fits use the same (in-memory) scratch directory as ours
+    models.load()
     annual = annual_series(make_engine())
     fit, short = refresh.histories(annual)
     n = len(fit)
