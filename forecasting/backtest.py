@@ -12,7 +12,8 @@ Scores, per model:
 - **MAPE**: mean absolute error as a % of what happened (years with 0 children left out).
 - **Coverage**: the share of outcomes inside the 80% and 95% intervals (near 80% and 95%
   when the intervals are honest; lower when they are too narrow).
-The default model for a series is the one with the lowest MASE (ties go to the simpler).
+The default model for a series is the one with the lowest MASE (ties go to the simpler),
+among the models tested on all the series' past forecasts.
 """
 
 from __future__ import annotations
@@ -106,8 +107,12 @@ def scores(tested: pd.DataFrame, history: pd.Series) -> pd.DataFrame:
 
 
 def default_model(scored: pd.DataFrame) -> str:
-    """The model with the lowest MASE (the simpler on a tie); "naive" when none can be
-    scored (too short a history, or a series that never moves)."""
+    """The model with the lowest MASE (the simpler on a tie) among those tested on as many
+    past forecasts as any: a model that needs a longer history (ETS, from 8 years) has
+    fewer, more recent ones, and a score on fewer forecasts is not comparable. "naive"
+    when none can be scored (too short a history, or a series that never moves)."""
+    if "forecasts" in scored:
+        scored = scored[scored["forecasts"] == scored["forecasts"].max()]
     ranked = scored.dropna(subset=["mase"]).assign(
         order=lambda f: f["model"].map(SIMPLEST_FIRST.index))
     if ranked.empty:

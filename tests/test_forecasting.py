@@ -249,3 +249,11 @@ def test_refresh_on_two_workers_gives_what_one_gives():
     two = refresh.refresh(small_annual(), workers=2)
     pd.testing.assert_frame_equal(one.forecasts, two.forecasts)
     pd.testing.assert_frame_equal(one.scores, two.scores)
+
+
+def test_a_model_tested_on_fewer_past_forecasts_is_not_chosen_over_the_others():
+    """ETS (8 years needed) is tested from 2023 only: its lower error on 3 forecasts does
+    not make it the default over models tested on all 12."""
+    scored = pd.DataFrame({"model": ["naive", "drift", "ets", "prophet"],
+                           "mase": [1.1, 0.9, 0.4, 1.3], "forecasts": [12, 12, 3, 12]})
+    assert backtest.default_model(scored) == "drift"
