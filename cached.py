@@ -25,6 +25,7 @@ from typing import Callable, TypeVar
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit import dataframe_util
 from sqlalchemy import Engine
 
 from analysis import reorganisation
@@ -350,7 +351,7 @@ def trend_figure(scope: Scope, title: str) -> dict:
               if scope.kind == "la" else {})
     source = source_line(releases(), ["lait", "population"],
                          "Rates computed by RCC Insight from DfE counts and ONS population")
-    return overview_charts.rate_trend(rate_trend(scope), title, breaks, source)
+    return arrow_ready(overview_charts.rate_trend(rate_trend(scope), title, breaks, source))
 
 
 def compared_with(scope: Scope, title: str) -> str:
@@ -366,11 +367,11 @@ def comparison_figure(scope: Scope, year: int, title: str) -> dict:
     summary = scope_summary(scope, year).set_index("measure")
     england_rate = summary.at["Rate per 10,000 children", "england_value"]
     source = source_line(releases(), ["cla_count", "population"], "Rates computed by RCC Insight")
-    return overview_charts.rate_bars(
+    return arrow_ready(overview_charts.rate_bars(
         comparison_rates(scope, year), england_rate,
         f"Children looked after per 10,000 children, 31 March {year}: "
         f"{compared_with(scope, title)}", source,
-        highlight=scope.code if scope.kind == "la" else None)
+        highlight=scope.code if scope.kind == "la" else None))
 
 
 @figure
@@ -405,10 +406,10 @@ def benchmark_figure(la_code: str, model: str, title: str) -> dict:
     source = source_line(releases(), ["lait", "population", "statistical_neighbours"],
                          "Rates computed by RCC Insight")
     trend, _ = charts.merge_identical(benchmark_trend(la_code, model), [title, "England"])
-    return overview_charts.rate_trend(
+    return arrow_ready(overview_charts.rate_trend(
         trend, title, {}, source,
         title=f"Children looked after per 10,000 children: {title} beside its region, RCC, "
-              f"England and its statistical neighbours (DfE {model} model)")
+              f"England and its statistical neighbours (DfE {model} model)"))
 
 
 def clear() -> None:
@@ -608,7 +609,15 @@ def forecast_figure(scope: Scope, series: str, model: str, title: str, run_id: i
     """The Forecasts page's chart for one scope, series and model."""
     view = forecast_view(scope, series, run_id)
     source = source_line(releases(), ["lait"], f"Forecasts by RCC Insight ({MODELS[model]})")
-    return forecast_charts.forecast_chart(
+    return arrow_ready(forecast_charts.forecast_chart(
         view["history"], view["forecasts"].query("model == @model"),
         view["backtests"].query("model == @model"), series,
-        f"{series.capitalize()}, {title}: what happened and the forecast", source)
+        f"{series.capitalize()}, {title}: what happened and the forecast", source))
+
+
+def arrow_ready(spec: dict) -> dict:
+    """A Vega-Lite spec with its datasets already in Arrow, as Streamlit sends them: done
+    once per cached chart instead of on every run of every session."""
+    datasets = {name: dataframe_util.convert_anything_to_arrow_bytes(rows)
+                for name, rows in spec.get("datasets", {}).items()}
+    return {**spec, "datasets": datasets} if datasets else spec

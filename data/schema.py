@@ -479,10 +479,10 @@ class ForecastRun(Base):
     with_backtest: Mapped[bool] = mapped_column(Boolean)
 
 
-class ForecastValue(Base):
-    """A model's forecast of one series for one year, with its 80% and 95% intervals."""
+class ForecastSeries:
+    """The columns naming one series of a forecast run and one model's fit of it: the
+    primary key the run's values, backtests and scores share."""
 
-    __tablename__ = "forecast_value"
     run_id: Mapped[int] = mapped_column(ForeignKey("forecast_run.id", ondelete="CASCADE"),
                                         primary_key=True)
     level: Mapped[str] = mapped_column(String(16), primary_key=True)  # la|rcc|region|england
@@ -490,51 +490,43 @@ class ForecastValue(Base):
     series: Mapped[str] = mapped_column(String(40), primary_key=True)
     breakdown: Mapped[str] = mapped_column(String(60), primary_key=True)  # "" for the total
     model: Mapped[str] = mapped_column(String(10), primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, primary_key=True)
-    area_name: Mapped[str] = mapped_column(String(120))
+
+
+class ForecastRange:
+    """A forecast and its 80% and 95% ranges."""
+
     forecast: Mapped[float] = mapped_column(Float)
     lower_80: Mapped[float] = mapped_column(Float)
     upper_80: Mapped[float] = mapped_column(Float)
     lower_95: Mapped[float] = mapped_column(Float)
     upper_95: Mapped[float] = mapped_column(Float)
+
+
+class ForecastValue(ForecastSeries, ForecastRange, Base):
+    """A model's forecast of one series for one year, with its 80% and 95% intervals."""
+
+    __tablename__ = "forecast_value"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area_name: Mapped[str] = mapped_column(String(120))
     reconciled: Mapped[bool] = mapped_column(Boolean)
 
 
-class ForecastBacktest(Base):
+class ForecastBacktest(ForecastSeries, ForecastRange, Base):
     """A past forecast beside what happened: a model fitted up to ``origin`` (31 March of
     that year) forecasting ``target``, ``horizon`` years ahead."""
 
     __tablename__ = "forecast_backtest"
-    run_id: Mapped[int] = mapped_column(ForeignKey("forecast_run.id", ondelete="CASCADE"),
-                                        primary_key=True)
-    level: Mapped[str] = mapped_column(String(16), primary_key=True)
-    area_code: Mapped[str] = mapped_column(String(60), primary_key=True)
-    series: Mapped[str] = mapped_column(String(40), primary_key=True)
-    breakdown: Mapped[str] = mapped_column(String(60), primary_key=True)
-    model: Mapped[str] = mapped_column(String(10), primary_key=True)
     origin: Mapped[int] = mapped_column(Integer, primary_key=True)
     target: Mapped[int] = mapped_column(Integer, primary_key=True)
     horizon: Mapped[int] = mapped_column(Integer)
-    forecast: Mapped[float] = mapped_column(Float)
-    lower_80: Mapped[float] = mapped_column(Float)
-    upper_80: Mapped[float] = mapped_column(Float)
-    lower_95: Mapped[float] = mapped_column(Float)
-    upper_95: Mapped[float] = mapped_column(Float)
     actual: Mapped[float] = mapped_column(Float)
 
 
-class ForecastScore(Base):
+class ForecastScore(ForecastSeries, Base):
     """How good a model's past forecasts of one series were, and whether it is the
     series' default model (the lowest MASE)."""
 
     __tablename__ = "forecast_score"
-    run_id: Mapped[int] = mapped_column(ForeignKey("forecast_run.id", ondelete="CASCADE"),
-                                        primary_key=True)
-    level: Mapped[str] = mapped_column(String(16), primary_key=True)
-    area_code: Mapped[str] = mapped_column(String(60), primary_key=True)
-    series: Mapped[str] = mapped_column(String(40), primary_key=True)
-    breakdown: Mapped[str] = mapped_column(String(60), primary_key=True)
-    model: Mapped[str] = mapped_column(String(10), primary_key=True)
     mase: Mapped[float | None] = mapped_column(Float)
     mape: Mapped[float | None] = mapped_column(Float)
     coverage_80: Mapped[float | None] = mapped_column(Float)

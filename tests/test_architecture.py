@@ -37,11 +37,12 @@ def test_exactly_one_module_owns_streamlit_caching():
 
 
 def test_no_two_modules_share_a_name():
-    """Every module's name is unique (packages' __init__ aside), so a name in a traceback,
-    an import or a search says which file it is."""
+    """Every module's name is unique (packages' __init__ and __main__ aside: Python names
+    those, and `python -m data` / `python -m forecasting` need them), so a name in a
+    traceback, an import or a search says which file it is."""
     seen: dict[str, list[str]] = {}
     for path in python_files():
-        if path.name not in {"__init__.py", "conftest.py"}:
+        if path.name not in {"__init__.py", "__main__.py", "conftest.py"}:
             seen.setdefault(path.name, []).append(str(path.relative_to(ROOT)))
     assert {name: paths for name, paths in seen.items() if len(paths) > 1} == {}
 
@@ -54,5 +55,5 @@ def test_page_files_and_their_addresses():
     paths = [path for pages in PAGES.values() for path, _, _ in pages]
     assert all((ROOT / path).is_file() and path.endswith("_page.py") for path in paths)
     assert DEFAULT_PAGE in paths
-    assert [url_path(path) for path in paths] == ["overview", "maps", "needs",
+    assert [url_path(path) for path in paths] == ["overview", "maps", "needs", "forecasts",
                                                   "accountability", "data_methods"]

@@ -10,7 +10,6 @@ themselves are listed only on Data & methods.
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,10 +91,11 @@ def chart(figure: go.Figure, description: str) -> None:
 def vega_chart(spec: dict, description: str) -> None:
     """A Vega-Lite chart (a shared, cached specification) at full width under its title,
     with its source line beneath and a text alternative for screen readers. The title and
-    source are text on the page, so they wrap at any width. Streamlit is handed a copy:
-    the cached specification must stay as it was built."""
+    source are text on the page, so they wrap at any width. The cached specification is
+    handed over as it is: Streamlit works on a copy of its top level and changes nothing
+    below it."""
     st.subheader(spec["usermeta"]["title"], anchor=False)
-    st.vega_lite_chart(copy.deepcopy(spec), width="stretch", alt=description)
+    st.vega_lite_chart(spec, width="stretch", alt=description)
     st.caption(spec["usermeta"]["source"])
 
 
