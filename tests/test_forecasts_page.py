@@ -94,6 +94,7 @@ def test_the_answer_the_accuracy_and_the_default_model_in_words(app):
     assert "Shown by default: Trend of the past" in words
     assert at.selectbox(key="forecast_model_drift").value == "drift"
     assert len(at.get("vega_lite_chart")) == 1
+    assert len(at.dataframe) == 3 == len(at.get("download_button")), "each table downloads"
 
 
 def test_switching_to_prophet_shows_its_forecast(app):
