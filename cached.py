@@ -34,13 +34,10 @@ from analysis.accountability import LIMIT_WORDS, RuleSettings, assessable
 from analysis.funnel import curve as funnel_curve
 from analysis.scope import Scope
 from data import (cohort_store, forecast_store, map_tables, offer_register, queries,
-                  register, tables)
+                  tables)
 from data import gap_tables
 from data import needs_tables as needs_tables_data
-from data.importers import placements_v2, ssda903
-from data.importers import provider_offers as provider_offers_importer
 from data.importers import case_tables
-from data.importers.common import ImportResult
 from analysis import lca
 from analysis.disclosure import uses_synthetic
 from components import charts, forecast_charts, needs_charts, overview_charts
@@ -217,47 +214,9 @@ def scope_codes(scope: Scope) -> set[str]:
     return tables.scope_codes(engine(), scope)
 
 
-def register_requests(la_codes: set[str]) -> pd.DataFrame:
-    """Live, not cached: the register changes while people use it."""
-    return register.requests(engine(), la_codes)
-
-
-def register_history(request_id: int) -> pd.DataFrame:
-    return register.history(engine(), request_id)
-
-
-def register_create(**fields) -> int:
-    return register.create_request(engine(), **fields)
-
-
-def register_update(request_id: int, expected_version: int, changed_by: str,
-                    **changes) -> int:
-    return register.update_request(engine(), request_id, expected_version, changed_by,
-                                   **changes)
-
-
 @table
 def needs_vocabulary() -> pd.DataFrame:
     return case_tables.needs_vocabulary(engine())
-
-
-def case_import_log() -> pd.DataFrame:
-    """Live, not cached: an import on another tab must show at once."""
-    return case_tables.import_log(engine())
-
-
-def import_ssda903(files: list[tuple[str, bytes]], la_code: str, year: int,
-                   imported_by: str) -> ImportResult:
-    """Import 903 Header and Episodes files (raises ImportRefused; nothing then written)."""
-    return ssda903.import_files(engine(), files, la_code=la_code, year=year,
-                                imported_by=imported_by)
-
-
-def import_placements_v2(name: str, raw: bytes, la_code: str, imported_by: str,
-                         year: int | None = None) -> ImportResult:
-    """Import one Placements Standard v2 file (raises ImportRefused; nothing then written)."""
-    return placements_v2.import_file(engine(), name, raw, la_code=la_code,
-                                     imported_by=imported_by, year=year)
 
 
 # --- maps: published and case-level tables alike follow the data version, so an import on
@@ -437,27 +396,6 @@ def cohort_members(year: int, version: int) -> pd.DataFrame:
     return cohort_store.members(engine(), year)
 
 
-def provider_offers() -> pd.DataFrame:
-    """Live, not cached: an offer saved on another tab must show at once."""
-    return offer_register.register(engine())
-
-
-def offers_version() -> tuple:
-    """How many offers there are and when the newest was saved: tables matched against
-    the offers are cached under it, so a saved offer shows at the next interaction."""
-    return offer_register.version(engine())
-
-
-def save_offer(offer: dict, by: str):
-    """Save one home's offer (raises ImportRefused with the problems; nothing then written)."""
-    return offer_register.save_offer(engine(), offer, by)
-
-
-def import_provider_offers(name: str, raw: bytes, by: str):
-    """Import a provider-offers CSV file (raises ImportRefused; nothing then written)."""
-    return provider_offers_importer.import_file(engine(), name, raw, imported_by=by)
-
-
 @figure(max_entries=2)
 def needs_family(year: int, version: int):
     """Every needs table of a year protected together (the slow step: once per year and
@@ -593,10 +531,6 @@ def cohort_trend(scope: Scope, version: int) -> pd.DataFrame:
 
 # --- forecasts: fitted by `python -m forecasting refresh` and stored; read here, keyed by
 # the stored run (a refresh changes no data version)
-
-def forecast_run():
-    """The stored forecast run (None if never refreshed): live, one small query."""
-    return forecast_store.latest_run(engine())
 
 
 @table

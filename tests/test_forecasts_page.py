@@ -77,9 +77,9 @@ def text(at: AppTest) -> str:
 
 
 def test_without_stored_forecasts_the_page_says_so(app, monkeypatch):
-    import cached
+    import live
 
-    monkeypatch.setattr(cached, "forecast_run", lambda: None)
+    monkeypatch.setattr(live, "forecast_run", lambda: None)
     at = forecasts_page({"scope": "england"})
     assert "have not been made for this data yet" in text(at)
 

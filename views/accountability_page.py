@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 import cached
+import live
 from analysis import accountability as rule
 from analysis.scope import Scope
 from views import frame, register_panel
@@ -152,7 +153,7 @@ def main() -> None:
     table = cached.accountability(filters.year, settings, filters.scope)
     in_scope = table[table["la_code"].isin(cached.scope_codes(filters.scope))]
     flagged = in_scope[in_scope["flag"]].sort_values("z_score_adjusted", ascending=False)
-    requests = cached.register_requests(set(in_scope["la_code"]))
+    requests = live.register_requests(set(in_scope["la_code"]))
     with answer_space:
         answer(in_scope, flagged, requests, settings, filters)
     method(table, settings, filters.scope)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 import cached
+import live
 from analysis import forecast_words as words
 from forecasting.models import MODELS
 from forecasting.series import SERIES
@@ -40,7 +41,7 @@ def choose_model(view: dict) -> str:
 
 
 st.title(f"Forecasts: {filters.title}")
-run = cached.forecast_run()
+run = live.forecast_run()
 if run is None:
     st.info("Forecasts have not been made for this data yet. An analyst makes them (see "
             "*Data & methods*); this page then shows them.", icon=":material/schedule:")

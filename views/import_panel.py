@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 import cached
+import live
 from data.importers.common import ImportRefused, ImportReport, ImportResult
 from views import frame
 
@@ -37,7 +38,7 @@ def render() -> None:
     upload_form()
     show_outcome()
     st.subheader("Import log")
-    log = cached.case_import_log()
+    log = live.case_import_log()
     if log.empty:
         st.markdown("Nothing has been imported yet.")
     else:
@@ -96,10 +97,10 @@ def run_import(kind: str, la_code: str | None, year: int, files, who: str):
     try:
         with st.spinner("Checking and importing..."):
             if kind == "ssda903":
-                return cached.import_ssda903(blobs, la_code, year, who.strip())
+                return live.import_ssda903(blobs, la_code, year, who.strip())
             if len(blobs) != 1:
                 return "Placements v2 takes one file."
-            return cached.import_placements_v2(*blobs[0], la_code, who.strip(), year)
+            return live.import_placements_v2(*blobs[0], la_code, who.strip(), year)
     except ImportRefused as refused:
         return refused
 

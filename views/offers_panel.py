@@ -1,7 +1,7 @@
 """The provider offer register on the Needs page: what each children's home takes (needs,
 intensity, ages, sex, places), which Ofsted does not publish. A table of the scope's
 offers, a form to record one home's offer and an upload for a whole register; the checks
-and writes are all in data/ (through cached.py)."""
+and writes are all in data/ (through cached.py and live.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 import cached
+import live
 from analysis.specificity import INTENSITIES
 from data.importers.common import ImportRefused
 from views import frame
@@ -34,7 +35,7 @@ def render(filters: frame.Filters, labels: dict[str, str]) -> None:
                 "providers and commissioners record it here: the needs a home accepts, the "
                 "highest intensity, ages, sex and places. The specificity gap above matches "
                 "children against these offers.")
-    offers = in_scope(cached.provider_offers(), filters)
+    offers = in_scope(live.provider_offers(), filters)
     if offers.empty:
         st.markdown(f"No offers are recorded for homes in {filters.title} yet.")
     else:
@@ -95,7 +96,7 @@ def save(offer: dict, who: str):
     if not who.strip():
         return "Say who is saving (your name and role): the register records it."
     try:
-        cached.save_offer(offer, who.strip())
+        live.save_offer(offer, who.strip())
     except ImportRefused as refused:
         return refused
     return f"Offer saved for the home with URN {offer['urn']}."
@@ -123,7 +124,7 @@ def import_file(file, who: str):
     if not who.strip():
         return "Say who is importing (your name and role)."
     try:
-        return cached.import_provider_offers(file.name, file.getvalue(), who.strip())
+        return live.import_provider_offers(file.name, file.getvalue(), who.strip())
     except ImportRefused as refused:
         return refused
 

@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-import cached
+import live
 from analysis.accountability import RuleSettings
 from data.errors import UserInputError
 from data.register import STATUSES, ConflictError
@@ -67,7 +67,7 @@ def record_request(flagged: pd.DataFrame, in_scope: pd.DataFrame, settings: Rule
         asked_by = st.text_input("Asked by", placeholder="Your name and role")
         if st.form_submit_button("Record request", type="primary"):
             try:
-                number = cached.register_create(
+                number = live.register_create(
                     la_code=la_code, year=year, requested_on=requested_on, meeting=meeting,
                     reason=text, asked_by=asked_by, rule_settings=settings.as_dict())
             except UserInputError as exc:
@@ -115,7 +115,7 @@ def update_request(requests: pd.DataFrame) -> None:
         st.button("Discard my edits and show the latest version", on_click=load_into_form,
                   args=(chosen, row))
     with st.expander(f"History of request #{chosen}"):
-        history = cached.register_history(chosen)
+        history = live.register_history(chosen)
         history = history.assign(field=history["field"].map(lambda f: FIELD_WORDS.get(f, f)))
         frame.table(history, "register-history", "history", part=f"request-{chosen}",
                     column_config=HISTORY_LABELS)
@@ -126,7 +126,7 @@ def save(request_id: int, changed_by: str) -> None:
     shown = st.session_state["shown_version"][request_id]
     values = {field: st.session_state[f"upd_{request_id}_{field}"] for field in FIELDS}
     try:
-        version = cached.register_update(request_id, shown, changed_by, **values)
+        version = live.register_update(request_id, shown, changed_by, **values)
     except ConflictError as exc:
         st.session_state.register_conflict = request_id
         st.error(f"{exc} Your edits are still in the form.", icon=":material/sync_problem:")

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 import cached
+import live
 from analysis import specificity
 from views import frame
 
@@ -33,7 +34,7 @@ def render(filters: frame.Filters, year: int, version: int, labels: dict[str, st
     """The section: the rule, the RCC's gap by cohort, and what it exports."""
     st.header("Specificity: do the RCC's homes match its children?", anchor=False)
     st.markdown(RULE)
-    offers = cached.offers_version()
+    offers = live.offers_version()
     gap = cached.specificity_gap(year, offers, version)
     if gap.empty:
         st.markdown("No children in residential care are placed by an RCC's LAs here.")

@@ -1,0 +1,78 @@
+"""Reads and writes of the store that are never cached: the explanations register, the
+import log, imports, provider offers and the stored forecast run. Each must show a change
+made on another tab at the next interaction, so pages call these instead of ``cached``;
+they share its engine."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cached import engine
+from data import forecast_store, offer_register, register
+from data.importers import case_tables, placements_v2, ssda903
+from data.importers import provider_offers as provider_offers_importer
+from data.importers.common import ImportResult
+
+
+def register_requests(la_codes: set[str]) -> pd.DataFrame:
+    """Live, not cached: the register changes while people use it."""
+    return register.requests(engine(), la_codes)
+
+
+def register_history(request_id: int) -> pd.DataFrame:
+    return register.history(engine(), request_id)
+
+
+def register_create(**fields) -> int:
+    return register.create_request(engine(), **fields)
+
+
+def register_update(request_id: int, expected_version: int, changed_by: str,
+                    **changes) -> int:
+    return register.update_request(engine(), request_id, expected_version, changed_by,
+                                   **changes)
+
+
+def case_import_log() -> pd.DataFrame:
+    """Live, not cached: an import on another tab must show at once."""
+    return case_tables.import_log(engine())
+
+
+def import_ssda903(files: list[tuple[str, bytes]], la_code: str, year: int,
+                   imported_by: str) -> ImportResult:
+    """Import 903 Header and Episodes files (raises ImportRefused; nothing then written)."""
+    return ssda903.import_files(engine(), files, la_code=la_code, year=year,
+                                imported_by=imported_by)
+
+
+def import_placements_v2(name: str, raw: bytes, la_code: str, imported_by: str,
+                         year: int | None = None) -> ImportResult:
+    """Import one Placements Standard v2 file (raises ImportRefused; nothing then written)."""
+    return placements_v2.import_file(engine(), name, raw, la_code=la_code,
+                                     imported_by=imported_by, year=year)
+
+
+def provider_offers() -> pd.DataFrame:
+    """Live, not cached: an offer saved on another tab must show at once."""
+    return offer_register.register(engine())
+
+
+def offers_version() -> tuple:
+    """How many offers there are and when the newest was saved: tables matched against
+    the offers are cached under it, so a saved offer shows at the next interaction."""
+    return offer_register.version(engine())
+
+
+def save_offer(offer: dict, by: str):
+    """Save one home's offer (raises ImportRefused with the problems; nothing then written)."""
+    return offer_register.save_offer(engine(), offer, by)
+
+
+def import_provider_offers(name: str, raw: bytes, by: str):
+    """Import a provider-offers CSV file (raises ImportRefused; nothing then written)."""
+    return provider_offers_importer.import_file(engine(), name, raw, imported_by=by)
+
+
+def forecast_run():
+    """The stored forecast run (None if never refreshed): live, one small query."""
+    return forecast_store.latest_run(engine())
