@@ -22,6 +22,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -533,3 +534,17 @@ class ForecastScore(ForecastSeries, Base):
     coverage_95: Mapped[float | None] = mapped_column(Float)
     forecasts: Mapped[int] = mapped_column(Integer)
     is_default: Mapped[bool] = mapped_column(Boolean)
+
+class Scenario(Base):
+    """A saved what-if of one RCC (``forecasting.scenarios.Scenario``): named so a board can
+    reopen it, one name per RCC (saving under a name replaces it). The parameters are JSON
+    so a new kind of what-if needs no migration."""
+
+    __tablename__ = "scenario"
+    __table_args__ = (UniqueConstraint("rcc", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rcc: Mapped[str] = mapped_column(String(120))  # the RCC's name, as forecasts name it
+    name: Mapped[str] = mapped_column(String(80))
+    parameters: Mapped[str] = mapped_column(Text)  # JSON: the scenario's other fields
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
