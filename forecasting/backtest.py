@@ -1,14 +1,16 @@
 """How good each model's forecasts have been: a rolling-origin backtest, and its scores.
 
-At each origin (31 March 2020 to 2024 for annual series) every model is fitted to the years
-up to the origin only, and its forecasts 1-3 years ahead are set beside what happened. A
-board can then read "Prophet's forecasts three years ahead have been out by 6% on average"
+At each origin every model is fitted to the history up to the origin only, and its
+forecasts are set beside what happened: annual series from 31 March 2020 to 2024, 1-3
+years ahead; monthly series every six months (31 March and 30 September) from 31 March
+2019 to the last origin with a count 12 months on, 12, 24 and 36 months ahead. A board
+can then read "Prophet's forecasts three years ahead have been out by 6% on average"
 instead of trusting a line.
 
 Scores, per model:
-- **MASE**: mean absolute error over the series' mean absolute change from one year to the
-  next (its whole history). Under 1: better than a forecast of "same as last year" made
-  one year ahead; it compares across LAs of any size.
+- **MASE**: mean absolute error over the series' mean absolute change from one period to
+  the next (a year, or a month; its whole history). Under 1: better than a forecast of
+  "same as last period" made one period ahead; it compares across LAs of any size.
 - **MAPE**: mean absolute error as a % of what happened (years with 0 children left out).
 - **Coverage**: the share of outcomes inside the 80% and 95% intervals (near 80% and 95%
   when the intervals are honest; lower when they are too narrow).
@@ -27,65 +29,111 @@ from forecasting import models
 
 ORIGINS = tuple(range(2020, 2025))
 HORIZONS = (1, 2, 3)
+FIRST_MONTHLY_ORIGIN = pd.Timestamp("2019-03-31")
+MONTHS_BETWEEN_ORIGINS = 6
+MONTHLY_HORIZONS = (12, 24, 36)
 MIN_YEARS = 3  # years of history before an origin for a fit worth scoring
-#: The simpler model wins a tie: it is easier to explain and no worse.
-SIMPLEST_FIRST = ["naive", "drift", "ets", "prophet"]
+#: The simpler model wins a tie: it is easier to explain and no worse. The stock-and-flow
+#: comparator (``forecasting.stock_flow``, its rows merged in by the refresh's caller)
+#: has more parts than ETS but is the model LAs know; Prophet is the least transparent.
+SIMPLEST_FIRST = ["naive", "drift", "ets", "stock_flow", "prophet"]
 
 
 COLUMNS = ["model", "origin", "target", "horizon", "forecast", "lower_80", "upper_80",
            "lower_95", "upper_95", "actual"]
 
 
-def training_sets(history: pd.Series, origins=ORIGINS,
-                  horizons=HORIZONS) -> list[tuple[int, pd.Series]]:
+def monthly_origins(last: pd.Timestamp) -> pd.DatetimeIndex:
+    """31 March and 30 September from ``FIRST_MONTHLY_ORIGIN`` up to ``last``."""
+    return pd.date_range(FIRST_MONTHLY_ORIGIN, last, freq=f"{MONTHS_BETWEEN_ORIGINS}ME")
+
+
+def defaults(history: pd.Series, origins, horizons) -> tuple:
+    """The origins and horizons for ``history``'s kind where not given."""
+    monthly = models.period(history) == "month"
+    if origins is None:
+        origins = monthly_origins(history.index.max()) if monthly else ORIGINS
+    if horizons is None:
+        horizons = MONTHLY_HORIZONS if monthly else HORIZONS
+    return origins, horizons
+
+
+def later(origin, steps: int):
+    """The period ``steps`` periods after ``origin`` (a year, or a month end)."""
+    if isinstance(origin, pd.Timestamp):
+        return origin + pd.offsets.MonthEnd(steps)
+    return origin + steps
+
+
+def steps_between(origins: pd.Series, targets: pd.Series) -> pd.Series:
+    """How many periods (years, or months) each target lies after its origin."""
+    if pd.api.types.is_datetime64_any_dtype(targets):
+        origins, targets = pd.to_datetime(origins), pd.to_datetime(targets)
+        return (targets.dt.year - origins.dt.year) * 12 + targets.dt.month - origins.dt.month
+    return targets - origins
+
+
+def training_sets(history: pd.Series, origins=None,
+                  horizons=None) -> list[tuple[object, pd.Series]]:
     """Each origin worth testing and the history up to it: origins without ``MIN_YEARS`` of
-    history, or with nothing after them yet, are skipped."""
+    history, or with no count yet at any horizon after them, are skipped."""
+    origins, horizons = defaults(history, origins, horizons)
+    least = MIN_YEARS * models.PER_YEAR[models.period(history)]
     sets = []
     for origin in origins:
         train = history[history.index <= origin]
-        after = (history.index > origin) & (history.index <= origin + max(horizons))
-        if len(train) >= MIN_YEARS and after.any():
+        seen = any(later(origin, h) in history.index for h in horizons)
+        if len(train) >= least and seen:
             sets.append((origin, train))
     return sets
 
 
-def tested(history: pd.Series, fitted: dict[int, dict[str, pd.DataFrame]],
-           horizons=HORIZONS) -> pd.DataFrame:
+def tested(history: pd.Series, fitted: dict[object, dict[str, pd.DataFrame]],
+           horizons=None) -> pd.DataFrame:
     """The backtest's rows (see ``backtest``) from each origin's forecasts by model."""
+    _, horizons = defaults(history, (), horizons)
     rows = [table.assign(model=model, origin=origin)
             for origin, tables in fitted.items() for model, table in tables.items()]
     if not rows:
         return pd.DataFrame(columns=COLUMNS)
-    out = pd.concat(rows, ignore_index=True).rename(columns={"year": "target"})
-    out["horizon"] = out["target"] - out["origin"]
+    out = pd.concat(rows, ignore_index=True).rename(
+        columns={models.period(history): "target"})
+    out["horizon"] = steps_between(out["origin"], out["target"])
     out["actual"] = history.reindex(out["target"]).to_numpy()
     out = out[out["horizon"].isin(horizons) & out["target"].isin(history.index)]
     return out[COLUMNS].reset_index(drop=True)
 
 
-def backtests(histories: list[pd.Series], origins=ORIGINS, horizons=HORIZONS,
+def backtests(histories: list[pd.Series], origins=None, horizons=None,
               fit: Callable[[list[pd.Series], int], list[dict]] = models.forecasts_many
               ) -> list[pd.DataFrame]:
-    """Each history's backtest (see ``backtest``), with every origin of every history
-    forecast in one call of ``fit`` (``models.forecasts_many`` fits the benchmarks of all
-    of them together)."""
+    """Each history's backtest (see ``backtest``; the histories all annual or all
+    monthly), with every origin of every history forecast in one call of ``fit``
+    (``models.forecasts_many`` fits the benchmarks of all of them together, and starts
+    each origin's Prophet fit from the origin before's)."""
+    if not histories:
+        return []
     sets = [training_sets(history, origins, horizons) for history in histories]
+    _, horizons = defaults(histories[0], origins, horizons)
     fits = iter(fit([train for origins_ in sets for _, train in origins_], max(horizons)))
     return [tested(history, {origin: next(fits) for origin, _ in origins_}, horizons)
             for history, origins_ in zip(histories, sets)]
 
 
-def backtest(history: pd.Series, origins=ORIGINS, horizons=HORIZONS,
+def backtest(history: pd.Series, origins=None, horizons=None,
              fit: Callable[[list[pd.Series], int], list[dict]] = models.forecasts_many
              ) -> pd.DataFrame:
-    """One row per model, origin and horizon: origin, target (years), horizon, forecast,
-    its intervals, and the actual count. ``fit`` forecasts a list of histories (each
-    origin's) ``max(horizons)`` years ahead, as ``models.forecasts_many``."""
+    """One row per model, origin and horizon: origin, target (years, or month ends),
+    horizon (years, or months), forecast, its intervals, and the actual count. Origins
+    and horizons default to those of the history's kind (see the module's docstring).
+    ``fit`` forecasts a list of histories (each origin's) ``max(horizons)`` periods
+    ahead, as ``models.forecasts_many``."""
     return backtests([history], origins, horizons, fit)[0]
 
 
 def scale(history: pd.Series) -> float:
-    """The series' mean absolute change from one year to the next (NaN if it never moves)."""
+    """The series' mean absolute change from one period (year or month) to the next (NaN
+    if it never moves)."""
     change = np.abs(np.diff(history.to_numpy(float))).mean() if len(history) > 1 else np.nan
     return change if change > 0 else np.nan
 
@@ -114,7 +162,9 @@ def default_model(scored: pd.DataFrame) -> str:
     if "forecasts" in scored:
         scored = scored[scored["forecasts"] == scored["forecasts"].max()]
     ranked = scored.dropna(subset=["mase"]).assign(
-        order=lambda f: f["model"].map(SIMPLEST_FIRST.index))
+        order=lambda f: f["model"].map(
+            {model: rank for rank, model in enumerate(SIMPLEST_FIRST)}).fillna(
+            len(SIMPLEST_FIRST)))
     if ranked.empty:
         return "naive"
     return ranked.sort_values(["mase", "order"]).iloc[0]["model"]

@@ -257,3 +257,199 @@ def test_a_model_tested_on_fewer_past_forecasts_is_not_chosen_over_the_others():
     scored = pd.DataFrame({"model": ["naive", "drift", "ets", "prophet"],
                            "mase": [1.1, 0.9, 0.4, 1.3], "forecasts": [12, 12, 3, 12]})
     assert backtest.default_model(scored) == "drift"
+
+
+# --- monthly (case-level) series -----------------------------------------------------------
+
+MONTHS = pd.date_range("2016-04-30", "2025-03-31", freq="ME")  # 108 month ends
+
+
+def monthly(values) -> pd.Series:
+    return pd.Series(np.asarray(values, dtype=float), index=MONTHS[-len(values):])
+
+
+def la_sized(seed: int = 1, level: float = 450, months: int = 108) -> pd.Series:
+    """A planted LA-sized stock of children: a gentle rise with monthly noise."""
+    rng = np.random.default_rng(seed)
+    return monthly(np.round(level + 0.6 * np.arange(months) + rng.normal(0, 6, months)))
+
+
+@pytest.mark.parametrize("model", ["prophet", "naive", "drift", "ets"])
+def test_monthly_forecasts_run_60_month_ends_and_never_below_zero(model):
+    falling = monthly(np.maximum(0, np.round(60 - 0.7 * np.arange(108)
+                                             + np.random.default_rng(3).normal(0, 2, 108))))
+    out = models.forecasts(falling, 60)[model]
+    assert list(out.columns) == ["month", *models.VALUES]
+    assert out["month"].tolist() == list(pd.date_range("2025-04-30", periods=60, freq="ME"))
+    assert (out[models.VALUES] >= 0).all().all()
+
+
+def monthly_naive_only(trains: list[pd.Series], horizon: int) -> list[dict]:
+    """The monthly stand-in with known forecasts: the last value, bands of +-10 and +-20."""
+    out = []
+    for train in trains:
+        last = train.iloc[-1]
+        months = pd.date_range(train.index[-1] + pd.offsets.MonthEnd(1), periods=horizon,
+                               freq="ME")
+        out.append({"naive": pd.DataFrame({"month": months, "forecast": last,
+                                           "lower_80": last - 10, "upper_80": last + 10,
+                                           "lower_95": last - 20, "upper_95": last + 20})})
+    return out
+
+
+def test_monthly_backtest_rows_and_scores_match_a_brute_force_recomputation():
+    """Origins every 31 March and 30 September from 2019 while a count 12 months on is
+    known (the last: 31 March 2024), 12, 24 and 36 months ahead; MASE over the mean
+    absolute month-on-month change. Recomputed here from dates and values alone."""
+    history = la_sized()
+    tested = backtest.backtest(history, fit=monthly_naive_only)
+    values = {d.strftime("%Y-%m"): v for d, v in history.items()}
+    expected = []
+    for year in range(2019, 2026):
+        for month in (3, 9):
+            origin = f"{year}-{month:02d}"
+            for h in (12, 24, 36):
+                target = f"{year + h // 12}-{month:02d}"
+                if target in values and f"{year + 1}-{month:02d}" in values:
+                    expected.append((origin, h, values[origin], values[target]))
+    got = [(o.strftime("%Y-%m"), h, f, a) for o, h, f, a in
+           tested[["origin", "horizon", "forecast", "actual"]].itertuples(index=False)]
+    assert sorted(got) == sorted(expected)
+    assert ("2022-03", 36, values["2022-03"], values["2025-03"]) in got
+    assert tested["origin"].max() == pd.Timestamp("2024-03-31")
+    assert (tested["target"] - tested["origin"]).dt.days.between(360, 1100).all()
+    errors = [abs(f - a) for _, _, f, a in expected]
+    steps = np.abs(np.diff(list(values.values())))
+    scored = backtest.scores(tested, history).iloc[0]
+    assert scored["mase"] == pytest.approx(np.mean(errors) / steps.mean())
+    assert scored["coverage_80"] == pytest.approx(np.mean([e <= 10 for e in errors]))
+    assert scored["forecasts"] == len(expected)
+
+
+def test_a_monthly_series_needs_three_years_before_an_origin():
+    short = la_sized(months=50)  # from February 2021: three years by 31 January 2024
+    origins = [o for o, _ in backtest.training_sets(short)]
+    assert origins == [pd.Timestamp("2024-03-31")]
+
+
+def test_the_default_is_the_lowest_mase_with_planted_stock_and_flow_rows():
+    """The lead merges the stock-and-flow comparator's rows into a series' backtest: when
+    its errors are the smallest it is the default; when Prophet's are, Prophet is."""
+    history = la_sized()
+    tested = backtest.backtest(history, fit=monthly_naive_only)
+    planted = tested.assign(model="stock_flow", forecast=tested["actual"] + 1)
+    scored = backtest.scores(pd.concat([tested, planted], ignore_index=True), history)
+    assert backtest.default_model(scored) == "stock_flow"
+    better = tested.assign(model="prophet", forecast=tested["actual"])
+    scored = backtest.scores(pd.concat([tested, planted, better], ignore_index=True), history)
+    assert backtest.default_model(scored) == "prophet"
+    assert backtest.SIMPLEST_FIRST.index("stock_flow") < backtest.SIMPLEST_FIRST.index(
+        "prophet")
+
+
+def test_warm_started_prophet_fits_equal_cold_ones_within_a_child():
+    """A backtest's origins fitted in order start each fit from the one before (a longer
+    history of the same series); each forecast is what a fit from Prophet's own start
+    gives, within a child."""
+    history = la_sized(seed=7)
+    trains = [train for _, train in backtest.training_sets(history)]
+    assert models.extends(trains[1], trains[0]) and not models.extends(trains[0], trains[1])
+    warm = models.prophet_forecasts(trains, 36)
+    for train, table in zip(trains, warm):
+        cold = models.prophet_forecast(train, 36)
+        assert np.abs(table[models.VALUES] - cold[models.VALUES]).to_numpy().max() < 1
+
+
+def test_a_seasonal_month_pattern_is_fitted_only_where_it_is_there():
+    """Planted: a strong yearly swing (+-40 around 300) passes statsforecast's test and
+    gets yearly terms (Prophet) and a 12-month season (ETS), which carry it on; noise
+    round a level does not."""
+    swing = 300 + 40 * np.sin(2 * np.pi * np.arange(108) / 12)
+    history = monthly(np.round(swing + np.random.default_rng(2).normal(0, 3, 108)))
+    assert models.seasonal(history) and not models.seasonal(la_sized())
+    assert models.benchmark_group(history) == ("month", True, 12)
+    out = models.forecasts(history, 12)
+    planted = 300 + 40 * np.sin(2 * np.pi * np.arange(108, 120) / 12)
+    for model in ("prophet", "ets"):
+        assert np.abs(out[model]["forecast"] - planted).max() < 15, model
+
+
+def test_refresh_fits_annual_and_monthly_series_in_one_pool():
+    monthly_frame = pd.concat([
+        pd.DataFrame({"level": "rcc", "area_code": "R", "area_name": "R",
+                      "series": "children looked after", "breakdown": breakdown,
+                      "month": MONTHS, "value": la_sized(seed).to_numpy()})
+        for seed, breakdown in ((1, "all"), (2, "fostering"))], ignore_index=True)
+    short = monthly_frame.iloc[:20].assign(breakdown="cohort: not assessed")
+    fitted = refresh.refresh_kinds({"annual": small_annual(),
+                                    "monthly": pd.concat([monthly_frame, short])}, workers=2)
+    month = fitted["monthly"]
+    assert set(month.forecasts.groupby("breakdown").size()) == {60 * 4}
+    assert month.forecasts["month"].max() == pd.Timestamp("2030-03-31")
+    assert set(month.backtests["horizon"]) == {12, 24, 36}
+    assert month.too_short[["breakdown", "months"]].values.tolist() == [
+        ["cohort: not assessed", 20]]
+    assert month.scores.groupby("breakdown")["default"].sum().tolist() == [1, 1]
+    assert set(fitted["annual"].forecasts["breakdown"]) == {"all"}
+    assert "year" in fitted["annual"].forecasts and "month" not in fitted["annual"].forecasts
+
+
+# --- our Prophet fit against the prophet package's (cmdstan) -------------------------------
+
+def stan_log_posterior(inputs, params: dict) -> float:
+    """Prophet's Stan model's log density (constants dropped), written from prophet.stan
+    and evaluated on the package's own inputs (``Prophet.preprocess``)."""
+    t, y, cps = np.asarray(inputs.t), np.asarray(inputs.y), np.asarray(inputs.t_change)
+    X, sigmas = np.asarray(inputs.X, dtype=float), np.asarray(inputs.sigmas, dtype=float)
+    k, m, sigma = (float(np.ravel(params[name])[0]) for name in ("k", "m", "sigma_obs"))
+    delta, beta = np.ravel(params["delta"]), np.ravel(params["beta"])
+    A = (t[:, None] >= cps[None, :]).astype(float)
+    trend = (k + A @ delta) * t + (m + A @ (-cps * delta))
+    residual = y - trend - X @ beta
+    return -(k ** 2 / 50 + m ** 2 / 50 + np.abs(delta).sum() / inputs.tau + 2 * sigma ** 2
+             + np.sum(beta ** 2 / (2 * sigmas ** 2)) + len(y) * np.log(sigma)
+             + residual @ residual / (2 * sigma ** 2))
+
+
+@pytest.mark.parametrize("history, yearly", [
+    (series([420, 445, 470, 480, 510, 530, 525, 560, 590, 600]), False),
+    (la_sized(seed=11), False),
+    (monthly(np.round(300 + 40 * np.sin(2 * np.pi * np.arange(108) / 12)
+                      + 0.5 * np.arange(108) + np.random.default_rng(5).normal(0, 3, 108))),
+     True)], ids=["annual", "monthly", "monthly-seasonal"])
+def test_our_prophet_is_the_prophet_packages_fit_within_a_child(history, yearly):
+    """The prophet package fitted (cmdstan) with the same settings: our forecasts are
+    within a child of its, our parameters are at least as probable under its own model
+    (its optimiser stops a little short of the mode), and given the same parameters our
+    predictive samples are its draw for draw."""
+    import logging
+
+    from prophet import Prophet
+
+    from forecasting import prophet_map
+
+    for name in ("cmdstanpy", "prophet", "prophet.models"):
+        logging.getLogger(name).disabled = True
+    assert models.seasonal(history) == yearly
+    package = Prophet(yearly_seasonality=yearly, weekly_seasonality=False,
+                      daily_seasonality=False, n_changepoints=models.changepoints(history),
+                      uncertainty_samples=models.SAMPLES)
+    frame = pd.DataFrame({"ds": models.dates(history), "y": np.log1p(history.to_numpy())})
+    package.fit(frame)
+    ours, (design, params) = models.prophet_fit(history, 24)
+    ahead = pd.DataFrame({"ds": models.dates(ours.set_index(ours.columns[0])["forecast"])})
+    theirs = np.expm1(package.predict(ahead)["yhat"].to_numpy())
+    assert np.abs(ours["forecast"].to_numpy() - theirs).max() < 1
+    inputs = Prophet(yearly_seasonality=yearly, weekly_seasonality=False,
+                     daily_seasonality=False,
+                     n_changepoints=models.changepoints(history)).preprocess(frame)
+    assert stan_log_posterior(inputs, params) >= stan_log_posterior(inputs,
+                                                                    package.params) - 1e-9
+    package.params = {key: np.atleast_1d(np.asarray(value, float)).reshape(1, -1)
+                      for key, value in params.items()}
+    np.random.seed(models.SEED)
+    draws = package.sample_posterior_predictive(package.setup_dataframe(ahead),
+                                                vectorized=True)["yhat"]
+    _, samples = prophet_map.predict(design, params, pd.DatetimeIndex(ahead["ds"]),
+                                     models.SAMPLES, models.SEED)
+    assert np.allclose(draws, samples, rtol=0, atol=1e-9)
