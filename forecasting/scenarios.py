@@ -256,6 +256,7 @@ def apply(scenario: Scenario, base: Baseline,
     ``factor`` (same columns as ``base.projection``); it is called only when entries change.
     Worked in numpy blocks (years x value and range) and framed once: the refit is the only
     slow step."""
+    check_fits(scenario, base)
     factor = 1 + scenario.entries_change_pct / 100
     changed = refit(factor) if factor != 1 else base.projection
     blocks = [(LOOKED_AFTER, ALL, yearly(base, base.projection, "all", base.looked_after_now),
@@ -272,6 +273,18 @@ def apply(scenario: Scenario, base: Baseline,
                       cohort=np.repeat([b[1] for b in blocks], len(YEARS)),
                       label=LABEL.format(name=scenario.name))[
         ["rcc", "year", "measure", "cohort", *both(), "label"]]
+
+
+def check_fits(scenario: Scenario, base: Baseline) -> None:
+    """A scenario is for its own RCC, and a new home for a cohort the RCC has: a shared
+    link can outlive a cohort (names change when the cohorts are fitted again), and its
+    places must not silently go nowhere."""
+    if scenario.rcc != base.rcc:
+        raise problem("rcc", f"the scenario is for {scenario.rcc}, the figures for {base.rcc}")
+    cohorts = set(base.cohorts["cohort"])
+    if scenario.new_home_places and scenario.new_home_cohort not in cohorts:
+        raise problem("new_home_cohort", f"{scenario.new_home_cohort!r} is not a cohort of "
+                      f"{base.rcc} ({', '.join(sorted(cohorts))})")
 
 
 def both() -> list[str]:
