@@ -42,7 +42,8 @@ from typing import Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from analysis.specificity import ALL, ELSEWHERE_IN_RCC, INSIDE_LA, OUTSIDE_RCC, WHERE
+from analysis.specificity import (ALL, ELSEWHERE_IN_RCC, INSIDE_LA, NOT_RECORDED, OUTSIDE_RCC,
+                                  WHERE)
 from forecasting import outlook
 
 YEARS = range(6)  # 0 (now) to 5
@@ -231,10 +232,14 @@ def yearly(base: Baseline, projection: pd.DataFrame, breakdown: str, now: float)
 
 def split(cohorts: pd.DataFrame) -> pd.DataFrame:
     """Each cohort's children in residential care now placed inside and outside the RCC
-    (not recorded shared as the recorded are), as numbers; NaN where a count is hidden."""
+    (not recorded shared as the recorded are), as numbers; NaN where the shown counts do
+    not give them. Inside is the children less those outside and not recorded, so a
+    cohort whose children inside their LA and elsewhere in the RCC are both hidden (their
+    sum shown by difference) still has its demand."""
     counts = cohorts[["children", *WHERE]].apply(pd.to_numeric, errors="coerce")
     outside = counts[OUTSIDE_RCC]
-    inside = counts[[INSIDE_LA, ELSEWHERE_IN_RCC]].sum(axis=1, min_count=2)
+    inside = (counts["children"] - outside - counts[NOT_RECORDED]).fillna(
+        counts[[INSIDE_LA, ELSEWHERE_IN_RCC]].sum(axis=1, min_count=2))
     recorded = inside + outside
     share = (inside / recorded).where(recorded > 0, 1.0)
     return pd.DataFrame({"cohort": cohorts["cohort"], "inside": counts["children"] * share,

@@ -35,12 +35,14 @@ def projection(all_children: float, homes: float) -> pd.DataFrame:
 
 
 #: Protected gap rows: cohort A 20 children (12 inside, 8 outside, 10 matching places);
-#: B hidden; C 15 children with 5 inside, 5 outside, 5 not recorded (so 7.5 and 7.5).
+#: B hidden; C 15 children with 5 inside, 5 outside, 5 not recorded (so 7.5 and 7.5); D 20
+#: children, 10 outside, none unrecorded, so 10 inside though inside's two parts are hidden.
 GAP_ROWS = pd.DataFrame([
     ["R", "A", 20, 6, 6, 8, 0, 10],
     ["R", "B", "c", "c", "c", "c", 0, "c"],
     ["R", "C", 15, 5, 0, 5, 5, 0],
-    ["R", "All children", 40, 15, 6, 15, 5, 12]],
+    ["R", "D", 20, "c", "c", 10, 0, 10],
+    ["R", "All children", 60, "c", "c", 25, 5, 22]],
     columns=["rcc", "cohort", "children", *WHERE, "matching_places"])
 BASE = scenarios.Baseline("R", ORIGIN, 100.0, 20.0, projection(100, 20),
                           GAP_ROWS[GAP_ROWS["cohort"] != "All children"])
@@ -163,6 +165,7 @@ def test_bringing_everyone_back_by_year_2_moves_the_outside_count_half_in_year_1
                              BASE, never)
     assert values(result, DEMAND, "A", "scenario") == [12, 16, 20, 20, 20, 20]
     assert values(result, DEMAND, "C", "scenario") == [7.5, 11.25, 15, 15, 15, 15]
+    assert values(result, DEMAND, "D", "scenario") == [10, 15, 20, 20, 20, 20]
     assert values(result, DEMAND, "A", "baseline") == [12.0] * 6
     # With every child brought back, the gap is the Needs page's: children - matching places.
     assert values(result, GAP, "A", "scenario")[2:] == [20 - 10] * 4
@@ -192,10 +195,10 @@ def test_the_baseline_needs_shown_series_and_a_protected_gap_table():
         for month in (pd.Timestamp("2025-02-28"), ORIGIN)])
     base = scenarios.baseline("R", history, projection(100, 20), GAP_ROWS)
     assert (base.origin, base.looked_after_now, base.homes_now) == (ORIGIN, 100, 20)
-    assert list(base.cohorts["cohort"]) == ["A", "B", "C"]
+    assert list(base.cohorts["cohort"]) == ["A", "B", "C", "D"]
     hidden = history.assign(shown=history["breakdown"] == "all")
     assert scenarios.baseline("R", hidden, projection(100, 20), GAP_ROWS) is None
-    raw = GAP_ROWS.assign(children=[20, 3, 15, 38])
+    raw = GAP_ROWS.assign(children=[20, 3, 15, 20, 58])
     with pytest.raises(ValueError, match="protected"):
         scenarios.baseline("R", history, projection(100, 20), raw)
 
@@ -215,6 +218,6 @@ def test_applying_a_scenario_is_quick_beside_its_refit():
 def test_a_scenario_must_fit_its_baseline():
     with pytest.raises(ValueError, match="'in'"):
         scenarios.apply(Scenario("x", "Elsewhere"), BASE, never)
-    with pytest.raises(ValueError, match="'cohort'.*A, B, C"):
+    with pytest.raises(ValueError, match="'cohort'.*A, B, C, D"):
         scenarios.apply(Scenario("x", "R", new_home_places=2, new_home_cohort="Z"), BASE,
                         never)
