@@ -79,15 +79,22 @@ def latest(history: pd.DataFrame, rcc: str, breakdown: str) -> tuple[pd.Timestam
     rows = select(history, rcc, breakdown)
     if rows.empty or ("shown" in rows.columns and not rows["shown"].all()):
         return None
-    last = rows.loc[pd.to_datetime(rows["month"]).idxmax()]
-    return pd.Timestamp(last["month"]), float(last["value"])
+    months = month_ends(rows)
+    last = months.idxmax()
+    return months[last], float(rows.at[last, "value"])
+
+
+def month_ends(frame: pd.DataFrame) -> pd.Series:
+    """A frame's month ends: its ``month`` column (the shared format) or, as the stored
+    forecasts name it, ``period``."""
+    return pd.to_datetime(frame["month" if "month" in frame.columns else "period"])
 
 
 def ahead(forecasts: pd.DataFrame, origin: pd.Timestamp, months: list[int]) -> pd.DataFrame:
     """forecast, lower_80, upper_80 at ``months`` after ``origin`` (month ends), indexed by
     the months ahead; NaN where the frame has no row for that month."""
     at = pd.Series({m: origin + pd.offsets.MonthEnd(m) for m in months})
-    rows = forecasts.assign(month=pd.to_datetime(forecasts["month"])).drop_duplicates(
+    rows = forecasts.assign(month=month_ends(forecasts)).drop_duplicates(
         "month").set_index("month")
     return rows.reindex(at.to_numpy())[["forecast", *RANGE]].set_axis(at.index)
 
@@ -131,7 +138,8 @@ def provider_outlook(now: pd.DataFrame, history: pd.DataFrame, forecasts: pd.Dat
     now: protected rcc, cohort, children ("All children" rows are left out: cohorts only);
     history: long case-level series (level, area_code, series, breakdown, month, value,
     shown); forecasts: the shared forecast format with level, area_code, series, breakdown,
-    month; places: protected rcc, cohort, matching_places.
+    month (either frame may call it ``period``, as the store does); places: protected rcc,
+    cohort, matching_places.
     """
     refuse_unprotected(now, "children")
     refuse_unprotected(places, "matching_places")

@@ -135,3 +135,10 @@ def test_synthetic_now_labels_the_view():
     table = outlook.provider_outlook(disclosure.label_if_synthetic(NOW, True), history(),
                                      forecasts(), NOW)
     assert disclosure.uses_synthetic(table)
+
+
+def test_stored_frames_name_the_month_period():
+    stored = outlook.provider_outlook(NOW, history().rename(columns={"month": "period"}),
+                                      forecasts().rename(columns={"month": "period"}), NOW)
+    pd.testing.assert_frame_equal(stored, outlook.provider_outlook(NOW, history(),
+                                                                   forecasts(), NOW))
