@@ -92,10 +92,14 @@ def month_ends(frame: pd.DataFrame) -> pd.Series:
 
 def ahead(forecasts: pd.DataFrame, origin: pd.Timestamp, months: list[int]) -> pd.DataFrame:
     """forecast, lower_80, upper_80 at ``months`` after ``origin`` (month ends), indexed by
-    the months ahead; NaN where the frame has no row for that month."""
+    the months ahead; NaN where the frame has no row for that month. One forecast per
+    month: a frame of several models' forecasts (the store's) must be cut to one first,
+    never one picked at random."""
     at = pd.Series({m: origin + pd.offsets.MonthEnd(m) for m in months})
-    rows = forecasts.assign(month=month_ends(forecasts)).drop_duplicates(
-        "month").set_index("month")
+    rows = forecasts.assign(month=month_ends(forecasts)).set_index("month")
+    if rows.index.duplicated().any():
+        raise ValueError("forecasts: more than one forecast of a series for a month; pass "
+                         "one model's (e.g. the default's)")
     return rows.reindex(at.to_numpy())[["forecast", *RANGE]].set_axis(at.index)
 
 

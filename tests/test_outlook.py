@@ -142,3 +142,9 @@ def test_stored_frames_name_the_month_period():
                                       forecasts().rename(columns={"month": "period"}), NOW)
     pd.testing.assert_frame_equal(stored, outlook.provider_outlook(NOW, history(),
                                                                    forecasts(), NOW))
+
+
+def test_several_models_forecasts_are_refused_not_picked_from():
+    two = pd.concat([forecasts().assign(model="naive"), forecasts().assign(model="ets")])
+    with pytest.raises(ValueError, match="one model"):
+        outlook.provider_outlook(NOW, history(), two, NOW)
