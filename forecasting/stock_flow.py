@@ -1,0 +1,472 @@
+"""A stock-and-flow forecast of children looked after, the kind LAs use, as a comparator.
+
+Many LAs forecast with a stock-and-flow model (Social Finance's children's services demand
+model): each child in care is in a *state* (age band x placement type); from the last
+months of SSDA903 episodes one measures how often children in each state move placement,
+grow into the next age band or leave care, and how many children enter each state a
+month; the children in care today are then moved forward month by month. Ours does the
+same, so a board can see whether Prophet beats the method its LAs already trust.
+
+The model, in plain words:
+
+- **States**: age band (0, 1-4, 5-9, 10-15, 16-17, DfE's bands) x placement group
+  (fostering, children's homes, supported accommodation, other placements). A child's state
+  is read at each month end (an episode is open at a month end if it started on or before
+  it and had not ended by it, DfE's rule for 31 March). Leaving care is absorbing; a child
+  of 18 has left care.
+- **Ageing** is tracked exactly: each child's age in months (from the month of birth) moves
+  on by one a month, so a child changes band on time and leaves care the month they turn 18
+  (a cohort of 17-year-olds is gone within a year, whatever the trend). A band-width rule
+  would let a 17-year-old stay years; this costs nothing, as the chain is followed for each
+  month of age at once.
+- **Rates**, from the ``window`` (24) months up to the origin, per state and area: the
+  chance a month of leaving care (turning 18 aside) and of being in each placement group at
+  the next month end. A state with few child-months borrows from all areas together: its
+  rates are (its events + k x the pooled rate) / (its months + k), with k =
+  ``prior_months`` (60: a state's own figures count as much as the pooled ones once it has
+  five child-years). The pooled rates in turn borrow in the same way from their age band
+  (all placements: leaving at the band's rate, staying in the same group).
+- **Entries**: the mean monthly number of children who come into care (in care at a month
+  end, not at the one before) by year of age and placement group over the window, spread
+  evenly over the twelve months of that year of age, times ``entries_factor`` for a
+  scenario.
+- **Uncertainty**: ``sims`` simulated futures, each with Poisson entries and binomial or
+  multinomial moves for every child at once (vectorised; children move independently),
+  give the 80% and 95% intervals; the forecast is the exact expected path. Entry rates
+  drift: in each future the entry rate follows a random walk on the log scale whose yearly
+  spread is measured from how much each LA's entries changed between the window's two
+  halves beyond chance (a common national change plus each LA's own; an RCC's own changes
+  partly cancel), so the intervals widen with the horizon as real entry numbers do.
+
+What it knows that Prophet does not: the children's ages (a cohort of 16-year-olds will
+leave at 18 however the line has trended) and their placement moves, so it can forecast
+children's homes separately. What it does not know: policy or practice changes (a new
+edge-of-care service, a change in the leaving-care age), changes in exit or move rates
+(only entry rates drift), seasonality, or anything outside the window; the children of an
+area are modelled as one population (a child is counted in the LA responsible for them).
+Children without a recorded month of birth (Placements Standard v2) are taken to be 12 at
+every month end of the window (the 10-15 band) and 12 at the origin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from analysis.flows import PLACEMENT_GROUPS
+
+BANDS = ("0", "1-4", "5-9", "10-15", "16-17")
+_BAND_FIRST_AGE = np.array([0, 1, 5, 10, 16])
+_BAND_YEARS = np.array([1, 4, 5, 6, 2])
+_ADULT_MONTHS = 18 * 12
+_UNKNOWN_AGE = 12 * 12  # months; in 10-15, the commonest band, for an unknown birth month
+#: The age band of each age in months, 0 to 17 years 11 months.
+_BAND_OF_AGE = np.searchsorted(_BAND_FIRST_AGE, np.arange(_ADULT_MONTHS) // 12,
+                               side="right") - 1
+GROUPS = ("fostering", "children's homes", "supported accommodation", "other placements")
+_N_BANDS, _N_GROUPS = len(BANDS), len(GROUPS)
+_N_STATES = _N_BANDS * _N_GROUPS
+#: Outcome codes after the states 0.._N_STATES-1 in the transition counts.
+_LEFT, _AGED_OUT = _N_STATES, _N_STATES + 1
+_OUTCOMES = _N_STATES + 2
+_OUT = -1  # not in care at a month end
+WINDOW = 24
+PRIOR_MONTHS = 60.0
+HORIZONS = (12, 24, 36)
+#: The quantiles of the simulated futures that bound the 80% and 95% intervals.
+_BOUNDS = {"lower_80": 0.10, "upper_80": 0.90, "lower_95": 0.025, "upper_95": 0.975}
+_FLOW_GROUP = {"Foster care": "fostering", "Children's homes (incl. secure)": "children's homes",
+               "Supported accommodation and independent living": "supported accommodation"}
+BACKTEST_COLUMNS = ["area_code", "model", "origin", "target", "horizon", "forecast",
+                    "lower_80", "upper_80", "lower_95", "upper_95", "actual"]
+
+
+def _group_codes(place: pd.Series) -> np.ndarray:
+    """Each 903 PLACE code's placement group as an index into ``GROUPS``: DfE's groups of
+    ``analysis.flows`` folded into the four the forecasts break down by (placed with
+    parents, adoption, residential schools, health and unknown codes are 'other')."""
+    lookup = {code: GROUPS.index(_FLOW_GROUP.get(group, "other placements"))
+              for group, codes in PLACEMENT_GROUPS.items() for code in codes}
+    return place.map(lookup).fillna(GROUPS.index("other placements")).to_numpy(int)
+
+
+def _month_index(dates: pd.Series) -> np.ndarray:
+    """Months since year 0 (float, NaN for NaT): whole-month arithmetic without calendars."""
+    dates = pd.to_datetime(dates)
+    return (dates.dt.year * 12 + dates.dt.month - 1).to_numpy(float)
+
+
+def _month_end(index) -> pd.DatetimeIndex:
+    """The month end of each month index of ``_month_index``."""
+    index = np.asarray(index, dtype=int).ravel()
+    firsts = pd.to_datetime(pd.DataFrame({"year": index // 12, "month": index % 12 + 1,
+                                          "day": 1}))
+    return pd.DatetimeIndex(firsts + pd.offsets.MonthEnd(0))
+
+
+def last_month_end(episodes: pd.DataFrame) -> pd.Timestamp:
+    """The last month end the episodes cover: the latest start or end date, or the month end
+    before it if the data stop part-way through a month."""
+    latest = pd.concat([episodes["start"], episodes["end"]]).max()
+    return latest if latest.is_month_end else latest - pd.offsets.MonthEnd(1)
+
+
+@dataclass(frozen=True)
+class _Panel:
+    """Every child's state at each month end from month index ``first`` on (``_OUT`` when
+    not in care), each child's LA (index into ``la_codes``) and area (index into
+    ``area_codes``; ``len(area_codes)`` for an LA outside them), and the month of each one's
+    birth (NaN if unknown)."""
+
+    first: int
+    states: np.ndarray  # (children, months) int8
+    la: np.ndarray
+    la_codes: list
+    area: np.ndarray
+    area_codes: list
+    area_of_la: np.ndarray  # (LAs,)
+    birth: np.ndarray  # (children,) month index
+
+    def column(self, month: int) -> np.ndarray:
+        return self.states[:, month - self.first]
+
+    def in_care(self, month: int) -> np.ndarray:
+        """Children of each area in care at the month end ``month`` (an index)."""
+        at = self.column(month)
+        return np.bincount(self.area[at >= 0], minlength=len(self.area_codes) + 1)[:-1]
+
+    def age(self, month: int) -> np.ndarray:
+        """Each child's age in whole months at the month end ``month``."""
+        return np.nan_to_num(month - self.birth, nan=_UNKNOWN_AGE).astype(int)
+
+
+def _panel(episodes: pd.DataFrame, first: int, last: int, areas: dict | None) -> _Panel:
+    """The month-end states of ``episodes`` from month ``first`` to ``last`` (indices)."""
+    child, children = pd.factorize(episodes["child_id"])
+    la_of_episode, la_codes = pd.factorize(episodes["la_code"])
+    la = np.zeros(len(children), dtype=int)
+    la[child] = la_of_episode
+    birth = np.full(len(children), np.nan)
+    birth[child] = _month_index(episodes["birth"])
+    areas = areas if areas is not None else {code: code for code in sorted(la_codes)}
+    area_codes = list(dict.fromkeys(areas.values()))
+    position = {code: i for i, code in enumerate(area_codes)}
+    area_of_la = np.array([position.get(areas.get(code), len(area_codes))
+                           for code in la_codes], int)
+    starts = _month_index(episodes["start"])
+    ends = np.nan_to_num(_month_index(episodes["end"]) - 1, nan=last)
+    lo, hi = np.maximum(starts, first).astype(int), np.minimum(ends, last).astype(int)
+    keep = lo <= hi
+    lengths = (hi - lo + 1)[keep]
+    rows = np.repeat(child[keep], lengths)
+    offsets = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    months = np.repeat(lo[keep], lengths) + np.arange(lengths.sum()) - offsets
+    age = np.nan_to_num(months - birth[rows], nan=_UNKNOWN_AGE)
+    band = _BAND_OF_AGE[np.clip(age, 0, _ADULT_MONTHS - 1).astype(int)]
+    child_age = age < _ADULT_MONTHS
+    states = np.full((len(children), last - first + 1), _OUT, dtype=np.int8)
+    group = np.repeat(_group_codes(episodes["place"])[keep], lengths)
+    states[rows[child_age], months[child_age] - first] = (
+        band * _N_GROUPS + group)[child_age]
+    return _Panel(first, states, la, list(la_codes), area_of_la[la], area_codes, area_of_la,
+                  birth)
+
+
+def _entries_by_la(panel: _Panel, origin: int, months: int) -> np.ndarray:
+    """Children coming into care in each LA over the ``months`` month ends to ``origin``."""
+    total = np.zeros(len(panel.la_codes))
+    for month in range(origin - months + 1, origin + 1):
+        came = (panel.column(month - 1) < 0) & (panel.column(month) >= 0)
+        total += np.bincount(panel.la[came], minlength=len(panel.la_codes))
+    return total
+
+
+def _counts(panel: _Panel, origin: int, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per area (and a last row for children of no forecast area), summed over the window:
+    moves from each state at one month end to each outcome at the next (a state, left care,
+    turned 18), shape (areas + 1, states, outcomes); and entries (in care at a month end,
+    not at the one before) by year of age and group, shape (areas + 1, 18, groups)."""
+    n_areas = len(panel.area_codes) + 1
+    moves = np.zeros(n_areas * _N_STATES * _OUTCOMES, dtype=np.int64)
+    entries = np.zeros(n_areas * 18 * _N_GROUPS, dtype=np.int64)
+    for month in range(origin - window + 1, origin + 1):
+        before, after = panel.column(month - 1), panel.column(month)
+        outcome = np.where(after >= 0, after, _LEFT)
+        outcome = np.where(panel.age(month) >= _ADULT_MONTHS, _AGED_OUT, outcome)
+        stayed = before >= 0
+        moves += np.bincount((panel.area * _N_STATES + before)[stayed] * _OUTCOMES
+                             + outcome[stayed], minlength=moves.size)
+        came = (before < 0) & (after >= 0)
+        year = np.minimum(panel.age(month)[came] // 12, 17)
+        entries += np.bincount((panel.area[came] * 18 + year) * _N_GROUPS
+                               + after[came] % _N_GROUPS, minlength=entries.size)
+    return (moves.reshape(n_areas, _N_STATES, _OUTCOMES),
+            entries.reshape(n_areas, 18, _N_GROUPS))
+
+
+def _shrink(events: np.ndarray, trials: np.ndarray, prior: np.ndarray,
+            strength: float) -> np.ndarray:
+    """A rate that leans on ``prior`` where ``trials`` are few: the mean of a Beta
+    (Dirichlet) posterior with ``strength`` pseudo-trials at the prior rate."""
+    weight = trials + strength
+    rate = (events + strength * prior) / np.where(weight > 0, weight, 1)
+    return np.where(weight > 0, rate, prior)
+
+
+def _components(moves: np.ndarray) -> dict[str, np.ndarray]:
+    """Event and trial counts of the chain's two steps from transition counts (..., states,
+    outcomes): leaving care (turning 18 aside: ageing is followed exactly); then, for those
+    still in care, their placement group at the next month end."""
+    shape = moves.shape[:-1]
+    in_care = moves[..., :_N_STATES].reshape(*shape, _N_BANDS, _N_GROUPS).sum(-2)
+    return {"left": moves[..., _LEFT], "months": moves.sum(-1), "to_group": in_care,
+            "placed": in_care.sum(-1)}
+
+
+def _pooled_rates(pool: dict[str, np.ndarray], strength: float) -> dict[str, np.ndarray]:
+    """Every area's states together, each state leaning on its age band (all placements):
+    leaving at the band's rate, staying in its own placement."""
+    band = np.arange(_N_STATES) // _N_GROUPS
+
+    def by_band(name):
+        return np.bincount(band, pool[name], minlength=_N_BANDS)[band]
+
+    band_leave = by_band("left") / np.maximum(by_band("months"), 1)
+    own_group = np.eye(_N_GROUPS)[np.arange(_N_STATES) % _N_GROUPS]
+    return {"leave": _shrink(pool["left"], pool["months"], band_leave, strength),
+            "move": _shrink(pool["to_group"], pool["placed"][:, None], own_group, strength)}
+
+
+@dataclass(frozen=True)
+class StockFlow:
+    """A fitted model: for each area (``area_codes``) the children in care at ``origin`` by
+    age in months (0 to 215) and placement group, the monthly chance of leaving care and of
+    each placement group at the next month end by state (age band x group), the mean monthly
+    entries by age in months and group, and the yearly spread of the entry rate's drift (log
+    scale)."""
+
+    origin: pd.Timestamp
+    area_codes: list
+    stock: np.ndarray  # (areas, ages, groups)
+    leave: np.ndarray  # (areas, bands, groups)
+    move: np.ndarray  # (areas, bands, groups, groups)
+    entries: np.ndarray  # (areas, ages, groups)
+    drift: np.ndarray  # (areas,)
+
+    def subset(self, area_codes: list) -> StockFlow:
+        """The same fit for some of its areas (a scenario refit of one area)."""
+        rows = [self.area_codes.index(code) for code in area_codes]
+        return replace(self, area_codes=list(area_codes), stock=self.stock[rows],
+                       leave=self.leave[rows], move=self.move[rows],
+                       entries=self.entries[rows], drift=self.drift[rows])
+
+
+def _entry_drift(panel: _Panel, origin: int, window: int) -> np.ndarray:
+    """Each area's yearly spread (sd) of the log entry rate's random walk. Each LA's log
+    change in entries between the window's halves (E1, E2) is a common change c plus its
+    own e, less Poisson noise (1/E1 + 1/E2). An area's change is c plus its LAs' own changes
+    weighted by entries, which partly cancel. The change between the means of two
+    consecutive blocks of T years of a random walk has variance 2T/3 per unit yearly
+    variance, hence the last factor."""
+    half = window // 2
+    first = _entries_by_la(panel, origin - half, window - half)
+    second = _entries_by_la(panel, origin, half)
+    seen = (first > 0) & (second > 0)
+    n_areas = len(panel.area_codes)
+    if not seen.any():
+        return np.zeros(n_areas)
+    change = np.log(second[seen] / first[seen])
+    common = np.average(change, weights=(first + second)[seen])
+    noise = 1 / first[seen] + 1 / second[seen]
+    own = max(float(np.mean((change - common) ** 2 - noise)), 0.0)
+    la_entries = first + second
+    total = np.bincount(panel.area_of_la, la_entries, minlength=n_areas + 1)[:-1]
+    squares = np.bincount(panel.area_of_la, la_entries ** 2, minlength=n_areas + 1)[:-1]
+    variance = (common ** 2 + own * squares / np.maximum(total, 1) ** 2) * 3 / (2 * half / 12)
+    return np.sqrt(variance)
+
+
+def _fit_panel(panel: _Panel, origin: int, window: int, strength: float) -> StockFlow:
+    """The model at month index ``origin`` from a panel covering the window before it."""
+    moves, entries = _counts(panel, origin, window)
+    own = _components(moves[:-1])
+    pooled = _pooled_rates(_components(moves.sum(0)), strength)
+    n_areas = len(panel.area_codes)
+    now = panel.column(origin)
+    there = now >= 0
+    stock = np.bincount(
+        (panel.area[there] * _ADULT_MONTHS + panel.age(origin)[there]) * _N_GROUPS
+        + now[there] % _N_GROUPS, minlength=(n_areas + 1) * _ADULT_MONTHS * _N_GROUPS)
+    by_year = entries[:-1] / window / 12
+    shape = (n_areas, _N_BANDS, _N_GROUPS)
+    return StockFlow(
+        origin=_month_end([origin])[0], area_codes=panel.area_codes,
+        stock=stock.reshape(n_areas + 1, _ADULT_MONTHS, _N_GROUPS)[:-1],
+        leave=_shrink(own["left"], own["months"], pooled["leave"], strength).reshape(shape),
+        move=_shrink(own["to_group"], own["placed"][..., None], pooled["move"],
+                     strength).reshape(*shape, _N_GROUPS),
+        entries=np.repeat(by_year, 12, axis=1),
+        drift=_entry_drift(panel, origin, window))
+
+
+def fit(episodes: pd.DataFrame, origin: pd.Timestamp, areas: dict | None = None,
+        window: int = WINDOW, prior_months: float = PRIOR_MONTHS) -> StockFlow:
+    """The model of each area (``areas``: la_code -> area code; None: every LA its own area;
+    LAs left out still inform the pooled rates) from the ``window`` months to ``origin``."""
+    at = int(_month_index(pd.Series([pd.Timestamp(origin)]))[0])
+    panel = _panel(episodes, at - window, at, areas)
+    return _fit_panel(panel, at, window, prior_months)
+
+
+def _monthly(model: StockFlow, months: int) -> np.ndarray:
+    """For a child of each age in months, the monthly matrix of its placement group now to
+    its group at the next month end (areas, ages + months, groups, groups); what a row lacks
+    is the chance of leaving. Zero from 17 years 11 months on: the next month end is past
+    the 18th birthday."""
+    placed = (1 - model.leave)[..., None] * model.move  # (areas, bands, groups, groups)
+    by_age = placed[:, _BAND_OF_AGE]
+    by_age[:, -1] = 0
+    padding = np.zeros((by_age.shape[0], months) + by_age.shape[2:])
+    return np.concatenate([by_age, padding], axis=1)
+
+
+def _drift_paths(model: StockFlow, months: int, sims: int, rng) -> np.ndarray:
+    """Each simulated future's multiplier of the entry rate in each month (areas, sims,
+    months): a random walk on the log scale with the area's yearly spread, mean 1."""
+    step_sd = (model.drift / np.sqrt(12))[:, None, None]
+    steps = rng.normal(0, 1, (len(model.area_codes), sims, months)) * step_sd
+    return np.exp(np.cumsum(steps - step_sd ** 2 / 2, axis=-1))
+
+
+def _still_there(stock: np.ndarray, chance: np.ndarray, sims: int, rng) -> np.ndarray:
+    """``sims`` draws (areas, sims) of how many of the children now in care (``stock``, by
+    cell) are still there, each cell's children with its ``chance``. The count is a sum of
+    independent binomials; it is drawn from the one binomial with the same mean and
+    variance (exact when every cell has the same chance, the usual close approximation
+    otherwise): one draw per future instead of one per age, group and future, which would
+    cost most of the time of an England run. ``stock`` and ``chance`` are (areas, cells)."""
+    mean = (stock * chance).sum(-1)
+    lost = (stock * chance ** 2).sum(-1)  # mean less variance
+    trials = np.where(lost > 0, np.rint(mean ** 2 / np.where(lost > 0, lost, 1)), 0)
+    trials = np.minimum(trials, stock.sum(-1)).astype(np.int64)
+    chance_each = np.where(trials > 0, mean / np.maximum(trials, 1), 0)
+    return rng.binomial(trials[:, None], np.minimum(chance_each, 1)[:, None],
+                        (stock.shape[0], sims))
+
+
+def _forward(model: StockFlow, months: int, breakdowns: dict[str, np.ndarray]):
+    """For h = 0, 1, ..., ``months``: each breakdown's chance that a child now in care of each
+    age and group is in care in that breakdown's groups h months on (areas, ages, groups),
+    and the expected number of children of one month's entries still there h months after
+    entering (areas,). The chain's h-month matrices are those of consecutive ages multiplied
+    in order, for every age at once."""
+    monthly = _monthly(model, months)
+    reach = np.broadcast_to(np.eye(_N_GROUPS), model.stock.shape + (_N_GROUPS,))
+    for h in range(months + 1):
+        if h:
+            reach = reach @ monthly[:, h - 1:h - 1 + _ADULT_MONTHS]
+        chance = {name: reach[..., groups].sum(-1) for name, groups in breakdowns.items()}
+        yield chance, {name: (model.entries * there).sum((1, 2))
+                       for name, there in chance.items()}
+
+
+def _draws(model: StockFlow, months: list[int], breakdowns: dict[str, np.ndarray],
+           sims: int, rng) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Each breakdown's expected count (areas, months) and ``sims`` draws of it (areas, sims,
+    months) at each of ``months`` (ahead of the origin).
+
+    Children move independently, so at h months the n children now of one age and group
+    still there are Binomial(n, p) with p from the chain, independently across ages and
+    groups (see ``_still_there``); the children entering in month k still there at h are
+    Poisson (a thinned Poisson) with mean entries x drift_k x survival over h - k months.
+    These are the monthly distributions of the chain stepped month by month (Poisson
+    entries, multinomial moves), drawn for each month directly: monthly intervals need no
+    paths, and it costs a fraction of stepping every child."""
+    horizon = max(months, default=0)
+    drift = _drift_paths(model, horizon, sims, rng)
+    n_areas = len(model.area_codes)
+    out = {name: (np.empty((n_areas, len(months))), np.empty((n_areas, sims, len(months))))
+           for name in breakdowns}
+    survivors = {name: [] for name in breakdowns}
+    stock = model.stock.reshape(n_areas, -1)
+    for h, (chance, entering) in enumerate(_forward(model, horizon, breakdowns)):
+        for name in breakdowns:
+            if h in months:
+                column, curve = months.index(h), np.array(survivors[name])  # (h, areas)
+                mean, draws = out[name]
+                mean[:, column] = (model.stock * chance[name]).sum((1, 2)) + curve.sum(0)
+                arriving = np.einsum("ask,ka->as", drift[..., :h], curve[::-1]) if h \
+                    else np.zeros((n_areas, sims))
+                draws[:, :, column] = _still_there(
+                    stock, chance[name].reshape(n_areas, -1), sims, rng) + rng.poisson(arriving)
+            survivors[name].append(entering[name])
+    return out
+
+
+def forecast(model: StockFlow, months: int = 60, entries_factor: float = 1.0,
+             sims: int = 500, seed: int = 0, by_group: bool = False,
+             only: list[int] | None = None) -> pd.DataFrame:
+    """Children looked after in each area at each of the ``months`` month ends after the
+    origin (or only at the months ahead listed in ``only``): area_code, breakdown ("all",
+    or with ``by_group`` also each placement group), month, forecast (expected), lower_80,
+    upper_80, lower_95, upper_95 (quantiles of ``sims`` simulated futures; never below 0)."""
+    rng = np.random.default_rng(seed)
+    ahead = list(only) if only is not None else list(range(1, months + 1))
+    model = replace(model, entries=model.entries * entries_factor)
+    breakdowns = {"all": np.arange(_N_GROUPS)}
+    if by_group:
+        breakdowns |= {name: np.array([g]) for g, name in enumerate(GROUPS)}
+    dates = np.array([model.origin + pd.offsets.MonthEnd(h) for h in ahead])
+    frames = []
+    for name, (mean, draws) in _draws(model, ahead, breakdowns, sims, rng).items():
+        quantiles = np.quantile(draws, list(_BOUNDS.values()), axis=1, method="inverted_cdf")
+        bounds = dict(zip(_BOUNDS, quantiles.reshape(len(_BOUNDS), -1)))
+        frames.append(pd.DataFrame({
+            "area_code": np.repeat(model.area_codes, len(ahead)), "breakdown": name,
+            "month": np.tile(dates, len(model.area_codes)), "forecast": mean.ravel(),
+            **bounds}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def project(episodes: pd.DataFrame, origin: pd.Timestamp, months: int = 60,
+            areas: dict | None = None, entries_factor: float = 1.0, sims: int = 500,
+            seed: int = 0, by_group: bool = False, window: int = WINDOW) -> pd.DataFrame:
+    """``fit`` then ``forecast``: the stock-and-flow forecast of every area from ``origin``."""
+    return forecast(fit(episodes, origin, areas, window), months, entries_factor, sims,
+                    seed, by_group)
+
+
+def default_origins(episodes: pd.DataFrame, first: str = "2019-03-31",
+                    after: int = 12) -> list[pd.Timestamp]:
+    """Every 31 March and 30 September from ``first`` to the last with ``after`` months of
+    data after it."""
+    last = last_month_end(episodes) - pd.offsets.MonthEnd(after)
+    return [day for day in pd.date_range(first, last, freq="ME") if day.month in (3, 9)]
+
+
+def backtest(episodes: pd.DataFrame, areas: dict | None = None, origins=None,
+             horizons=HORIZONS, window: int = WINDOW, sims: int = 200,
+             seed: int = 0) -> pd.DataFrame:
+    """Past forecasts of children looked after beside what happened: one row per area,
+    origin and horizon (months) whose target month end the episodes cover, model
+    "stock_flow", actual = the children in care in the area at the target month end."""
+    origins = default_origins(episodes) if origins is None else list(origins)
+    if not origins:
+        return pd.DataFrame(columns=BACKTEST_COLUMNS)
+    at = _month_index(pd.Series(pd.to_datetime(origins))).astype(int)
+    last = int(_month_index(pd.Series([last_month_end(episodes)]))[0])
+    panel = _panel(episodes, int(at.min()) - window, max(last, int(at.max())), areas)
+    rows = []
+    for origin in at:
+        ahead = [h for h in horizons if origin + h <= last]
+        model = _fit_panel(panel, origin, window, PRIOR_MONTHS)
+        table = forecast(model, sims=sims, seed=seed, only=ahead)
+        table["horizon"] = np.tile(ahead, len(model.area_codes))
+        actual = {h: dict(zip(panel.area_codes, panel.in_care(origin + h))) for h in ahead}
+        rows.append(table.assign(origin=model.origin, actual=[
+            actual[h][area] for area, h in zip(table["area_code"], table["horizon"])]))
+    out = pd.concat(rows, ignore_index=True).rename(columns={"month": "target"})
+    return out.assign(model="stock_flow")[BACKTEST_COLUMNS]
+
