@@ -44,6 +44,7 @@ import pandas as pd
 
 from analysis.specificity import (ALL, ELSEWHERE_IN_RCC, INSIDE_LA, NOT_RECORDED, OUTSIDE_RCC,
                                   WHERE)
+from analysis.forecast_words import about
 from forecasting import outlook
 
 YEARS = range(6)  # 0 (now) to 5
@@ -315,3 +316,39 @@ def cohort_blocks(scenario: Scenario, cohort, base_growth: np.ndarray,
     return [(DEMAND, cohort.cohort, base_demand, new_demand),
             (PLACES, cohort.cohort, base_places, new_places),
             (GAP, cohort.cohort, base_demand - base_places, new_demand - new_places)]
+
+
+# --- in words ----------------------------------------------------------------------------
+
+def describe(scenario: Scenario) -> str:
+    """What the scenario changes, in one line a board reads beside its figures."""
+    parts = []
+    if scenario.entries_change_pct:
+        more = "more" if scenario.entries_change_pct > 0 else "fewer"
+        parts.append(f"{abs(scenario.entries_change_pct):g}% {more} children entering care")
+    if scenario.bring_back_pct:
+        parts.append(f"{scenario.bring_back_pct:g}% of the children in residential care "
+                     f"placed outside {scenario.rcc} brought back by year "
+                     f"{scenario.bring_back_year}")
+    if scenario.new_home_places:
+        places = "place" if scenario.new_home_places == 1 else "places"
+        parts.append(f"a new home of {scenario.new_home_places} {places} for "
+                     f"{scenario.new_home_cohort} opening in year {scenario.new_home_year}")
+    changes = "; ".join(parts) if parts else "no change (the baseline)"
+    return f"{LABEL.format(name=scenario.name)}: {changes}."
+
+
+def summary(result: pd.DataFrame) -> str:
+    """Year 5 of ``apply``'s result in words: children looked after and the cohorts'
+    specificity gap added up, with and without the scenario. Cohorts whose gap is hidden
+    are left out of the sum, and the sentence says so."""
+    last = result[result["year"] == LAST_YEAR]
+    looked = last[last["measure"] == LOOKED_AFTER].iloc[0]
+    gaps = last[last["measure"] == GAP]
+    known = gaps.dropna(subset=["baseline", "scenario"])
+    which = "every cohort" if len(known) == len(gaps) else \
+        "the cohorts shown (the others are hidden)"
+    return (f"In five years: about {about(looked['scenario'])} children looked after "
+            f"({about(looked['baseline'])} without the scenario); the specificity gap of "
+            f"{which} adds up to about {about(known['scenario'].sum())} "
+            f"({about(known['baseline'].sum())} without).")

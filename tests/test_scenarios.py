@@ -221,3 +221,25 @@ def test_a_scenario_must_fit_its_baseline():
     with pytest.raises(ValueError, match="'cohort'.*A, B, C, D"):
         scenarios.apply(Scenario("x", "R", new_home_places=2, new_home_cohort="Z"), BASE,
                         never)
+
+
+def test_a_scenario_reads_in_words():
+    scenario = Scenario("Mix", "R", entries_change_pct=-10, bring_back_pct=50,
+                        bring_back_year=3, new_home_places=1, new_home_cohort="A",
+                        new_home_year=2)
+    assert scenarios.describe(scenario) == (
+        "Scenario “Mix”: a what-if, not a forecast: 10% fewer children entering care; 50% of "
+        "the children in residential care placed outside R brought back by year 3; a new "
+        "home of 1 place for A opening in year 2.")
+    assert scenarios.describe(Scenario("zero", "R")).endswith("no change (the baseline).")
+
+
+def test_year_5_reads_in_words_leaving_hidden_cohorts_out_of_the_sum():
+    result = scenarios.apply(Scenario("back", "R", bring_back_pct=100, bring_back_year=2),
+                             BASE, never)
+    # Year 5 demand less places: A 20 - 10, C 15 - 0, D 20 - 10 (baseline 12 - 10, 7.5 - 0,
+    # 10 - 10: 9.5, about 10); B hidden.
+    assert scenarios.summary(result) == (
+        "In five years: about 100 children looked after (100 without the scenario); the "
+        "specificity gap of the cohorts shown (the others are hidden) adds up to about 35 "
+        "(10 without).")
