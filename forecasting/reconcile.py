@@ -15,6 +15,10 @@ together so every parent is exactly the sum of its children:
   series has (the models keep no fitted values, and the backtest has at most five one-step
   errors per series and none before its first origin).
 
+An RCC's total sits in three hierarchies (its LAs, its placement groups, its needs
+cohorts); reconciling each on its own would give it three forecasts. ``split_down`` takes
+the one from the area hierarchy and scales each breakdown's forecasts to add up to it.
+
 MinT can push a tiny series (Isles of Scilly) below 0: its bottom forecast is set to 0
 and every total above it moves by as much, so the totals stay exact (``without_negatives``).
 A bottom series with no base forecast (a council too new to forecast, or one whose
@@ -306,6 +310,36 @@ def reconcile(base: pd.DataFrame, S: pd.DataFrame, tags: dict, method: str = "mi
     out = pd.concat(parts, ignore_index=True) if parts else full.iloc[:0]
     out[["forecast", *BOUNDS]] = out[["forecast", *BOUNDS]].clip(lower=0)
     return out.drop(columns="node").assign(model="coherent", reconciled=True)
+
+
+def split_down(base: pd.DataFrame, S: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
+    """The bottom series of a two-tier ``S`` (``breakdown_tiers``: an RCC's placement
+    groups, or its cohorts) made to add up to ``totals`` already fixed elsewhere (their
+    parents' reconciled rows: the RCC totals from the area hierarchy): each child's base
+    forecast and intervals scaled by its total's fixed forecast over its children's base
+    sum (split equally if they sum to 0). An RCC total belongs to three hierarchies (its
+    LAs, its placement groups, its cohorts) and can have only one forecast: reconcile it
+    once, then split it down each breakdown in the proportions its forecasts give."""
+    period = period_of(base)
+    leaves = S.columns[1:]
+    parents = S.iloc[:-len(leaves)].set_index("unique_id")[leaves]
+    if not (parents.sum() == 1).all():
+        raise ValueError("split_down wants a two-tier hierarchy (breakdown_tiers)")
+    parent_of = parents.idxmax().rename("parent")
+    rows = base.assign(node=nodes(base))
+    rows = rows[rows["node"].isin(set(leaves))].join(parent_of, on="node")
+    fixed = totals.assign(parent=nodes(totals)).set_index(["parent", period])["forecast"]
+    group = [rows["parent"], rows[period]]
+    children = rows.groupby(group)["forecast"]
+    share = (rows["forecast"] / children.transform("sum")).fillna(
+        1 / children.transform("size"))
+    target = fixed.reindex(pd.MultiIndex.from_arrays(group)).to_numpy() * share
+    if target.isna().any():
+        raise ValueError(f"no fixed total for {sorted(set(rows['parent'][target.isna()]))}")
+    ratio = (target / rows["forecast"]).where(rows["forecast"] > 0, 0.0)
+    out = rows.assign(forecast=target)
+    out[BOUNDS] = rows[BOUNDS].mul(ratio, axis=0).where(rows["forecast"] > 0, target, axis=0)
+    return out.drop(columns=["node", "parent"]).assign(model="coherent", reconciled=True)
 
 
 def made_up(S: pd.DataFrame, history: pd.DataFrame, when) -> set[str]:

@@ -230,6 +230,35 @@ def test_placement_groups_add_up_to_their_rcc_total():
     assert np.allclose(solo["all"], solo["fostering"])
 
 
+def test_placement_groups_and_cohorts_split_one_fixed_rcc_total():
+    """Both breakdowns add up to the same fixed RCC total, each in its base proportions
+    (intervals scaled alike); children all forecast 0 share it equally; a total not
+    fixed is refused."""
+    rng = np.random.default_rng(11)
+    totals = pd.concat([frame("rcc", "North East", np.full(3, 600.0)),
+                        frame("rcc", "London", np.full(3, 900.0))])
+    for breakdowns in (["fostering", "children's homes", "other placements"],
+                       ["cohort: A", "cohort: B", "cohort: not assessed"]):
+        bottom = pd.DataFrame([("rcc", rcc, b) for rcc in ("North East", "London")
+                               for b in breakdowns], columns=["level", "area_code", "breakdown"])
+        S, _ = rc.hierarchy(rc.breakdown_tiers(bottom))
+        base = pd.concat([frame("rcc", code, rng.uniform(50, 400, 3), breakdown=b)
+                          for _, code, b in bottom.itertuples(index=False)])
+        base.loc[base["area_code"] == "London", ["forecast", *rc.BOUNDS]] = 0.0
+        out = rc.split_down(base, S, totals)
+        sums = out.groupby(["area_code", "year"])["forecast"].sum()
+        assert np.allclose(sums.xs("North East"), 600.0) and np.allclose(sums.xs("London"), 900)
+        north = out[out["area_code"] == "North East"].set_index(["breakdown", "year"])
+        planted = base[base["area_code"] == "North East"].set_index(["breakdown", "year"])
+        ratio = north["forecast"] / planted["forecast"]
+        assert np.allclose(north["upper_95"], planted["upper_95"] * ratio)
+        assert np.allclose(ratio.groupby("year").std(), 0)  # one scale per total and year
+        assert np.allclose(out.loc[out["area_code"] == "London", "forecast"], 300.0)
+        assert out["reconciled"].all() and set(out["model"]) == {"coherent"}
+    with pytest.raises(ValueError, match="London"):
+        rc.split_down(base, S, totals[totals["area_code"] != "London"])
+
+
 def test_empty_base_gives_no_rows(tree):
     base = planted_base(np.random.default_rng(9)).iloc[:0]
     assert rc.reconcile(base, *tree, "bottom_up", history()).empty
