@@ -14,30 +14,32 @@ PAST_COLOUR = "#E69F00"  # Okabe-Ito orange: past forecasts
 
 
 def forecast_chart(history: pd.DataFrame, ahead: pd.DataFrame, past: pd.DataFrame,
-                   series: str, title: str, source: str) -> dict:
-    """``history`` (year, value), ``ahead`` (one model's year, forecast, lower/upper 80 and
-    95) and ``past`` (its backtest: origin, target, forecast) as one chart."""
+                   series: str, title: str, source: str, monthly: bool = False) -> dict:
+    """``history`` (period, value), ``ahead`` (one model's period, forecast, lower/upper 80
+    and 95) and ``past`` (its backtest: origin, target, forecast) as one chart; periods
+    are dates (31 March, or month ends when ``monthly``)."""
     last = history.iloc[[-1]].rename(columns={"value": "forecast"}) if len(history) else \
-        pd.DataFrame(columns=["year", "forecast"])
+        pd.DataFrame(columns=["period", "forecast"])
     line = pd.concat([last.assign(**{c: last["forecast"] for c in
                                      ("lower_80", "upper_80", "lower_95", "upper_95")}),
-                      ahead[["year", "forecast", "lower_80", "upper_80", "lower_95",
+                      ahead[["period", "forecast", "lower_80", "upper_80", "lower_95",
                              "upper_95"]]], ignore_index=True)
-    x = alt.X("year:Q", title="31 March", axis=alt.Axis(format="d", tickMinStep=1,
-                                                        labelAngle=0, grid=False),
-              scale=alt.Scale(zero=False, nice=False))
+    when = When(monthly)
+    x = alt.X("period:T", title=when.title, axis=alt.Axis(format="%Y", tickCount="year",
+                                                         labelAngle=0, grid=False))
     y_title = series.capitalize()
     layers = [
-        band(line, "95", "#C6DBEF", x),
-        band(line, "80", "#9ECAE1", x),
+        band(line, "95", "#C6DBEF", x, when),
+        band(line, "80", "#9ECAE1", x, when),
         alt.Chart(line.assign(what="Forecast")).mark_line(strokeDash=[8, 5], strokeWidth=3)
         .encode(x=x, y=alt.Y("forecast:Q", title=y_title, scale=alt.Scale(zero=True)),
                 color=alt.Color("what:N", scale=legend_scale(), title=None),
-                tooltip=tips("forecast", "Forecast")),
+                tooltip=when.tips("forecast", "Forecast")),
         alt.Chart(history.assign(what="What happened")).mark_line(
-            point=alt.OverlayMarkDef(filled=True, size=70), strokeWidth=4)
+            point=False if monthly else alt.OverlayMarkDef(filled=True, size=70),
+            strokeWidth=2.5 if monthly else 4)
         .encode(x=x, y="value:Q", color=alt.Color("what:N", scale=legend_scale()),
-                tooltip=tips("value", "Children")),
+                tooltip=when.tips("value", "Children")),
     ]
     if len(past):
         paths = past_paths(past, history)
@@ -45,36 +47,43 @@ def forecast_chart(history: pd.DataFrame, ahead: pd.DataFrame, past: pd.DataFram
             point=alt.OverlayMarkDef(size=40), strokeWidth=2, opacity=0.8)
             .encode(x=x, y="forecast:Q", detail="origin:N",
                     color=alt.Color("what:N", scale=legend_scale()),
-                    tooltip=[alt.Tooltip("origin:Q", title="Made at 31 March", format="d"),
-                             *tips("forecast", "Forecast")]))
+                    tooltip=[alt.Tooltip("origin:T", title="Made at", format=when.format),
+                             *when.tips("forecast", "Forecast")]))
     height = TREND_PLOT + LEGEND_LINE * 3 + X_AXIS
     return configured(alt.layer(*layers).properties(height=height), title, source)
 
 
-def band(line: pd.DataFrame, level: str, colour: str, x: alt.X) -> alt.Chart:
+class When:
+    """How a chart names its periods: the year (31 March) or the month."""
+
+    def __init__(self, monthly: bool):
+        self.title = "Month end" if monthly else "31 March"
+        self.format = "%B %Y" if monthly else "%Y"
+
+    def tips(self, field: str, label: str) -> list[alt.Tooltip]:
+        return [alt.Tooltip("period:T", title=self.title, format=self.format),
+                alt.Tooltip(f"{field}:Q", title=label, format=",.0f")]
+
+
+def band(line: pd.DataFrame, level: str, colour: str, x: alt.X, when: When) -> alt.Chart:
     """The forecast's ``level``% range as a shaded band."""
     return alt.Chart(line).mark_area(color=colour, opacity=0.7).encode(
         x=x, y=f"lower_{level}:Q", y2=f"upper_{level}:Q",
-        tooltip=[alt.Tooltip("year:Q", title="31 March", format="d"),
+        tooltip=[alt.Tooltip("period:T", title=when.title, format=when.format),
                  alt.Tooltip(f"lower_{level}:Q", title=f"{level}% range from", format=",.0f"),
                  alt.Tooltip(f"upper_{level}:Q", title="to", format=",.0f")])
 
 
 def past_paths(past: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
     """Each past forecast as a path from what was known at its origin to its targets."""
-    known = history.set_index("year")["value"]
+    known = history.set_index("period")["value"]
     starts = pd.DataFrame({"origin": past["origin"].unique()})
-    starts = starts.assign(year=starts["origin"], forecast=starts["origin"].map(known))
-    steps = past.rename(columns={"target": "year"})[["origin", "year", "forecast"]]
+    starts = starts.assign(period=starts["origin"], forecast=starts["origin"].map(known))
+    steps = past.rename(columns={"target": "period"})[["origin", "period", "forecast"]]
     return pd.concat([starts.dropna(), steps], ignore_index=True).sort_values(
-        ["origin", "year"])
+        ["origin", "period"])
 
 
 def legend_scale() -> alt.Scale:
     return alt.Scale(domain=["What happened", "Forecast", "Past forecasts"],
                      range=[ENGLAND_COLOUR, SCOPE_COLOUR, PAST_COLOUR])
-
-
-def tips(field: str, label: str) -> list[alt.Tooltip]:
-    return [alt.Tooltip("year:Q", title="31 March", format="d"),
-            alt.Tooltip(f"{field}:Q", title=label, format=",.0f")]

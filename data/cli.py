@@ -18,8 +18,8 @@ from analysis import disclosure
 from analysis import flows as flow_rules
 from analysis.scope import KINDS, Scope
 from analysis import lca
-from data import (cohort_store, forecast_store, gap_tables, map_tables, needs_tables,
-                  offer_register, rccs, synth, tables)
+from data import (cohort_store, forecast_reads, forecast_store, gap_tables, map_tables,
+                  needs_tables, offer_register, rccs, synth, tables)
 from data.build import build
 from data.importers import placements_v2, provider_offers, ssda903
 from data.importers import case_tables
@@ -229,7 +229,7 @@ def parser() -> argparse.ArgumentParser:
                         help="DfE statistical neighbour model")
     export.add_argument("--level", default="la",
                         choices=sorted(set(map_tables.LEVELS) | set(needs_tables.LEVELS)
-                                       | set(forecast_store.LEVELS)),
+                                       | set(forecast_reads.LEVELS)),
                         help="flows: LA to LA, or the RCC or region matrix (la|rcc|region); "
                              "needs: every LA, RCC or England (la|rcc|england); forecasts: "
                              "la|rcc|region|england")

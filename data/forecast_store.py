@@ -14,24 +14,19 @@ from typing import Callable, Iterable
 import pandas as pd
 from sqlalchemy import Engine, delete, insert, select
 
-from analysis.scope import Scope
-from data import forecast_series, queries
+from data import forecast_reads, forecast_series, queries
 from data import schema as s
 from data.errors import UserInputError
-from data.sources import ENGLAND
 from data.store import data_version
 from forecasting import backtest, models, refresh
 
-LEVELS = ("la", "rcc", "region", "england")
 SETTINGS = {"models": list(models.MODELS), "horizon_years": refresh.HORIZON,
             "intervals": list(models.LEVELS), "origins": list(backtest.ORIGINS),
             "backtest_horizons": list(backtest.HORIZONS), "prophet": {
                 "scale": "log(1 + count)", "seasonality": "none",
                 "changepoints": f"one per {models.YEARS_PER_CHANGEPOINT} years",
                 "samples": models.SAMPLES}}
-#: With no backtest to choose by, pages show Prophet's forecasts (the issue's model).
-UNTESTED_DEFAULT = "prophet"
-TOTAL = ""  # the breakdown of a series' total (breakdowns by placement or cohort to come)
+PUBLISHED = "published"
 
 
 @dataclass(frozen=True)
@@ -68,27 +63,57 @@ def refresh_store(engine: Engine, *, with_backtest: bool = True, workers: int | 
                              progress=(lambda jobs: progress(jobs, total)) if progress else iter)
     seconds = time.perf_counter() - started
     key = data_key(engine)  # read before the write begins (SQLite: one writer, no readers)
+    tables = stored_frames(annual, fitted, PUBLISHED)
     with engine.begin() as connection:
         connection.execute(delete(s.ForecastRun))
         run_id = connection.execute(insert(s.ForecastRun).values(
             data_key=key, settings=settings_text(), fitted_at=datetime.now(),
             seconds=seconds, series=fitted.forecasts.groupby(refresh.KEY).ngroups,
             with_backtest=with_backtest)).inserted_primary_key[0]
-        for table, frame in ((s.ForecastValue, fitted.forecasts.assign(reconciled=False)),
-                             (s.ForecastBacktest, fitted.backtests),
-                             (s.ForecastScore, fitted.scores.rename(
-                                 columns={"default": "is_default"}))):
+        for table, frame in tables.items():
             if len(frame):
                 connection.execute(insert(table), rows_for(table, frame, run_id))
     return latest_run(engine)
 
 
+def as_dates(frame: pd.DataFrame, renames: dict[str, str]) -> pd.DataFrame:
+    """Years (31 March) as dates under their stored names (``renames``: old -> new)."""
+    out = frame.rename(columns=renames)
+    for column in renames.values():
+        if column in out and not pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = models.year_dates(out[column])
+    return out
+
+
+def stored_frames(history: pd.DataFrame, fitted: refresh.Fitted,
+                  source: str) -> dict[type, pd.DataFrame]:
+    """What a refresh stores, by table: the fitted histories, forecasts, backtests and
+    scores of one ``source``, periods as dates."""
+    labelled = {"source": source}
+    if "breakdown" not in history:
+        history = history.assign(breakdown=forecast_reads.ALL)
+    fitted_keys = fitted.forecasts[refresh.KEY].drop_duplicates() if len(fitted.forecasts) \
+        else pd.DataFrame(columns=refresh.KEY)
+    kept = history.merge(fitted_keys, on=refresh.KEY)
+    periods = {"year": "period", "month": "period"}
+    return {s.ForecastHistory: as_dates(kept, periods).assign(**labelled),
+            s.ForecastValue: as_dates(fitted.forecasts, periods).assign(
+                reconciled=False, **labelled),
+            s.ForecastBacktest: as_dates(fitted.backtests, {"origin": "origin",
+                                                            "target": "target"}).assign(
+                **labelled),
+            s.ForecastScore: fitted.scores.rename(columns={"default": "is_default"}).assign(
+                **labelled)}
+
+
 def rows_for(table, frame: pd.DataFrame, run_id: int) -> list[dict]:
     """``frame``'s rows as dicts of ``table``'s columns (NaN as NULL)."""
-    columns = [c.name for c in table.__table__.columns if c.name not in ("run_id", "breakdown")]
+    columns = [c.name for c in table.__table__.columns if c.name != "run_id"]
     out = frame[columns].astype(object).where(frame[columns].notna(), None)
-    return [{"run_id": run_id, "breakdown": TOTAL, **row}
-            for row in out.to_dict(orient="records")]
+    for column in columns:  # dates as dates (SQLite and PostgreSQL both take them)
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            out[column] = frame[column].dt.date
+    return [{"run_id": run_id, **row} for row in out.to_dict(orient="records")]
 
 
 def latest_run(engine: Engine) -> Run | None:
@@ -103,48 +128,6 @@ def latest_run(engine: Engine) -> Run | None:
                bool(row["with_backtest"]), bool(stale))
 
 
-def forecasts(engine: Engine, level: str | None = None) -> pd.DataFrame:
-    """The stored forecasts (every model), each marked ``default`` for its series' default
-    model: level, area_code, area_name, series, breakdown, model, default, year, forecast,
-    lower_80, upper_80, lower_95, upper_95, reconciled."""
-    v, sc = s.ForecastValue, s.ForecastScore
-    statement = select(v.level, v.area_code, v.area_name, v.series, v.breakdown, v.model,
-                       sc.is_default.label("default"), v.year, v.forecast, v.lower_80,
-                       v.upper_80, v.lower_95, v.upper_95, v.reconciled).outerjoin(
-        sc, (sc.run_id == v.run_id) & (sc.level == v.level) & (sc.area_code == v.area_code)
-        & (sc.series == v.series) & (sc.breakdown == v.breakdown) & (sc.model == v.model))
-    if level is not None:
-        statement = statement.where(v.level == level)
-    out = queries.frame(engine, statement.order_by(v.level, v.area_code, v.series, v.model,
-                                                   v.year))
-    run = latest_run(engine)
-    out["default"] = (flags(out["default"]) if run is None or run.with_backtest
-                      else out["model"] == UNTESTED_DEFAULT)
-    return out
-
-
-def backtests(engine: Engine) -> pd.DataFrame:
-    """The stored backtests: series, area_code, breakdown, model, default, origin, target,
-    horizon, forecast, actual (one row per origin and horizon)."""
-    b, sc = s.ForecastBacktest, s.ForecastScore
-    statement = select(b.level, b.series, b.area_code, b.breakdown, b.model,
-                       sc.is_default.label("default"), b.origin, b.target, b.horizon,
-                       b.forecast, b.lower_80, b.upper_80, b.lower_95, b.upper_95,
-                       b.actual).outerjoin(
-        sc, (sc.run_id == b.run_id) & (sc.level == b.level) & (sc.area_code == b.area_code)
-        & (sc.series == b.series) & (sc.breakdown == b.breakdown) & (sc.model == b.model))
-    out = queries.frame(engine, statement.order_by(b.level, b.area_code, b.series, b.model,
-                                                   b.origin, b.target))
-    out["default"] = flags(out["default"])
-    return out
-
-
-def flags(values: pd.Series) -> pd.Series:
-    """True/False from a joined flag column (missing: False)."""
-    return pd.Series(pd.array(values, dtype="boolean"), index=values.index).fillna(False) \
-        .astype(bool)
-
-
 def stored_run(engine: Engine) -> Run:
     """The stored run, or a one-line refusal saying how to make one."""
     run = latest_run(engine)
@@ -154,59 +137,34 @@ def stored_run(engine: Engine) -> Run:
     return run
 
 
+def with_year_or_month(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """``column`` (dates) as ``year`` for published series and ``month`` (YYYY-MM) for
+    case-level ones, in its place: how each kind is read."""
+    annual = frame["source"] == PUBLISHED
+    at = frame.columns.get_loc(column)
+    out = frame.drop(columns=[column])
+    out.insert(at, "month", frame[column].dt.strftime("%Y-%m").where(~annual))
+    out.insert(at, "year", frame[column].dt.year.astype("Int64").where(annual))
+    return out
+
+
 def forecast_export(engine: Engine, level: str) -> pd.DataFrame:
     """``python -m data export forecasts --level``: every stored forecast of the level."""
-    if level not in LEVELS:
-        raise UserInputError(f"Forecasts are by {', '.join(LEVELS)}, not {level!r}.")
-    stored_run(engine)
-    return forecasts(engine, level)
+    if level not in forecast_reads.LEVELS:
+        raise UserInputError(f"Forecasts are by {', '.join(forecast_reads.LEVELS)}, not "
+                             f"{level!r}.")
+    run = stored_run(engine)
+    return with_year_or_month(forecast_reads.forecasts(engine, level=level,
+                                                       tested=run.with_backtest), "period")
 
 
 def backtest_export(engine: Engine) -> pd.DataFrame:
     """``python -m data export backtest``: one row per series, model, origin and horizon,
-    origin and target as dates (31 March)."""
+    origin and target as dates (31 March, or the month end)."""
     if not stored_run(engine).with_backtest:
         raise UserInputError("The stored forecasts were refreshed without backtests: run "
                              "`python -m forecasting refresh`.")
-    out = backtests(engine)
+    out = forecast_reads.backtests(engine)
     for column in ("origin", "target"):
-        out[column] = models.year_dates(out[column]).strftime("%Y-%m-%d")
+        out[column] = out[column].dt.strftime("%Y-%m-%d")
     return out
-
-
-def scores(engine: Engine) -> pd.DataFrame:
-    """Each series' models' backtest scores (mase, mape, coverage_80, coverage_95,
-    forecasts) and which is the default."""
-    sc = s.ForecastScore
-    out = queries.frame(engine, select(sc.level, sc.area_code, sc.series, sc.breakdown,
-                                       sc.model, sc.mase, sc.mape, sc.coverage_80,
-                                       sc.coverage_95, sc.forecasts,
-                                       sc.is_default.label("default")))
-    out["default"] = flags(out["default"])
-    return out
-
-
-def area_of(engine: Engine, scope: Scope) -> tuple[str, str]:
-    """The (level, area_code) a scope's forecasts are stored under (RCCs by name)."""
-    if scope.kind == "england":
-        return "england", ENGLAND
-    if scope.kind == "rcc":
-        return "rcc", queries.rccs(engine).set_index("id")["name"].get(scope.code, scope.code)
-    return scope.kind, scope.code
-
-
-def forecast_view(engine: Engine, scope: Scope, series: str) -> dict[str, pd.DataFrame]:
-    """What the Forecasts page shows for one scope and series: ``history`` (year, value),
-    ``forecasts`` (every model, with ``default``), ``backtests`` and ``scores``."""
-    level, code = area_of(engine, scope)
-    annual = forecast_series.annual_series(engine)
-
-    def mine(frame: pd.DataFrame) -> pd.DataFrame:
-        if frame.empty:
-            return frame
-        rows = frame[(frame["level"] == level) & (frame["area_code"] == code)
-                     & (frame["series"] == series)]
-        return rows.reset_index(drop=True)
-
-    return {"history": mine(annual)[["year", "value"]], "forecasts": mine(forecasts(engine)),
-            "backtests": mine(backtests(engine)), "scores": mine(scores(engine))}

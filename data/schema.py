@@ -480,16 +480,23 @@ class ForecastRun(Base):
     with_backtest: Mapped[bool] = mapped_column(Boolean)
 
 
-class ForecastSeries:
-    """The columns naming one series of a forecast run and one model's fit of it: the
-    primary key the run's values, backtests and scores share."""
+class ForecastKey:
+    """The columns naming one series of a forecast run: the published annual series and the
+    case-level monthly ones (``source``) can share a level, area and name."""
 
     run_id: Mapped[int] = mapped_column(ForeignKey("forecast_run.id", ondelete="CASCADE"),
                                         primary_key=True)
+    source: Mapped[str] = mapped_column(String(10), primary_key=True)  # published | case
     level: Mapped[str] = mapped_column(String(16), primary_key=True)  # la|rcc|region|england
     area_code: Mapped[str] = mapped_column(String(60), primary_key=True)  # RCCs: their name
     series: Mapped[str] = mapped_column(String(40), primary_key=True)
-    breakdown: Mapped[str] = mapped_column(String(60), primary_key=True)  # "" for the total
+    breakdown: Mapped[str] = mapped_column(String(60), primary_key=True)  # "all": the total
+
+
+class ForecastSeries(ForecastKey):
+    """One model's fit of a series: the primary key the run's values, backtests and scores
+    share."""
+
     model: Mapped[str] = mapped_column(String(10), primary_key=True)
 
 
@@ -503,22 +510,34 @@ class ForecastRange:
     upper_95: Mapped[float] = mapped_column(Float)
 
 
+class ForecastHistory(ForecastKey, Base):
+    """The history a run fitted, one count per period (31 March, or a month end): pages
+    draw it from here, so the line they show is the one the forecasts continue. Case-level
+    series are kept only where disclosure control lets them be shown."""
+
+    __tablename__ = "forecast_history"
+    period: Mapped[date] = mapped_column(Date, primary_key=True)
+    area_name: Mapped[str] = mapped_column(String(120))
+    value: Mapped[float] = mapped_column(Float)
+
+
 class ForecastValue(ForecastSeries, ForecastRange, Base):
-    """A model's forecast of one series for one year, with its 80% and 95% intervals."""
+    """A model's forecast of one series for one period (31 March of a year, or a month
+    end), with its 80% and 95% intervals; ``reconciled`` rows add up across levels."""
 
     __tablename__ = "forecast_value"
-    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[date] = mapped_column(Date, primary_key=True)
     area_name: Mapped[str] = mapped_column(String(120))
     reconciled: Mapped[bool] = mapped_column(Boolean)
 
 
 class ForecastBacktest(ForecastSeries, ForecastRange, Base):
-    """A past forecast beside what happened: a model fitted up to ``origin`` (31 March of
-    that year) forecasting ``target``, ``horizon`` years ahead."""
+    """A past forecast beside what happened: a model fitted up to ``origin`` (31 March, or
+    a month end) forecasting ``target``, ``horizon`` years (or months) ahead."""
 
     __tablename__ = "forecast_backtest"
-    origin: Mapped[int] = mapped_column(Integer, primary_key=True)
-    target: Mapped[int] = mapped_column(Integer, primary_key=True)
+    origin: Mapped[date] = mapped_column(Date, primary_key=True)
+    target: Mapped[date] = mapped_column(Date, primary_key=True)
     horizon: Mapped[int] = mapped_column(Integer)
     actual: Mapped[float] = mapped_column(Float)
 
@@ -534,6 +553,7 @@ class ForecastScore(ForecastSeries, Base):
     coverage_95: Mapped[float | None] = mapped_column(Float)
     forecasts: Mapped[int] = mapped_column(Integer)
     is_default: Mapped[bool] = mapped_column(Boolean)
+
 
 class Scenario(Base):
     """A saved what-if of one RCC (``forecasting.scenarios.Scenario``): named so a board can

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import insert
 
-from data import cli, forecast_series, forecast_store
+from data import cli, forecast_reads, forecast_series, forecast_store
 from data import schema as s
 from data.errors import UserInputError
 from data.store import make_engine, migrate
@@ -44,10 +44,12 @@ def engine(fresh_url, monkeypatch):
 def test_a_refresh_stores_every_series_model_and_year(engine):
     run = forecast_store.refresh_store(engine, workers=1)
     assert run.series == 3 and run.with_backtest and not run.stale
-    stored = forecast_store.forecasts(engine)
-    per_series = stored.groupby(["area_code", "model"])["year"].agg(list)
+    stored = forecast_reads.forecasts(engine)
+    per_series = stored.groupby(["area_code", "model"])["period"].agg(list)
     assert set(per_series.index.get_level_values(0)) == {"A", "B", "R"}
-    assert all(years == [2026, 2027, 2028, 2029, 2030] for years in per_series)
+    assert all([p.strftime("%Y-%m-%d") for p in periods] == [
+        f"{year}-03-31" for year in range(2026, 2031)] for periods in per_series)
+    assert set(stored["source"]) == {"published"} and set(stored["breakdown"]) == {"all"}
     defaults = stored[stored["default"]].groupby("area_code")["model"].unique()
     assert all(len(models) == 1 for models in defaults) and set(defaults.index) == {"A", "B",
                                                                                    "R"}
@@ -61,6 +63,17 @@ def test_the_backtest_export_has_one_row_per_origin_and_horizon_with_dates(engin
     assert len(one) == 12  # origins 2020-2024, up to 3 years ahead, to 2025
     row = one[(one["origin"] == "2022-03-31") & (one["horizon"] == 2)].iloc[0]
     assert row["target"] == "2024-03-31" and row["forecast"] == 90 and row["actual"] == 93
+
+
+def test_the_view_reads_one_series_and_the_history_it_fitted(engine):
+    run = forecast_store.refresh_store(engine, workers=1)
+    pick = forecast_reads.Pick("published", "la", "B", "children looked after")
+    view = forecast_reads.view(engine, pick, run.with_backtest)
+    assert view["history"]["value"].tolist() == [80, 82, 79, 85, 88, 86, 90, 95, 93, 97]
+    assert set(view["forecasts"]["area_code"]) == {"B"}
+    assert set(view["backtests"]["area_code"]) == {"B"} and set(view["scores"]["area_code"]) \
+        == {"B"}
+    assert view["scores"]["default"].sum() == 1
 
 
 def built(engine, when: datetime) -> None:
@@ -79,7 +92,7 @@ def test_a_rebuild_makes_the_stored_forecasts_stale(engine):
 
 def test_a_failed_refresh_leaves_the_previous_run(engine, monkeypatch):
     first = forecast_store.refresh_store(engine, workers=1)
-    before = forecast_store.forecasts(engine)
+    before = forecast_reads.forecasts(engine)
 
     def broken(table, frame, run_id):
         if table is s.ForecastScore:
@@ -91,13 +104,15 @@ def test_a_failed_refresh_leaves_the_previous_run(engine, monkeypatch):
     with pytest.raises(RuntimeError):
         forecast_store.refresh_store(engine, workers=1)
     assert forecast_store.latest_run(engine).id == first.id
-    pd.testing.assert_frame_equal(forecast_store.forecasts(engine), before)
+    pd.testing.assert_frame_equal(forecast_reads.forecasts(engine), before)
 
 
 def test_without_backtests_prophet_is_the_default_and_the_backtest_export_says_why(engine):
     forecast_store.refresh_store(engine, with_backtest=False, workers=1)
-    stored = forecast_store.forecasts(engine)
+    stored = forecast_reads.forecasts(engine, tested=False)
     assert set(stored[stored["default"]]["model"]) == {"prophet"}
+    assert set(forecast_store.forecast_export(engine, "la").query("default")["model"]) == {
+        "prophet"}
     with pytest.raises(UserInputError, match="without backtests"):
         forecast_store.backtest_export(engine)
 
@@ -121,10 +136,13 @@ def test_the_command_line_refreshes_and_exports(engine, capsys):
     with redirect_stdout(out):
         assert cli.main(["export", "forecasts", "--level", "rcc"]) == 0
     table = pd.read_csv(io.StringIO(out.getvalue()))
-    assert list(table.columns) == ["level", "area_code", "area_name", "series", "breakdown",
-                                   "model", "default", "year", "forecast", "lower_80",
-                                   "upper_80", "lower_95", "upper_95", "reconciled"]
+    assert list(table.columns) == ["source", "level", "area_code", "area_name", "series",
+                                   "breakdown", "model", "default", "year", "month",
+                                   "forecast", "lower_80", "upper_80", "lower_95",
+                                   "upper_95", "reconciled"]
     assert set(table["area_code"]) == {"R"} and len(table) == 5 * 4
+    assert table["year"].tolist()[:5] == list(range(2026, 2031))
+    assert table["month"].isna().all()
 
 
 def test_too_short_series_are_not_forecast(engine):

@@ -13,7 +13,7 @@ import streamlit as st
 import cached
 import live
 from analysis import forecast_words as words
-from forecasting.models import MODELS
+from data.forecast_reads import ALL, SOURCES
 from forecasting.series import SERIES
 from views import frame
 
@@ -21,9 +21,17 @@ SERIES_NAMES = list(SERIES.values())
 SCORE_HEADINGS = {"model": "Model", "mase": "Error (MASE)", "mape": "Out by, % (MAPE)",
                   "coverage_80": "80% range held", "coverage_95": "95% range held",
                   "forecasts": "Past forecasts", "default": "Shown by default"}
+BREAKDOWN_WORDS = {ALL: "All children"}
 
 filters = frame.current()
 scope = filters.scope
+
+
+def choose_source() -> str:
+    """Published counts (every area, each 31 March) or the case-level records (month by
+    month, with placement and cohort breakdowns for RCCs)."""
+    return st.radio("Counted from", list(SOURCES), horizontal=True, key="forecast_source",
+                    format_func=SOURCES.get)
 
 
 def choose_series() -> str:
@@ -31,12 +39,21 @@ def choose_series() -> str:
                     format_func=str.capitalize)
 
 
+def choose_breakdown(source: str, run_id: int) -> str:
+    """All children, or one placement group or needs cohort (where stored)."""
+    options = cached.forecast_breakdowns(scope, source, run_id)
+    if len(options) <= 1:
+        return ALL
+    return st.selectbox("Which children", options, key="forecast_breakdown",
+                        format_func=lambda b: BREAKDOWN_WORDS.get(b, b.capitalize()))
+
+
 def choose_model(view: dict) -> str:
     """The model to show: the series' default (best past accuracy) unless another is chosen."""
-    available = [m for m in MODELS if m in set(view["forecasts"]["model"])]
+    available = [m for m in words.MODEL_NAMES if m in set(view["forecasts"]["model"])]
     default = view["forecasts"].loc[view["forecasts"]["default"], "model"]
     first = available.index(default.iloc[0]) if len(default) else 0
-    return st.selectbox("Model", available, index=first, format_func=MODELS.get,
+    return st.selectbox("Model", available, index=first, format_func=words.MODEL_NAMES.get,
                         key=f"forecast_model_{default.iloc[0] if len(default) else ''}")
 
 
@@ -50,25 +67,30 @@ if run.stale:
     st.warning(f"These forecasts were made on {run.fitted_at:%d %B %Y}, before the data "
                "last changed: an analyst should make them again.", icon=":material/update:")
 
+source = choose_source()
 series = choose_series()
-view = cached.forecast_view(scope, series, run.id)
+breakdown = choose_breakdown(source, run.id)
+pick = cached.forecast_pick(scope, source, series, breakdown)
+view = cached.forecast_view(pick, run.id, run.with_backtest)
 model = choose_model(view) if len(view["forecasts"]) else "prophet"
 st.markdown(words.answer(view, series, filters.title, model) + " "
-            + words.accuracy(view["scores"], model))
+            + words.accuracy(view["scores"], model, view["backtests"].query("model == @model")))
 if len(view["forecasts"]):
-    frame.vega_chart(cached.forecast_figure(scope, series, model, filters.title, run.id),
-                     f"Line chart of {series} in {filters.title} by year, with the "
-                     f"{MODELS[model]} forecast, its ranges and its past forecasts")
+    frame.vega_chart(cached.forecast_figure(pick, model, filters.title, run.id,
+                                            run.with_backtest),
+                     f"Line chart of {series} in {filters.title}, with the "
+                     f"{words.MODEL_NAMES[model]} forecast, its ranges and its past forecasts")
 st.caption(words.default_reason(view["scores"]))
 
 with st.expander("How good each model's past forecasts were"):
-    st.markdown("Each model was fitted to the years up to 31 March 2020, 2021, ... 2024 "
-                "and its forecasts 1 to 3 years ahead set beside what happened. *Error* "
-                "is the average miss divided by the series' usual change from one year to "
-                "the next: under 1 beats a forecast of 'same as last year'. The ranges "
-                "should hold what happened about 8 and 9.5 times in 10.")
-    frame.table(view["scores"].drop(columns=["level", "area_code", "series", "breakdown"],
-                                    errors="ignore").replace({"model": MODELS}),
+    st.markdown("Each model was fitted to the data up to a past date only and its "
+                "forecasts set beside what then happened. *Error* is the average miss "
+                "divided by the series' usual change from one count to the next: under 1 "
+                "beats carrying the last count forward one step. The ranges should hold "
+                "what happened about 8 and 9.5 times in 10.")
+    frame.table(view["scores"].drop(columns=["source", "level", "area_code", "series",
+                                             "breakdown"], errors="ignore")
+                .replace({"model": words.MODEL_NAMES}),
                 "backtest", "accuracy of each model", scope=scope, part=series,
                 column_config=SCORE_HEADINGS)
 
