@@ -55,17 +55,16 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from analysis.flows import PLACEMENT_GROUPS
+from forecasting import monthly
 
 BANDS = ("0", "1-4", "5-9", "10-15", "16-17")
 _BAND_FIRST_AGE = np.array([0, 1, 5, 10, 16])
-_BAND_YEARS = np.array([1, 4, 5, 6, 2])
 _ADULT_MONTHS = 18 * 12
 _UNKNOWN_AGE = 12 * 12  # months; in 10-15, the commonest band, for an unknown birth month
 #: The age band of each age in months, 0 to 17 years 11 months.
 _BAND_OF_AGE = np.searchsorted(_BAND_FIRST_AGE, np.arange(_ADULT_MONTHS) // 12,
                                side="right") - 1
-GROUPS = ("fostering", "children's homes", "supported accommodation", "other placements")
+GROUPS = tuple(monthly.GROUPS)
 _N_BANDS, _N_GROUPS = len(BANDS), len(GROUPS)
 _N_STATES = _N_BANDS * _N_GROUPS
 #: Outcome codes after the states 0.._N_STATES-1 in the transition counts.
@@ -77,40 +76,14 @@ PRIOR_MONTHS = 60.0
 HORIZONS = (12, 24, 36)
 #: The quantiles of the simulated futures that bound the 80% and 95% intervals.
 _BOUNDS = {"lower_80": 0.10, "upper_80": 0.90, "lower_95": 0.025, "upper_95": 0.975}
-_FLOW_GROUP = {"Foster care": "fostering", "Children's homes (incl. secure)": "children's homes",
-               "Supported accommodation and independent living": "supported accommodation"}
 BACKTEST_COLUMNS = ["area_code", "model", "origin", "target", "horizon", "forecast",
                     "lower_80", "upper_80", "lower_95", "upper_95", "actual"]
 
 
 def _group_codes(place: pd.Series) -> np.ndarray:
-    """Each 903 PLACE code's placement group as an index into ``GROUPS``: DfE's groups of
-    ``analysis.flows`` folded into the four the forecasts break down by (placed with
-    parents, adoption, residential schools, health and unknown codes are 'other')."""
-    lookup = {code: GROUPS.index(_FLOW_GROUP.get(group, "other placements"))
-              for group, codes in PLACEMENT_GROUPS.items() for code in codes}
-    return place.map(lookup).fillna(GROUPS.index("other placements")).to_numpy(int)
-
-
-def _month_index(dates: pd.Series) -> np.ndarray:
-    """Months since year 0 (float, NaN for NaT): whole-month arithmetic without calendars."""
-    dates = pd.to_datetime(dates)
-    return (dates.dt.year * 12 + dates.dt.month - 1).to_numpy(float)
-
-
-def _month_end(index) -> pd.DatetimeIndex:
-    """The month end of each month index of ``_month_index``."""
-    index = np.asarray(index, dtype=int).ravel()
-    firsts = pd.to_datetime(pd.DataFrame({"year": index // 12, "month": index % 12 + 1,
-                                          "day": 1}))
-    return pd.DatetimeIndex(firsts + pd.offsets.MonthEnd(0))
-
-
-def last_month_end(episodes: pd.DataFrame) -> pd.Timestamp:
-    """The last month end the episodes cover: the latest start or end date, or the month end
-    before it if the data stop part-way through a month."""
-    latest = pd.concat([episodes["start"], episodes["end"]]).max()
-    return latest if latest.is_month_end else latest - pd.offsets.MonthEnd(1)
+    """Each 903 PLACE code's placement group (``monthly.GROUPS``) as an index into
+    ``GROUPS``."""
+    return monthly.placement_group(place).map(GROUPS.index).to_numpy(int)
 
 
 @dataclass(frozen=True)
@@ -149,14 +122,14 @@ def _panel(episodes: pd.DataFrame, first: int, last: int, areas: dict | None) ->
     la = np.zeros(len(children), dtype=int)
     la[child] = la_of_episode
     birth = np.full(len(children), np.nan)
-    birth[child] = _month_index(episodes["birth"])
+    birth[child] = monthly.month_index(episodes["birth"])
     areas = areas if areas is not None else {code: code for code in sorted(la_codes)}
     area_codes = list(dict.fromkeys(areas.values()))
     position = {code: i for i, code in enumerate(area_codes)}
     area_of_la = np.array([position.get(areas.get(code), len(area_codes))
                            for code in la_codes], int)
-    starts = _month_index(episodes["start"])
-    ends = np.nan_to_num(_month_index(episodes["end"]) - 1, nan=last)
+    starts = monthly.month_index(episodes["start"])
+    ends = np.nan_to_num(monthly.month_index(episodes["end"]) - 1, nan=last)
     lo, hi = np.maximum(starts, first).astype(int), np.minimum(ends, last).astype(int)
     keep = lo <= hi
     lengths = (hi - lo + 1)[keep]
@@ -302,7 +275,7 @@ def _fit_panel(panel: _Panel, origin: int, window: int, strength: float) -> Stoc
     by_year = entries[:-1] / window / 12
     shape = (n_areas, _N_BANDS, _N_GROUPS)
     return StockFlow(
-        origin=_month_end([origin])[0], area_codes=panel.area_codes,
+        origin=monthly.month_ends([origin])[0], area_codes=panel.area_codes,
         stock=stock.reshape(n_areas + 1, _ADULT_MONTHS, _N_GROUPS)[:-1],
         leave=_shrink(own["left"], own["months"], pooled["leave"], strength).reshape(shape),
         move=_shrink(own["to_group"], own["placed"][..., None], pooled["move"],
@@ -315,7 +288,7 @@ def fit(episodes: pd.DataFrame, origin: pd.Timestamp, areas: dict | None = None,
         window: int = WINDOW, prior_months: float = PRIOR_MONTHS) -> StockFlow:
     """The model of each area (``areas``: la_code -> area code; None: every LA its own area;
     LAs left out still inform the pooled rates) from the ``window`` months to ``origin``."""
-    at = int(_month_index(pd.Series([pd.Timestamp(origin)]))[0])
+    at = int(monthly.month_index(pd.Series([pd.Timestamp(origin)]))[0])
     panel = _panel(episodes, at - window, at, areas)
     return _fit_panel(panel, at, window, prior_months)
 
@@ -442,7 +415,7 @@ def default_origins(episodes: pd.DataFrame, first: str = "2019-03-31",
                     after: int = 12) -> list[pd.Timestamp]:
     """Every 31 March and 30 September from ``first`` to the last with ``after`` months of
     data after it."""
-    last = last_month_end(episodes) - pd.offsets.MonthEnd(after)
+    last = monthly.month_ends([monthly.latest_month(episodes) - after])[0]
     return [day for day in pd.date_range(first, last, freq="ME") if day.month in (3, 9)]
 
 
@@ -455,8 +428,8 @@ def backtest(episodes: pd.DataFrame, areas: dict | None = None, origins=None,
     origins = default_origins(episodes) if origins is None else list(origins)
     if not origins:
         return pd.DataFrame(columns=BACKTEST_COLUMNS)
-    at = _month_index(pd.Series(pd.to_datetime(origins))).astype(int)
-    last = int(_month_index(pd.Series([last_month_end(episodes)]))[0])
+    at = monthly.month_index(pd.Series(pd.to_datetime(origins))).astype(int)
+    last = int(monthly.latest_month(episodes))
     panel = _panel(episodes, int(at.min()) - window, max(last, int(at.max())), areas)
     rows = []
     for origin in at:
