@@ -81,34 +81,28 @@ def series_lines(cells: pd.DataFrame, la_rcc: dict[str, str],
     """The sums a reader knows between whole series (module docstring), as lines over
     the rows of ``cells``."""
     index = {key: i for i, key in enumerate(cells[KEY].itertuples(index=False, name=None))}
+    las = sorted(set(cells.loc[cells["level"] == "la", "area_code"]))
+    england = {code: area for area in cells.loc[cells["level"] == "england", "area_code"]
+               for code in las}
     lines = []
-    las = cells.loc[(cells["level"] == "la") & (cells["breakdown"] == ALL), "area_code"]
-    las = sorted(set(las))
     for name in SERIES:
         for level, parent_of in (("rcc", la_rcc), ("region", la_region),
-                                 ("england", None)):
-            children: dict[str, list[int]] = {}
-            for code in las:
-                parent = parent_of.get(code) if parent_of is not None else None
-                children.setdefault(parent, []).append(index[("la", code, ALL, name)])
-            lines += parent_lines(index, level, children, name, parent_of is None)
+                                 ("england", england)):
+            lines += area_lines(index, las, level, parent_of, name)
         lines += breakdown_lines(cells, index, name)
-    lines += identity_lines(cells, index)
-    return lines
+    return lines + identity_lines(cells, index)
 
 
-def parent_lines(index: dict, level: str, children: dict[str | None, list[int]], name: str,
-                 whole: bool) -> list[Line]:
-    """LA series adding up to their area's "all" series (``whole``: one area, England,
-    holding every LA, whatever its code)."""
-    lines = []
-    totals = {code: i for (lvl, code, breakdown, series), i in index.items()
-              if lvl == level and breakdown == ALL and series == name}
-    for parent, members in children.items():
-        total = next(iter(totals.values()), None) if whole else totals.get(parent)
-        if total is not None and (whole or parent is not None):
-            lines.append(Line(tuple(members), total))
-    return lines
+def area_lines(index: dict, las: list[str], level: str, parent_of: dict[str, str],
+               name: str) -> list[Line]:
+    """Each area's LA series adding up to its "all" series."""
+    members: dict[str, list[int]] = {}
+    for code in las:
+        cell = index.get(("la", code, ALL, name))
+        if cell is not None and code in parent_of:
+            members.setdefault(parent_of[code], []).append(cell)
+    return [Line(tuple(mine), index[(level, area, ALL, name)])
+            for area, mine in members.items() if (level, area, ALL, name) in index]
 
 
 def breakdown_lines(cells: pd.DataFrame, index: dict, name: str) -> list[Line]:
