@@ -36,7 +36,9 @@ The model, in plain words:
   drift: in each future the entry rate follows a random walk on the log scale whose yearly
   spread is measured from how much each LA's entries changed between the window's two
   halves beyond chance (a common national change plus each LA's own; an RCC's own changes
-  partly cancel), so the intervals widen with the horizon as real entry numbers do.
+  partly cancel), so the intervals widen with the horizon as real entry numbers do. The
+  walk starts at the window's centre, where its mean rate belongs: by the origin the rate
+  may already have moved.
 
 What it knows that Prophet does not: the children's ages (a cohort of 16-year-olds will
 leave at 18 however the line has trended) and their placement moves, so it can forecast
@@ -218,7 +220,7 @@ class StockFlow:
     age in months (0 to 215) and placement group, the monthly chance of leaving care and of
     each placement group at the next month end by state (age band x group), the mean monthly
     entries by age in months and group, and the yearly spread of the entry rate's drift (log
-    scale)."""
+    scale) with the months it has drifted since the window's centre."""
 
     origin: pd.Timestamp
     area_codes: list
@@ -227,6 +229,7 @@ class StockFlow:
     move: np.ndarray  # (areas, bands, groups, groups)
     entries: np.ndarray  # (areas, ages, groups)
     drift: np.ndarray  # (areas,)
+    drift_months: float = 0.0  # from the window's centre to the origin
 
     def subset(self, area_codes: list) -> StockFlow:
         """The same fit for some of its areas (a scenario refit of one area)."""
@@ -281,7 +284,7 @@ def _fit_panel(panel: _Panel, origin: int, window: int, strength: float) -> Stoc
         move=_shrink(own["to_group"], own["placed"][..., None], pooled["move"],
                      strength).reshape(*shape, _N_GROUPS),
         entries=np.repeat(by_year, 12, axis=1),
-        drift=_entry_drift(panel, origin, window))
+        drift=_entry_drift(panel, origin, window), drift_months=window / 2)
 
 
 def fit(episodes: pd.DataFrame, origin: pd.Timestamp, areas: dict | None = None,
@@ -307,10 +310,15 @@ def _monthly(model: StockFlow, months: int) -> np.ndarray:
 
 def _drift_paths(model: StockFlow, months: int, sims: int, rng) -> np.ndarray:
     """Each simulated future's multiplier of the entry rate in each month (areas, sims,
-    months): a random walk on the log scale with the area's yearly spread, mean 1."""
+    months), mean 1: a random walk on the log scale with the area's yearly spread, which
+    has already run ``drift_months`` since the window's mean rate (its centre), so even
+    the first month's rate is uncertain."""
     step_sd = (model.drift / np.sqrt(12))[:, None, None]
-    steps = rng.normal(0, 1, (len(model.area_codes), sims, months)) * step_sd
-    return np.exp(np.cumsum(steps - step_sd ** 2 / 2, axis=-1))
+    shape = (len(model.area_codes), sims, months)
+    start = rng.normal(0, 1, shape[:2] + (1,)) * step_sd * np.sqrt(model.drift_months)
+    steps = rng.normal(0, 1, shape) * step_sd
+    walk = start + np.cumsum(steps, axis=-1)
+    return np.exp(walk - step_sd ** 2 * (model.drift_months + np.arange(1, months + 1)) / 2)
 
 
 def _still_there(stock: np.ndarray, chance: np.ndarray, sims: int, rng) -> np.ndarray:
