@@ -1,5 +1,6 @@
-"""How fast the stock-and-flow comparator is (issue "Demand forecasts"): a whole-England
-projection of every LA at once (fit and forecast, 60 months, 80/95% intervals), and a
+"""How fast the stock-and-flow comparator (``forecasting/stock_flow.py``; this file's name
+differs as every module name in the repo is unique) is, for issue "Demand forecasts": a
+whole-England projection of every LA at once (fit and forecast, 60 months, 80/95% intervals), and a
 scenario refit of one area (its entries changed, forecast again by placement group from
 the fitted model).
 
@@ -8,7 +9,7 @@ DATABASE_URL (else var/rcc.sqlite) and never writes to it: a SQLite store is cop
 temporary folder first (not timed). Prints the median of several runs and the machine's
 load (other work slows every figure); asserts nothing.
 
-Usage: python bench/stock_flow.py [RUNS]   (default 5)
+Usage: python bench/stock_and_flow.py [RUNS]   (default 5)
 """
 
 from __future__ import annotations
