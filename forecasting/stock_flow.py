@@ -371,7 +371,8 @@ def _draws(model: StockFlow, months: list[int], breakdowns: dict[str, np.ndarray
     out = {name: (np.empty((n_areas, len(months))), np.empty((n_areas, sims, len(months))))
            for name in breakdowns}
     survivors = {name: [] for name in breakdowns}
-    stock = model.stock.reshape(n_areas, -1)
+    cells = (n_areas, _ADULT_MONTHS * _N_GROUPS)
+    stock = model.stock.reshape(cells)
     for h, (chance, entering) in enumerate(_forward(model, horizon, breakdowns)):
         for name in breakdowns:
             if h in months:
@@ -381,7 +382,7 @@ def _draws(model: StockFlow, months: list[int], breakdowns: dict[str, np.ndarray
                 arriving = np.einsum("ask,ka->as", drift[..., :h], curve[::-1]) if h \
                     else np.zeros((n_areas, sims))
                 draws[:, :, column] = _still_there(
-                    stock, chance[name].reshape(n_areas, -1), sims, rng) + rng.poisson(arriving)
+                    stock, chance[name].reshape(cells), sims, rng) + rng.poisson(arriving)
             survivors[name].append(entering[name])
     return out
 

@@ -208,6 +208,13 @@ def test_an_area_without_children_is_forecast_zero(planted, origin):
     assert (empty[["forecast", "lower_95", "upper_95"]] == 0).all().all()
 
 
+def test_no_episodes_give_zeros_for_named_areas_and_no_rows_otherwise(planted):
+    none = planted[0].iloc[:0]
+    named = sf.project(none, pd.Timestamp("2022-03-31"), 3, areas={"E1": "A"}, sims=10)
+    assert len(named) == 3 and (named[["forecast", "upper_95"]] == 0).all().all()
+    assert sf.project(none, pd.Timestamp("2022-03-31"), 3, sims=10).empty
+
+
 def test_one_child_leaves_and_never_goes_below_zero():
     table = sf.forecast(_single_state(1, 0.5, 0.0), 12, sims=2000)
     np.testing.assert_allclose(table["forecast"], 0.5 ** np.arange(1, 13))
