@@ -65,14 +65,6 @@ def later(origin, steps: int):
     return origin + steps
 
 
-def steps_between(origins: pd.Series, targets: pd.Series) -> pd.Series:
-    """How many periods (years, or months) each target lies after its origin."""
-    if pd.api.types.is_datetime64_any_dtype(targets):
-        origins, targets = pd.to_datetime(origins), pd.to_datetime(targets)
-        return (targets.dt.year - origins.dt.year) * 12 + targets.dt.month - origins.dt.month
-    return targets - origins
-
-
 def training_sets(history: pd.Series, origins=None,
                   horizons=None) -> list[tuple[object, pd.Series]]:
     """Each origin worth testing and the history up to it: origins without ``MIN_YEARS`` of
@@ -90,18 +82,30 @@ def training_sets(history: pd.Series, origins=None,
 
 def tested(history: pd.Series, fitted: dict[object, dict[str, pd.DataFrame]],
            horizons=None) -> pd.DataFrame:
-    """The backtest's rows (see ``backtest``) from each origin's forecasts by model."""
+    """The backtest's rows (see ``backtest``) from each origin's forecasts by model, in
+    numpy (a frame per origin and model cost more than the fits). Every model's table
+    for an origin starts one period after it (as every fit here returns), so the rows
+    kept are the same for each: the horizons whose count is known."""
     _, horizons = defaults(history, (), horizons)
-    rows = [table.assign(model=model, origin=origin)
-            for origin, tables in fitted.items() for model, table in tables.items()]
-    if not rows:
+    parts = []
+    for origin, tables in fitted.items():
+        rows = [h - 1 for h in horizons if later(origin, h) in history.index]
+        for model, table in tables.items():
+            values = np.column_stack([table[name].to_numpy(float) for name in models.VALUES])
+            parts.append((model, origin, table[models.period(history)].to_numpy()[rows],
+                          np.asarray(horizons)[[h - 1 in rows for h in horizons]],
+                          values[rows]))
+    if not parts:
         return pd.DataFrame(columns=COLUMNS)
-    out = pd.concat(rows, ignore_index=True).rename(
-        columns={models.period(history): "target"})
-    out["horizon"] = steps_between(out["origin"], out["target"])
-    out["actual"] = history.reindex(out["target"]).to_numpy()
-    out = out[out["horizon"].isin(horizons) & out["target"].isin(history.index)]
-    return out[COLUMNS].reset_index(drop=True)
+    sizes = [len(part[2]) for part in parts]
+    targets = np.concatenate([part[2] for part in parts])
+    values = np.concatenate([part[4] for part in parts])
+    return pd.DataFrame({
+        "model": np.repeat([part[0] for part in parts], sizes),
+        "origin": np.repeat(np.array([part[1] for part in parts]), sizes),
+        "target": targets, "horizon": np.concatenate([part[3] for part in parts]),
+        **dict(zip(models.VALUES, values.T)),
+        "actual": history.reindex(targets).to_numpy()})[COLUMNS]
 
 
 def backtests(histories: list[pd.Series], origins=None, horizons=None,

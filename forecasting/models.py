@@ -55,8 +55,33 @@ SEASONAL_STRENGTH = 0.64
 
 def load() -> None:
     """Import statsforecast now (a few seconds, once per process): a refresh calls this
-    before starting its workers, which are forked and so start with it loaded."""
+    before starting its workers, which are forked and so start with it loaded.
+
+    statsforecast works out the normal quantiles of the 80% and 95% levels afresh for
+    every model of every series (a scipy distribution built each time: ~2 ms, a third
+    of a monthly backtest's time); here it remembers them: the same numbers, once."""
     import statsforecast.models  # noqa: F401
+    from statsforecast import utils
+
+    if not getattr(utils._quantiles, "remembers", False):
+        utils._quantiles = remembering(utils._quantiles)
+
+
+def remembering(quantiles):
+    """``quantiles`` (statsforecast's ``_quantiles``) with its answers for the normal
+    distribution remembered by level."""
+    known: dict[tuple, np.ndarray] = {}
+
+    def remembered(level, distribution="normal", dist_params=None):
+        if distribution != "normal" or dist_params is not None:
+            return quantiles(level, distribution, dist_params)
+        key = tuple(np.asarray(level, dtype=float).ravel())
+        if key not in known:
+            known[key] = quantiles(level, distribution, dist_params)
+        return known[key].copy()
+
+    remembered.remembers = True
+    return remembered
 
 
 def period(history: pd.Series) -> str:
@@ -98,13 +123,16 @@ def changepoints(history: pd.Series) -> int:
     return max(0, (len(history) - 1) // (YEARS_PER_CHANGEPOINT * PER_YEAR[period(history)]))
 
 
-def prophet_fit(history: pd.Series, horizon: int, start=None) -> tuple[pd.DataFrame, tuple]:
+def prophet_fit(history: pd.Series, horizon: int, start=None,
+                yearly: bool | None = None) -> tuple[pd.DataFrame, tuple]:
     """Prophet's forecast of ``history`` ``horizon`` periods ahead, and its fit (design
     and parameters) to start a longer history's fit from. ``start`` is such a fit of a
     shorter history of the same series: where the search begins, not where it ends
-    (warm and cold starts agree to 1e-10 of the largest count)."""
+    (warm and cold starts agree to 1e-10 of the largest count). ``yearly``: whether to
+    fit yearly seasonality, if already known (else ``seasonal`` decides)."""
+    yearly = seasonal(history) if yearly is None else yearly
     design = prophet_map.design(dates(history), np.log1p(history.to_numpy(float)),
-                                changepoints(history), seasonal(history))
+                                changepoints(history), yearly)
     init = prophet_map.rescaled(start[1], start[0], design) if start else None
     params = prophet_map.fit(design, dates(history), init)
     ahead = future(history, horizon)
@@ -130,13 +158,15 @@ def extends(longer: pd.Series, shorter: pd.Series) -> bool:
             and np.array_equal(longer.to_numpy()[:len(shorter)], shorter.to_numpy()))
 
 
-def prophet_forecasts(histories: list[pd.Series], horizon: int) -> list[pd.DataFrame]:
-    """Prophet's forecast of each of ``histories``; a history that extends the one
+def prophet_forecasts(histories: list[pd.Series], horizon: int,
+                      yearly: list[bool] | None = None) -> list[pd.DataFrame]:
+    """Prophet's forecast of each of ``histories`` (with yearly seasonality where
+    ``yearly`` says, else where ``seasonal`` finds it); a history that extends the one
     before it (a series' backtest origins, in order) starts its fit from that one's."""
     out, previous, fitted = [], None, None
-    for history in histories:
+    for history, season in zip(histories, yearly or [None] * len(histories)):
         table, fitted = prophet_fit(history, horizon, fitted if previous is not None
-                                    and extends(history, previous) else None)
+                                    and extends(history, previous) else None, season)
         out.append(table)
         previous = history
     return out
@@ -152,14 +182,16 @@ def statsforecast_models(with_ets: bool, season: int) -> dict:
     return chosen
 
 
-def benchmark_group(history: pd.Series) -> tuple[str, bool, int]:
+def benchmark_group(history: pd.Series, yearly: bool | None = None) -> tuple[str, bool, int]:
     """Which StatsForecast call fits ``history``: its period, whether ETS is fitted and
-    ETS's season length."""
+    ETS's season length (12 if ``yearly``, if known, else if ``seasonal``)."""
     unit = period(history)
-    return unit, len(history) >= ETS_MINIMUM[unit], SEASON if seasonal(history) else 1
+    yearly = seasonal(history) if yearly is None else yearly
+    return unit, len(history) >= ETS_MINIMUM[unit], SEASON if yearly else 1
 
 
-def benchmark_forecasts(histories: list[pd.Series], horizon: int) -> list[dict[str, pd.DataFrame]]:
+def benchmark_forecasts(histories: list[pd.Series], horizon: int,
+                        yearly: list[bool] | None = None) -> list[dict[str, pd.DataFrame]]:
     """The naive, drift and (for long enough histories) ETS forecasts of each of
     ``histories`` (statsforecast), cut at 0. One StatsForecast call fits every history of
     a kind (period, with or without ETS, ETS's season): a call costs ~20 ms whatever it
@@ -168,8 +200,8 @@ def benchmark_forecasts(histories: list[pd.Series], horizon: int) -> list[dict[s
     ``unique_id`` each), so the forecasts are those of a call per history."""
     out: list[dict[str, pd.DataFrame]] = [{} for _ in histories]
     groups: dict[tuple, list[int]] = {}
-    for i, history in enumerate(histories):
-        groups.setdefault(benchmark_group(history), []).append(i)
+    for i, (history, season) in enumerate(zip(histories, yearly or [None] * len(histories))):
+        groups.setdefault(benchmark_group(history, season), []).append(i)
     for (_, with_ets, season), chosen in groups.items():
         fitted = statsforecast_batch([histories[i] for i in chosen], horizon, with_ets, season)
         for i, tables in zip(chosen, fitted):
@@ -183,6 +215,7 @@ def statsforecast_batch(histories: list[pd.Series], horizon: int, with_ets: bool
     as ``unique_id``), split back into each history's tables."""
     from statsforecast import StatsForecast
 
+    load()
     chosen = statsforecast_models(with_ets, season)
     unit = period(histories[0])
     frame = pd.DataFrame({
@@ -207,9 +240,12 @@ def statsforecast_batch(histories: list[pd.Series], horizon: int, with_ets: bool
 
 
 def forecasts_many(histories: list[pd.Series], horizon: int) -> list[dict[str, pd.DataFrame]]:
-    """Every model's forecast of each of ``histories``, keyed as ``MODELS``."""
+    """Every model's forecast of each of ``histories``, keyed as ``MODELS`` (each
+    history tested for seasonality once, for Prophet and ETS alike)."""
+    yearly = [seasonal(history) for history in histories]
     return [{"prophet": prophet, **benchmarks} for prophet, benchmarks in
-            zip(prophet_forecasts(histories, horizon), benchmark_forecasts(histories, horizon))]
+            zip(prophet_forecasts(histories, horizon, yearly),
+                benchmark_forecasts(histories, horizon, yearly))]
 
 
 def forecasts(history: pd.Series, horizon: int) -> dict[str, pd.DataFrame]:
