@@ -16,9 +16,9 @@ The model, in plain words:
   of 18 has left care.
 - **Ageing** is tracked exactly: each child's age in months (from the month of birth) moves
   on by one a month, so a child changes band on time and leaves care the month they turn 18
-  (a cohort of 17-year-olds is gone within a year, whatever the trend). A band-width rule
-  would let a 17-year-old stay years; this costs nothing, as the chain is followed for each
-  month of age at once.
+  (a cohort of 17-year-olds is gone within a year, whatever the trend). A rule from the
+  band's width (1/24 of 16-17-year-olds turning 18 each month) would keep some for years;
+  following each month of age costs little, as the chain is followed for all ages at once.
 - **Rates**, from the ``window`` (24) months up to the origin, per state and area: the
   chance a month of leaving care (turning 18 aside) and of being in each placement group at
   the next month end. A state with few child-months borrows from all areas together: its
@@ -30,15 +30,16 @@ The model, in plain words:
   end, not at the one before) by year of age and placement group over the window, spread
   evenly over the twelve months of that year of age, times ``entries_factor`` for a
   scenario.
-- **Uncertainty**: ``sims`` simulated futures, each with Poisson entries and binomial or
-  multinomial moves for every child at once (vectorised; children move independently),
-  give the 80% and 95% intervals; the forecast is the exact expected path. Entry rates
-  drift: in each future the entry rate follows a random walk on the log scale whose yearly
-  spread is measured from how much each LA's entries changed between the window's two
-  halves beyond chance (a common national change plus each LA's own; an RCC's own changes
-  partly cancel), so the intervals widen with the horizon as real entry numbers do. The
-  walk starts at the window's centre, where its mean rate belongs: by the origin the rate
-  may already have moved.
+- **Uncertainty**: ``sims`` simulated futures give the 80% and 95% intervals; the forecast
+  is the exact expected path. Children move independently, so at each month ahead today's
+  children still in care (binomial) and each month's newcomers still there (Poisson) have
+  known distributions, drawn for all children of an area at once (``_draws``) instead of
+  stepping each child. Entry rates drift: in each future the entry rate follows a random
+  walk on the log scale whose yearly spread is measured from how much each LA's entries
+  changed between the window's two halves beyond chance (a common national change plus
+  each LA's own; an RCC's own changes partly cancel), so the intervals widen with the
+  horizon as real entry numbers do. The walk starts at the window's centre, where its mean
+  rate belongs: by the origin the rate may already have moved.
 
 What it knows that Prophet does not: the children's ages (a cohort of 16-year-olds will
 leave at 18 however the line has trended) and their placement moves, so it can forecast
@@ -296,7 +297,7 @@ def fit(episodes: pd.DataFrame, origin: pd.Timestamp, areas: dict | None = None,
     return _fit_panel(panel, at, window, prior_months)
 
 
-def _monthly(model: StockFlow, months: int) -> np.ndarray:
+def _matrices_by_age(model: StockFlow, months: int) -> np.ndarray:
     """For a child of each age in months, the monthly matrix of its placement group now to
     its group at the next month end (areas, ages + months, groups, groups); what a row lacks
     is the chance of leaving. Zero from 17 years 11 months on: the next month end is past
@@ -343,11 +344,11 @@ def _forward(model: StockFlow, months: int, breakdowns: dict[str, np.ndarray]):
     and the expected number of children of one month's entries still there h months after
     entering (areas,). The chain's h-month matrices are those of consecutive ages multiplied
     in order, for every age at once."""
-    monthly = _monthly(model, months)
+    step = _matrices_by_age(model, months)
     reach = np.broadcast_to(np.eye(_N_GROUPS), model.stock.shape + (_N_GROUPS,))
     for h in range(months + 1):
         if h:
-            reach = reach @ monthly[:, h - 1:h - 1 + _ADULT_MONTHS]
+            reach = reach @ step[:, h - 1:h - 1 + _ADULT_MONTHS]
         chance = {name: reach[..., groups].sum(-1) for name, groups in breakdowns.items()}
         yield chance, {name: (model.entries * there).sum((1, 2))
                        for name, there in chance.items()}

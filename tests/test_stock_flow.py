@@ -174,6 +174,40 @@ def test_single_state_intervals_match_the_exact_distribution():
     assert last["upper_80"] == pytest.approx(np.quantile(draws, 0.9), abs=2)
 
 
+def _stepped(model: sf.StockFlow, months: int, rng) -> np.ndarray:
+    """One future of area 0 of ``model`` stepped child by child, month by month (no entry
+    drift): the children in care at each month end."""
+    cells = np.argwhere(model.stock[0] > 0)
+    counts = model.stock[0][model.stock[0] > 0]
+    age, group = np.repeat(cells[:, 0], counts), np.repeat(cells[:, 1], counts)
+    band_of = np.searchsorted([0, 1, 5, 10, 16], np.arange(216) // 12, side="right") - 1
+    totals = []
+    for _ in range(months):
+        band = band_of[age]
+        stays = rng.random(len(age)) >= model.leave[0][band, group]
+        cumulative = model.move[0][band, group].cumsum(1)
+        group = (rng.random(len(age))[:, None] > cumulative).sum(1)
+        age = age + 1
+        keep = stays & (age < 216)
+        age, group = age[keep], group[keep]
+        new = rng.poisson(model.entries[0])
+        cells = np.argwhere(new > 0)
+        age = np.r_[age, np.repeat(cells[:, 0], new[new > 0])]
+        group = np.r_[group, np.repeat(cells[:, 1], new[new > 0])]
+        totals.append(len(age))
+    return np.array(totals)
+
+
+def test_the_expected_path_is_the_mean_of_children_stepped_one_by_one(planted, origin):
+    episodes, _ = planted
+    model = sf.fit(episodes, pd.Timestamp("2022-12-31"), {"E1": "E1"})
+    rng = np.random.default_rng(5)
+    stepped = np.array([_stepped(model, 36, rng) for _ in range(300)])
+    table = sf.forecast(model, 36, sims=20)
+    error = stepped.std(0) / np.sqrt(len(stepped))
+    assert (np.abs(table["forecast"] - stepped.mean(0)) < 4 * error).all()
+
+
 def test_fewer_entries_lower_the_forecast(planted, origin):
     episodes, _ = planted
     base = sf.project(episodes, origin, 36, sims=100)
