@@ -91,7 +91,9 @@ def period(history: pd.Series) -> str:
 
 def year_dates(years) -> pd.DatetimeIndex:
     """31 March of each year: the date DfE's annual counts refer to."""
-    return pd.to_datetime([f"{int(year)}-03-31" for year in years])
+    months = (np.asarray(years, dtype=int) - 1970) * 12 + 3  # 1 April, months since 1970
+    return pd.DatetimeIndex((months.astype("datetime64[M]").astype("datetime64[D]") - 1)
+                            .astype("datetime64[ns]"))
 
 
 def dates(history: pd.Series) -> pd.DatetimeIndex:
