@@ -12,8 +12,8 @@ the forecast and its 80% and 95% intervals, never below 0 (counts cannot be nega
   into counts. Prophet's model is fitted and sampled by ``forecasting.prophet_map`` (the
   same model and mode, in numpy: ~1 ms a fit instead of ~35 ms). Yearly seasonality: never
   on annual series (one value a year has none to find); on a monthly series only where it
-  is there to find, by statsforecast's own test (``seasonal``): the backtest on the
-  store's monthly series scored Prophet with yearly terms everywhere no better (see
+  is there to find, by statsforecast's own test (``seasonal``): in the backtest on the
+  store's monthly series, yearly terms everywhere made Prophet worse (see
   ``SEASONAL_STRENGTH``).
 - **Benchmarks** (statsforecast): the last value carried forward (naive), the last value
   plus the average change per period (drift), and exponential smoothing with the form
@@ -48,8 +48,10 @@ SEASON = 12  # months in a year: the season a monthly series may have
 #: A monthly series is seasonal when its seasonal part (STL) explains more than this share
 #: of what is left after the trend: statsforecast's (and R forecast's) rule for seasonal
 #: differencing. None of the store's synthetic monthly series passes (strengths 0.1-0.35:
-#: its months are drawn evenly), and forcing yearly terms on all of them made Prophet's
-#: backtest no better, so the test stays: seasonality has to be there to be fitted.
+#: its months are drawn evenly). Yearly terms forced on 90 of its LA series (children
+#: looked after, starting, ceasing) made Prophet's backtest worse (MASE mean 5.03 against
+#: 4.89 without, median 1.42 against 1.27; better on 27% of them), so the test stays:
+#: seasonality is fitted where it is there to be found.
 SEASONAL_STRENGTH = 0.64
 
 
