@@ -1,17 +1,20 @@
-"""How fast every published annual series is forecast (issue "Demand forecasts"): the
-refresh of every series, forecasts only and with all backtests, beside a baseline of
-Prophet with its default settings fitted one series at a time in one process.
+"""How fast every series is forecast (issue "Demand forecasts"): the refresh of every
+published annual series and every case-level monthly series, forecasts only and with all
+backtests, beside a baseline of the prophet package with its default settings fitted one
+series at a time in one process.
 
 Goals: forecasts-only refresh <= 15 s on 2 cores; with backtests <= 60 s; >= 3x the
-baseline's series fitted per second. Prints figures; asserts nothing. The baseline runs
-after ``models.load()``, so its Prophet fits use the same (in-memory) scratch directory.
+baseline's series fitted per second. Prints figures (and the machine's load, as other
+work slows every figure); asserts nothing.
 
-Usage: python bench/forecast.py [BASELINE_SERIES]   (default 40: the baseline is timed on
-that many series and its rate applied to all of them)
+Usage: python bench/forecast.py [BASELINE_SERIES]   (default 40 of each kind: the baseline
+is timed on that many annual and monthly series and its rates applied to all of them)
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -22,49 +25,77 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from data.case_series import case_series  # noqa: E402
 from data.forecast_series import annual_series  # noqa: E402
 from data.store import make_engine  # noqa: E402
-from forecasting import models, refresh  # noqa: E402
+from forecasting import backtest, models, refresh  # noqa: E402
 
 
-def baseline_rate(histories: list[pd.Series]) -> float:
-    """Series per second for Prophet as it comes (default settings, 1,000 uncertainty
-    samples, its own seasonality choices), one series after another in this process."""
+def baseline_seconds(histories: list[pd.Series]) -> float:
+    """Seconds a series for the prophet package as it comes (default settings, 1,000
+    uncertainty samples, its own seasonality choices), one series after another here."""
     from prophet import Prophet
 
-    models.quiet_stan()
+    for name in ("cmdstanpy", "prophet", "prophet.models"):
+        logging.getLogger(name).disabled = True
     started = time.perf_counter()
     for history in histories:
+        monthly = models.period(history) == "month"
         model = Prophet()
-        model.fit(pd.DataFrame({"ds": models.year_dates(history.index),
-                                "y": history.to_numpy(float)}))
-        model.predict(model.make_future_dataframe(periods=refresh.HORIZON, freq="YE-MAR"))
-    return len(histories) / (time.perf_counter() - started)
+        model.fit(pd.DataFrame({"ds": models.dates(history), "y": history.to_numpy(float)}))
+        model.predict(model.make_future_dataframe(
+            periods=refresh.HORIZON * models.PER_YEAR[models.period(history)],
+            freq="ME" if monthly else "YE-MAR", include_history=False))
+    return (time.perf_counter() - started) / len(histories)
+
+
+def sample(fit: list, size: int) -> list[pd.Series]:
+    """``size`` of the series (histories) to time the baseline on, drawn at random."""
+    rng = np.random.default_rng(0)
+    return [fit[i][1] for i in rng.choice(len(fit), size=min(size, len(fit)), replace=False)]
+
+
+def prophet_fits(fit: list) -> int:
+    """How many Prophet fits a refresh with backtests makes: each series and each of its
+    backtest origins."""
+    return sum(1 + len(backtest.training_sets(history)) for _, history in fit)
+
+
+def timed(frames: dict[str, pd.DataFrame], with_backtest: bool) -> float:
+    started = time.perf_counter()
+    refresh.refresh_kinds(frames, with_backtest=with_backtest)
+    return time.perf_counter() - started
 
 
 def main(baseline_series: int) -> None:
+    engine = make_engine()
+    frames = {"annual": annual_series(engine),
+              "monthly": case_series(engine).drop(columns="shown")}
+    fits = {name: refresh.histories(frame) for name, frame in frames.items()}
+    counts = {name: len(fit) for name, (fit, _) in fits.items()}
+    n = sum(counts.values())
+    base = {name: baseline_seconds(sample(fit, baseline_series))
+            for name, (fit, _) in fits.items()}
+    base_total = sum(base[name] * counts[name] for name in frames)
+    load = os.getloadavg()[0]
     models.load()
-    annual = annual_series(make_engine())
-    fit, short = refresh.histories(annual)
-    n = len(fit)
-    rng = np.random.default_rng(0)
-    sample = [fit[i][1] for i in rng.choice(n, size=min(baseline_series, n), replace=False)]
-    base = baseline_rate(sample)
-    started = time.perf_counter()
-    refresh.refresh(annual, with_backtest=False)
-    forecasts_only = time.perf_counter() - started
-    started = time.perf_counter()
-    refresh.refresh(annual)
-    with_backtests = time.perf_counter() - started
-    ours = n / forecasts_only
-    print(f"{n} series ({len(short)} too short to forecast), each by Prophet, last value, "
-          "trend and ETS, 5 years ahead:")
+    forecasts_only = timed(frames, with_backtest=False)
+    with_backtests = timed(frames, with_backtest=True)
+    all_fits = sum(prophet_fits(fit) for fit, _ in fits.values())
+    print(f"{n} series ({counts['annual']} annual, {counts['monthly']} monthly; "
+          f"{sum(len(short) for _, short in fits.values())} too short), each by Prophet, "
+          "last value, trend and ETS, 5 years (60 months) ahead, on "
+          f"{os.cpu_count()} cores (load {load:.1f} before, {os.getloadavg()[0]:.1f} after):")
     print(f"  refresh, forecasts only: {forecasts_only:.1f} s (goal <= 15 s)")
-    print(f"  refresh with every backtest (origins 2020-2024, 1-3 years ahead): "
+    print(f"  refresh with every backtest ({all_fits} Prophet fits in all): "
           f"{with_backtests:.1f} s (goal <= 60 s)")
-    print(f"  baseline, Prophet defaults one series at a time: {base:.1f} series/s "
-          f"(timed on {len(sample)}; all {n} would take {n / base:.1f} s)")
-    print(f"  ours: {ours:.1f} series/s, {ours / base:.1f}x the baseline (goal >= 3x)")
+    for name in frames:
+        print(f"  baseline, prophet defaults one {name} series at a time: "
+              f"{1 / base[name]:.1f} series/s (timed on {min(baseline_series, counts[name])})")
+    ours = n / forecasts_only
+    print(f"  baseline for all {n}: {base_total:.1f} s, {n / base_total:.1f} series/s")
+    print(f"  ours: {ours:.1f} series/s, {ours * base_total / n:.1f}x the baseline (goal >= 3x);"
+          f" with backtests {all_fits / with_backtests:.0f} Prophet fits/s")
 
 
 if __name__ == "__main__":
