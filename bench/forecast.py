@@ -5,7 +5,8 @@ series at a time in one process.
 
 Goals: forecasts-only refresh <= 15 s on 2 cores; with backtests <= 60 s; >= 3x the
 baseline's series fitted per second. Prints figures (and the machine's load, as other
-work slows every figure); asserts nothing.
+work slows every figure, and the CPU seconds the refresh's workers use); asserts
+nothing.
 
 Usage: python bench/forecast.py [BASELINE_SERIES]   (default 40 of each kind: the baseline
 is timed on that many annual and monthly series and its rates applied to all of them)
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -61,10 +63,16 @@ def prophet_fits(fit: list) -> int:
     return sum(1 + len(backtest.training_sets(history)) for _, history in fit)
 
 
-def timed(frames: dict[str, pd.DataFrame], with_backtest: bool) -> float:
+def timed(frames: dict[str, pd.DataFrame], with_backtest: bool) -> tuple[float, float]:
+    """Seconds a refresh takes, and the CPU seconds its workers use: on a busy machine
+    the first grows with the load, the second much less (CPU / cores is what an idle
+    machine would take, were the work shared perfectly)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     refresh.refresh_kinds(frames, with_backtest=with_backtest)
-    return time.perf_counter() - started
+    now = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (time.perf_counter() - started,
+            now.ru_utime + now.ru_stime - used.ru_utime - used.ru_stime)
 
 
 def main(baseline_series: int) -> None:
@@ -79,16 +87,19 @@ def main(baseline_series: int) -> None:
     base_total = sum(base[name] * counts[name] for name in frames)
     load = os.getloadavg()[0]
     models.load()
-    forecasts_only = timed(frames, with_backtest=False)
-    with_backtests = timed(frames, with_backtest=True)
+    forecasts_only, forecasts_cpu = timed(frames, with_backtest=False)
+    with_backtests, backtests_cpu = timed(frames, with_backtest=True)
+    cores = os.cpu_count() or 1
     all_fits = sum(prophet_fits(fit) for fit, _ in fits.values())
     print(f"{n} series ({counts['annual']} annual, {counts['monthly']} monthly; "
           f"{sum(len(short) for _, short in fits.values())} too short), each by Prophet, "
           "last value, trend and ETS, 5 years (60 months) ahead, on "
           f"{os.cpu_count()} cores (load {load:.1f} before, {os.getloadavg()[0]:.1f} after):")
-    print(f"  refresh, forecasts only: {forecasts_only:.1f} s (goal <= 15 s)")
+    print(f"  refresh, forecasts only: {forecasts_only:.1f} s (goal <= 15 s); workers' CPU "
+          f"{forecasts_cpu:.1f} s, {forecasts_cpu / cores:.1f} s a core")
     print(f"  refresh with every backtest ({all_fits} Prophet fits in all): "
-          f"{with_backtests:.1f} s (goal <= 60 s)")
+          f"{with_backtests:.1f} s (goal <= 60 s); workers' CPU {backtests_cpu:.1f} s, "
+          f"{backtests_cpu / cores:.1f} s a core")
     for name in frames:
         print(f"  baseline, prophet defaults one {name} series at a time: "
               f"{1 / base[name]:.1f} series/s (timed on {min(baseline_series, counts[name])})")
