@@ -33,18 +33,16 @@ from analysis import geometry
 from analysis.accountability import LIMIT_WORDS, RuleSettings, assessable
 from analysis.funnel import curve as funnel_curve
 from analysis.scope import Scope
-from data import (cohort_store, forecast_reads, map_tables, offer_register, queries,
+from data import (cohort_store, map_tables, offer_register, queries,
                   tables)
 from data import gap_tables
 from data import needs_tables as needs_tables_data
 from data.importers import case_tables
 from analysis import lca
 from analysis.disclosure import uses_synthetic
-from components import charts, forecast_charts, needs_charts, overview_charts
+from components import charts, needs_charts, overview_charts
 from components.source import case_level_source, source_line
 from data.store import DataVersion, check_ready, make_engine
-from analysis.forecast_words import MODEL_NAMES
-from data.forecast_reads import Pick
 
 F = TypeVar("F", bound=Callable)
 #: Where this session's run keeps the data version store_ready read (st.session_state).
@@ -528,42 +526,6 @@ def cohort_trend(scope: Scope, version: int) -> pd.DataFrame:
     areas = {year: needs_tables_data.scope_area(engine(), scope, family)
              for year, family in families.items()}
     return gap_tables.cohort_trend(families, areas)
-
-
-# --- forecasts: fitted by `python -m forecasting refresh` and stored; read here, keyed by
-# the stored run (a refresh changes no data version)
-
-
-@table
-def forecast_pick(scope: Scope, source: str, series: str, breakdown: str) -> Pick:
-    """The stored series a page's scope and choices name."""
-    return forecast_reads.pick_for(engine(), scope, source, series, breakdown)
-
-
-@table
-def forecast_breakdowns(scope: Scope, source: str, run_id: int) -> list[str]:
-    """The breakdowns stored for the scope (placement groups and cohorts: RCCs, case level)."""
-    pick = forecast_pick(scope, source, "children looked after", forecast_reads.ALL)
-    return forecast_reads.breakdowns(engine(), source, pick.level, pick.area_code)
-
-
-@table
-def forecast_view(pick: Pick, run_id: int, tested: bool) -> dict:
-    return forecast_reads.view(engine(), pick, tested)
-
-
-@figure
-def forecast_figure(pick: Pick, model: str, title: str, run_id: int, tested: bool) -> dict:
-    """The Forecasts page's chart for one series and model."""
-    view = forecast_view(pick, run_id, tested)
-    published = pick.source == "published"
-    source = source_line(releases(), ["lait"] if published else [],
-                         f"Forecasts by RCC Insight ({MODEL_NAMES[model]})")
-    return arrow_ready(forecast_charts.forecast_chart(
-        view["history"], view["forecasts"].query("model == @model"),
-        view["backtests"].query("model == @model"), pick.series,
-        f"{pick.series.capitalize()}, {title}: what happened and the forecast", source,
-        monthly=not published))
 
 
 def arrow_ready(spec: dict) -> dict:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from cached import engine
-from data import forecast_store, offer_register, register
+from data import forecast_store, offer_register, register, scenario_store
 from data.importers import case_tables, placements_v2, ssda903
 from data.importers import provider_offers as provider_offers_importer
 from data.importers.common import ImportResult
@@ -76,3 +76,18 @@ def import_provider_offers(name: str, raw: bytes, by: str):
 def forecast_run():
     """The stored forecast run (None if never refreshed): live, one small query."""
     return forecast_store.latest_run(engine())
+
+
+def saved_scenarios(rcc: str) -> list[str]:
+    """The names of the RCC's saved scenarios."""
+    return scenario_store.list_names(engine(), rcc)
+
+
+def load_scenario(rcc: str, name: str):
+    """A saved scenario (None if there is none of that name)."""
+    return scenario_store.load(engine(), rcc, name)
+
+
+def save_scenario(scenario, by: str) -> None:
+    """Save a scenario under its name (one of the same name is replaced)."""
+    scenario_store.save(engine(), scenario, by)

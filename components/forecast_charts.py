@@ -87,3 +87,60 @@ def past_paths(past: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
 def legend_scale() -> alt.Scale:
     return alt.Scale(domain=["What happened", "Forecast", "Past forecasts"],
                      range=[ENGLAND_COLOUR, SCOPE_COLOUR, PAST_COLOUR])
+
+
+SCENARIO_COLOUR = "#CC79A7"  # Okabe-Ito reddish purple: the what-if
+
+
+def scenario_chart(result: pd.DataFrame, title: str, source: str) -> dict:
+    """Children looked after for five years with and without a scenario (``result``:
+    ``forecasting.scenarios.apply``'s rows), each with its 80% range."""
+    rows = result[result["measure"] == "children looked after"]
+    lines = pd.concat([
+        rows[["year", f"{side}", f"{side}_lower_80", f"{side}_upper_80"]].set_axis(
+            ["year", "value", "lower", "upper"], axis=1).assign(what=name)
+        for side, name in (("baseline", "Without the scenario"),
+                           ("scenario", "With the scenario"))], ignore_index=True)
+    colours = alt.Scale(domain=["Without the scenario", "With the scenario"],
+                        range=[SCOPE_COLOUR, SCENARIO_COLOUR])
+    x = alt.X("year:O", title="Years from now", axis=alt.Axis(labelAngle=0))
+    colour = alt.Color("what:N", scale=colours, title=None)
+    tips = [alt.Tooltip("what:N", title=" "), alt.Tooltip("year:O", title="Year"),
+            alt.Tooltip("value:Q", title="Children", format=",.0f"),
+            alt.Tooltip("lower:Q", title="80% range from", format=",.0f"),
+            alt.Tooltip("upper:Q", title="to", format=",.0f")]
+    layers = [alt.Chart(lines).mark_area(opacity=0.25).encode(
+                  x=x, y="lower:Q", y2="upper:Q", color=colour),
+              alt.Chart(lines).mark_line(point=alt.OverlayMarkDef(size=70), strokeWidth=3)
+              .encode(x=x, y=alt.Y("value:Q", title="Children looked after",
+                                   scale=alt.Scale(zero=False)),
+                      color=colour, strokeDash=alt.StrokeDash(
+                          "what:N", scale=alt.Scale(domain=colours.domain,
+                                                    range=[[1, 0], [8, 5]]), legend=None),
+                      tooltip=tips)]
+    height = TREND_PLOT + LEGEND_LINE * 2 + X_AXIS
+    return configured(alt.layer(*layers).properties(height=height), title, source)
+
+
+def outlook_chart(outlook: pd.DataFrame, title: str, source: str) -> dict:
+    """Per RCC and cohort (ranked): children in children's homes forecast in five years
+    beside the matching places in the RCC's own homes."""
+    shown = outlook.dropna(subset=["rank"]).sort_values("rank")
+    label = shown["rcc"] + " · " + shown["cohort"].str.removeprefix("cohort: ")
+    bars = pd.concat([
+        pd.DataFrame({"row": label, "what": "Children in 5 years (forecast)",
+                      "value": pd.to_numeric(shown["in_5_years"], errors="coerce")}),
+        pd.DataFrame({"row": label, "what": "Matching places now",
+                      "value": pd.to_numeric(shown["matching_places"], errors="coerce")})],
+        ignore_index=True)
+    colours = alt.Scale(domain=["Children in 5 years (forecast)", "Matching places now"],
+                        range=[SCOPE_COLOUR, PAST_COLOUR])
+    chart = alt.Chart(bars).mark_bar().encode(
+        y=alt.Y("row:N", sort=list(label), title=None),
+        yOffset=alt.YOffset("what:N"),
+        x=alt.X("value:Q", title="Children or places"),
+        color=alt.Color("what:N", scale=colours, title=None),
+        tooltip=[alt.Tooltip("row:N", title=" "), alt.Tooltip("what:N", title=" "),
+                 alt.Tooltip("value:Q", title="Number", format=",.0f")])
+    return configured(chart.properties(height=max(len(label), 1) * 2 * 18 + X_AXIS),
+                      title, source)

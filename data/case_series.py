@@ -93,11 +93,12 @@ def geography(engine: Engine) -> tuple[dict[str, str], dict[str, str]]:
             dict(zip(every["code"], every["region_code"])))
 
 
-def case_series(engine: Engine) -> pd.DataFrame:
+def case_series(engine: Engine, episodes: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every case-level monthly series (``forecasting.monthly.case_series``'s columns) with
     ``shown``: whether disclosure control lets it (and any forecast of it) be shown.
-    Counted up to 31 March of the latest year held."""
-    episodes = episodes_frame(engine)
+    Counted up to 31 March of the latest year held. ``episodes``: ``episodes_frame``'s,
+    if the caller has read them already (a forecast refresh needs them too)."""
+    episodes = episodes_frame(engine) if episodes is None else episodes
     years = case_years(engine)
     last = pd.Timestamp(year=max(years), month=3, day=31) if years else None
     counts = monthly.monthly_counts(episodes, last_month=last)

@@ -19,7 +19,7 @@ from analysis import flows as flow_rules
 from analysis.scope import KINDS, Scope
 from analysis import lca
 from data import (cohort_store, forecast_reads, forecast_store, gap_tables, map_tables,
-                  needs_tables, offer_register, rccs, synth, tables)
+                  needs_tables, offer_register, outlook_tables, rccs, synth, tables)
 from data.build import build
 from data.importers import placements_v2, provider_offers, ssda903
 from data.importers import case_tables
@@ -110,8 +110,17 @@ EXPORTS: dict[str, tuple[str, Callable[..., pd.DataFrame]]] = {
                   "--level la|rcc|region|england: each series and model 1-5 years ahead, 80% "
                   "and 95% intervals; default marks the model the page shows",
                   lambda engine, args: forecast_store.forecast_export(engine, args.level)),
-    "backtest": ("Each model's past forecasts beside what happened: series, area, model, "
-                 "origin and target (31 March), horizon, forecast, actual",
+    "homes-needed": ("Per RCC and needs cohort: children in children's homes at --year and "
+                     "forecast in 1, 3 and 5 years, matching places, shortfall, rank",
+                     lambda engine, args: outlook_tables.homes_needed_export(engine,
+                                                                             args.year)),
+    "scenario": ("A saved scenario (--rcc NAME --name NAME) beside the baseline, years 0-5: "
+                 "children looked after, children's-home demand inside the RCC, matching "
+                 "places and the gap by cohort",
+                 lambda engine, args: scenario_export(engine, args)),
+    "backtest": ("Each model's past forecasts beside what happened: source, series, area, "
+                 "breakdown, model, origin and target (31 March or month end), horizon, "
+                 "forecast, actual",
                  lambda engine, args: forecast_store.backtest_export(engine)),
 }
 EXIT_BAD_INPUT = 2
@@ -155,6 +164,13 @@ def needs_scope(args: argparse.Namespace) -> Scope:
         raise UserInputError("The needs tables are for England, an RCC or an LA, not a "
                              "region.")
     return scope
+
+
+def scenario_export(engine, args: argparse.Namespace) -> pd.DataFrame:
+    """The scenario export: --rcc and --name are required."""
+    if not args.rcc or not args.name:
+        raise UserInputError("Name the saved scenario: --rcc RCC_NAME --name NAME.")
+    return outlook_tables.scenario_export(engine, args.year, args.rcc, args.name)
 
 
 def rcc_scope(args: argparse.Namespace) -> Scope:
@@ -238,6 +254,8 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--placement", choices=list(flow_rules.PLACEMENT_GROUPS),
                         metavar="TYPE", help="flows: one placement type, e.g. \"Foster care\"")
     export.add_argument("--need", help="flows: children with this need (see needs-vocabulary)")
+    export.add_argument("--rcc", help="scenario: the RCC's name, as the scenario saved it")
+    export.add_argument("--name", help="scenario: the saved scenario's name")
     export.add_argument("--output", help="write to this file instead of stdout")
     return root
 

@@ -37,13 +37,15 @@ class Pick:
     breakdown: str = ALL
 
 
-def where(table, pick: Pick | None = None, level: str | None = None) -> list:
-    """The filters naming ``pick`` (or every series of ``level``) in ``table``."""
+def where(table, pick: Pick | None = None, **columns) -> list:
+    """The filters naming ``pick`` in ``table``, or the rows whose ``columns`` (name ->
+    value, None: any) have the values given."""
     if pick is not None:
         return [table.source == pick.source, table.level == pick.level,
                 table.area_code == pick.area_code, table.series == pick.series,
                 table.breakdown == pick.breakdown]
-    return [table.level == level] if level is not None else []
+    return [getattr(table, name) == value for name, value in columns.items()
+            if value is not None]
 
 
 def scored(table) -> list:
@@ -74,17 +76,29 @@ def history(engine: Engine, pick: Pick) -> pd.DataFrame:
                                .order_by(h.period)), "period")
 
 
+def histories(engine: Engine, **columns) -> pd.DataFrame:
+    """The counts the stored run fitted for the series whose ``columns`` have the values
+    given: source, level, area_code, area_name, series, breakdown, period, value."""
+    h = s.ForecastHistory
+    return dated(queries.frame(engine, select(
+        h.source, h.level, h.area_code, h.area_name, h.series, h.breakdown, h.period, h.value)
+        .where(*where(h, **columns)).order_by(h.level, h.area_code, h.breakdown, h.period)),
+        "period")
+
+
 def forecasts(engine: Engine, pick: Pick | None = None, level: str | None = None,
-              tested: bool = True) -> pd.DataFrame:
+              tested: bool = True, **columns) -> pd.DataFrame:
     """The stored forecasts (every model) of one series or a level, each marked
     ``default`` for its series' default model: source, level, area_code, area_name, series,
     breakdown, model, default, period, forecast, lower_80, upper_80, lower_95, upper_95,
-    reconciled. ``tested``: whether the run has backtests (without, Prophet is shown)."""
+    reconciled. ``tested``: whether the run has backtests (without, Prophet is shown);
+    ``columns``: more filters (e.g. source, series, breakdown)."""
     v, sc = s.ForecastValue, s.ForecastScore
     statement = select(v.source, v.level, v.area_code, v.area_name, v.series, v.breakdown,
                        v.model, sc.is_default.label("default"), v.period, v.forecast,
                        v.lower_80, v.upper_80, v.lower_95, v.upper_95, v.reconciled
-                       ).outerjoin(sc, and_(*scored(v))).where(*where(v, pick, level))
+                       ).outerjoin(sc, and_(*scored(v))).where(
+        *where(v, pick, level=level, **columns))
     out = dated(queries.frame(engine, statement.order_by(
         v.source, v.level, v.area_code, v.series, v.breakdown, v.model, v.period)), "period")
     out["default"] = flags(out["default"]) if tested else out["model"] == UNTESTED_DEFAULT

@@ -54,3 +54,12 @@ def annual_series(engine: Engine) -> pd.DataFrame:
     members = rcc_members(engine, changes)
     return series.annual_series(lait_counts(engine), area_names(engine),
                                 breaks(changes, members), members)
+
+
+def tiers(engine: Engine) -> pd.DataFrame:
+    """Each current LA's RCC (by name, as the series name RCCs), region and England: the
+    hierarchy the published forecasts are made to add up in."""
+    las = queries.local_authorities(engine)
+    return pd.DataFrame({"la": las["code"], "rcc": las["rcc_name"],
+                         "region": las["region_code"], "england": ENGLAND})
+

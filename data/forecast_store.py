@@ -14,18 +14,22 @@ from typing import Callable, Iterable
 import pandas as pd
 from sqlalchemy import Engine, delete, insert, select
 
-from data import forecast_reads, forecast_series, queries
+from data import forecast_inputs, forecast_reads, queries
 from data import schema as s
 from data.errors import UserInputError
 from data.store import data_version
-from forecasting import backtest, models, refresh
+from forecasting import backtest, models, pipeline, refresh, stock_flow
 
-SETTINGS = {"models": list(models.MODELS), "horizon_years": refresh.HORIZON,
-            "intervals": list(models.LEVELS), "origins": list(backtest.ORIGINS),
-            "backtest_horizons": list(backtest.HORIZONS), "prophet": {
-                "scale": "log(1 + count)", "seasonality": "none",
-                "changepoints": f"one per {models.YEARS_PER_CHANGEPOINT} years",
-                "samples": models.SAMPLES}}
+SETTINGS = {"models": [*models.MODELS, "stock_flow", pipeline.COHERENT],
+            "horizon_years": refresh.HORIZON, "intervals": list(models.LEVELS),
+            "origins": list(backtest.ORIGINS), "backtest_horizons": list(backtest.HORIZONS),
+            "monthly_origins": f"every {backtest.MONTHS_BETWEEN_ORIGINS} months from "
+                               f"{backtest.FIRST_MONTHLY_ORIGIN:%Y-%m-%d}",
+            "monthly_backtest_horizons": list(backtest.MONTHLY_HORIZONS),
+            "reconciliation": pipeline.METHOD, "stock_flow_window": stock_flow.WINDOW,
+            "prophet": {"scale": "log(1 + count)",
+                        "changepoints": f"one per {models.YEARS_PER_CHANGEPOINT} years",
+                        "samples": models.SAMPLES}}
 PUBLISHED = "published"
 
 
@@ -43,9 +47,11 @@ class Run:
 
 
 def data_key(engine: Engine) -> str:
-    """What the published series come from: the build (its time and release count)."""
+    """What the series come from: the build (its time and release count) and the newest
+    case-level import (an import changes the case-level series)."""
     version = data_version(engine)
-    return f"built={version.built_at}|releases={version.releases}"
+    return (f"built={version.built_at}|releases={version.releases}"
+            f"|import={version.case_import}")
 
 
 def settings_text() -> str:
@@ -54,25 +60,32 @@ def settings_text() -> str:
 
 def refresh_store(engine: Engine, *, with_backtest: bool = True, workers: int | None = None,
                   progress: Callable[[Iterable, int], Iterable] | None = None) -> Run:
-    """Fit every published series and store the results in place of any earlier run.
-    ``progress(finished, total)`` wraps the stream of finished series (a progress bar)."""
+    """Fit every series (published, and case-level where disclosure control lets it be
+    shown) and store the results in place of any earlier run. ``progress(finished,
+    total)`` wraps the stream of finished series (a progress bar)."""
     started = time.perf_counter()
-    annual = forecast_series.annual_series(engine)
-    total = len(refresh.histories(annual)[0])
-    fitted = refresh.refresh(annual, with_backtest=with_backtest, workers=workers,
-                             progress=(lambda jobs: progress(jobs, total)) if progress else iter)
+    given = forecast_inputs.inputs(engine)
+    frames = {pipeline.PUBLISHED: given.annual}
+    if given.monthly is not None:
+        frames[pipeline.CASE] = pipeline.shown(given.monthly)
+    total = sum(len(refresh.histories(frame)[0]) for frame in frames.values())
+    fitted = pipeline.fit_all(given, with_backtest=with_backtest, workers=workers,
+                              progress=(lambda jobs: progress(jobs, total)) if progress
+                              else iter)
     seconds = time.perf_counter() - started
     key = data_key(engine)  # read before the write begins (SQLite: one writer, no readers)
-    tables = stored_frames(annual, fitted, PUBLISHED)
+    tables = [stored_frames(frames[source], fits, source) for source, fits in fitted.items()]
     with engine.begin() as connection:
         connection.execute(delete(s.ForecastRun))
         run_id = connection.execute(insert(s.ForecastRun).values(
             data_key=key, settings=settings_text(), fitted_at=datetime.now(),
-            seconds=seconds, series=fitted.forecasts.groupby(refresh.KEY).ngroups,
+            seconds=seconds, series=sum(len(part[s.ForecastHistory].groupby(refresh.KEY))
+                                        for part in tables),
             with_backtest=with_backtest)).inserted_primary_key[0]
-        for table, frame in tables.items():
-            if len(frame):
-                connection.execute(insert(table), rows_for(table, frame, run_id))
+        for part in tables:
+            for table, frame in part.items():
+                if len(frame):
+                    connection.execute(insert(table), rows_for(table, frame, run_id))
     return latest_run(engine)
 
 
@@ -98,7 +111,7 @@ def stored_frames(history: pd.DataFrame, fitted: refresh.Fitted,
     periods = {"year": "period", "month": "period"}
     return {s.ForecastHistory: as_dates(kept, periods).assign(**labelled),
             s.ForecastValue: as_dates(fitted.forecasts, periods).assign(
-                reconciled=False, **labelled),
+                reconciled=fitted.forecasts["model"] == pipeline.COHERENT, **labelled),
             s.ForecastBacktest: as_dates(fitted.backtests, {"origin": "origin",
                                                             "target": "target"}).assign(
                 **labelled),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-import cached
+import cached_forecasts
 import live
 from analysis import forecast_words as words
 from data.forecast_reads import ALL, SOURCES
@@ -41,7 +41,7 @@ def choose_series() -> str:
 
 def choose_breakdown(source: str, run_id: int) -> str:
     """All children, or one placement group or needs cohort (where stored)."""
-    options = cached.forecast_breakdowns(scope, source, run_id)
+    options = cached_forecasts.forecast_breakdowns(scope, source, run_id)
     if len(options) <= 1:
         return ALL
     return st.selectbox("Which children", options, key="forecast_breakdown",
@@ -70,13 +70,13 @@ if run.stale:
 source = choose_source()
 series = choose_series()
 breakdown = choose_breakdown(source, run.id)
-pick = cached.forecast_pick(scope, source, series, breakdown)
-view = cached.forecast_view(pick, run.id, run.with_backtest)
+pick = cached_forecasts.forecast_pick(scope, source, series, breakdown)
+view = cached_forecasts.forecast_view(pick, run.id, run.with_backtest)
 model = choose_model(view) if len(view["forecasts"]) else "prophet"
 st.markdown(words.answer(view, series, filters.title, model) + " "
             + words.accuracy(view["scores"], model, view["backtests"].query("model == @model")))
 if len(view["forecasts"]):
-    frame.vega_chart(cached.forecast_figure(pick, model, filters.title, run.id,
+    frame.vega_chart(cached_forecasts.forecast_figure(pick, model, filters.title, run.id,
                                             run.with_backtest),
                      f"Line chart of {series} in {filters.title}, with the "
                      f"{words.MODEL_NAMES[model]} forecast, its ranges and its past forecasts")

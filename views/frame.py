@@ -31,7 +31,9 @@ PAGES = {
     "Overview": [("views/overview_page.py", "Overview", ":material/dashboard:")],
     "Where children live": [("views/maps_page.py", "Maps", ":material/map:"),
                             ("views/needs_page.py", "Needs", ":material/diversity_3:"),
-                            ("views/forecasts_page.py", "Forecasts", ":material/trending_up:")],
+                            ("views/forecasts_page.py", "Forecasts", ":material/trending_up:"),
+                            ("views/homes_needed_page.py", "Homes needed",
+                             ":material/home_work:")],
     "Accountability": [("views/accountability_page.py", "Accountability", ":material/gavel:")],
     "Data & methods": [("views/data_methods_page.py", "Data & methods", ":material/menu_book:")],
 }

@@ -1,0 +1,88 @@
+"""Homes needed: for providers deciding where to open a home and boards commissioning one.
+Per RCC and needs cohort, the children in children's homes now and forecast in 1, 3 and 5
+years, against the places in the RCC's own homes that match their needs, ranked by the
+shortfall; then what-ifs on one RCC (``views/scenario_panel.py``).
+
+Counts come from children's records through the needs audit's disclosure control; the
+forecasts are the stored case-level ones (``python -m forecasting refresh``)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import cached
+import cached_forecasts
+import live
+from forecasting import outlook
+from views import frame, scenario_panel, specificity_panel
+
+COLUMNS = {"rcc": "RCC", "cohort": "Children in", "children_now": "Now",
+           "in_1_year": "In 1 year", "in_3_years": "In 3 years", "in_5_years": "In 5 years",
+           "matching_places": "Matching places", "shortfall_5_years": "Short in 5 years",
+           "rank": "Rank", "note": "Note"}
+HOW = ("**How to read it.** *Now*: children in children's homes placed by the RCC's LAs at "
+       "31 March. *In 1, 3, 5 years*: the RCC's forecast of children in children's homes "
+       "shared among the cohorts as they are now (the cohorts' own histories cannot be "
+       "forecast: needs are recorded only for children in care now). *Matching places*: "
+       "places in the RCC's own homes whose offer fits the children's age, sex and every "
+       "need (the Needs page's rule). *Short in 5 years*: the forecast less the matching "
+       "places; negative means spare places.")
+
+filters = frame.current()
+scope, year = filters.scope, filters.year
+
+
+def ranked_section(table, run, offers: tuple, case_year: int, version: int) -> None:
+    """The answer in words, the chart and the ranked table for the scope's RCCs."""
+    rcc = own_rcc()
+    mine = table if rcc is None else table[table["rcc"] == rcc]
+    sentences = outlook.outlook_sentences(mine)
+    st.markdown("\n".join(f"- {line}" for line in sentences) if sentences else
+                "No cohort's shortfall can be shown here (too few children to show).")
+    if mine["rank"].notna().any():
+        frame.vega_chart(cached_forecasts.outlook_figure(case_year, offers, run.id,
+                                                         run.with_backtest, version, rcc),
+                         "Bar chart of children forecast in children's homes in five years "
+                         "and matching places, by RCC and cohort, largest shortfall first")
+    st.markdown(HOW)
+    with st.expander("The table", expanded=rcc is not None):
+        frame.table(mine, "homes-needed", "homes needed", scope=scope, year=case_year,
+                    column_config=COLUMNS)
+
+
+def own_rcc() -> str | None:
+    """The scope's RCC (an LA's own); None at England or a region (every RCC shown)."""
+    if scope.kind == "rcc":
+        return cached.rccs().set_index("id").at[scope.code, "name"]
+    if scope.kind == "la":
+        return cached.local_authorities().set_index("code").at[scope.code, "rcc_name"]
+    return None
+
+
+def main() -> None:
+    st.title(f"Homes needed: {filters.title}")
+    st.markdown("Where homes for which children are needed: children in children's homes "
+                "now and in the years ahead, against the places in each RCC's own homes "
+                "that match their needs.")
+    run = live.forecast_run()
+    if run is None:
+        st.info("Forecasts have not been made for this data yet. An analyst makes them (see "
+                "*Data & methods*); this page then shows them.", icon=":material/schedule:")
+        return
+    version = cached.case_version()
+    case_year = frame.case_year(year, version)
+    if case_year is None:
+        return
+    offers = live.offers_version()
+    table = cached_forecasts.provider_view(case_year, offers, run.id, run.with_backtest, version)
+    if table.empty:
+        st.markdown("No children in children's homes are placed by an RCC's LAs in the "
+                    "records held.")
+        return
+    ranked_section(table, run, offers, case_year, version)
+    rcc = specificity_panel.chosen_rcc(filters, sorted(set(table["rcc"])))
+    if rcc is not None:
+        scenario_panel.render(rcc, case_year, offers, run, version)
+
+
+main()
