@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.disclosure import uses_synthetic
+from analysis.disclosure import label_if_synthetic, uses_synthetic
 from analysis.forecast_words import MODEL_NAMES
 from analysis.scope import Scope
 from cached import arrow_ready, engine, figure, releases, specificity_gap, table
 from components import forecast_charts
-from components.source import case_level_source, source_line
-from data import forecast_reads, outlook_tables
+from components.source import case_level_source, monthly_source, source_line
+from data import case_series, forecast_reads, outlook_tables
 from data.forecast_reads import Pick
 
 
@@ -31,8 +31,18 @@ def forecast_breakdowns(scope: Scope, source: str, run_id: int) -> list[str]:
 
 
 @table
+def case_synthetic() -> bool:
+    """Whether the store's case-level records are synthetic (their forecasts say so)."""
+    return case_series.is_synthetic(engine())
+
+
+@table
 def forecast_view(pick: Pick, run_id: int, tested: bool) -> dict:
-    return forecast_reads.view(engine(), pick, tested)
+    """One series' stored history, forecasts, backtests and scores; labelled synthetic
+    (on screen and in downloads) when counted from synthetic records."""
+    view = forecast_reads.view(engine(), pick, tested)
+    synthetic = pick.source == "case" and case_synthetic()
+    return {name: label_if_synthetic(rows, synthetic) for name, rows in view.items()}
 
 
 @figure
@@ -40,8 +50,10 @@ def forecast_figure(pick: Pick, model: str, title: str, run_id: int, tested: boo
     """The Forecasts page's chart for one series and model."""
     view = forecast_view(pick, run_id, tested)
     published = pick.source == "published"
-    source = source_line(releases(), ["lait"] if published else [],
-                         f"Forecasts by RCC Insight ({MODEL_NAMES[model]})")
+    when = f"Forecasts by RCC Insight ({MODEL_NAMES[model]})"
+    months = view["history"]["period"]
+    source = source_line(releases(), ["lait"], when) if published else monthly_source(
+        months.min(), months.max(), case_synthetic(), when)
     return arrow_ready(forecast_charts.forecast_chart(
         view["history"], view["forecasts"].query("model == @model"),
         view["backtests"].query("model == @model"), pick.series,
@@ -74,9 +86,9 @@ def scenario_baseline(rcc: str, year: int, offers: tuple, run_id: int, version: 
 def scenario_result(scenario, year: int, offers: tuple, run_id: int,
                     version: int) -> pd.DataFrame:
     """Baseline beside scenario for years 0-5 (the projection is the only slow step)."""
-    return outlook_tables.scenario_result(
+    return label_if_synthetic(outlook_tables.scenario_result(
         scenario, scenario_baseline(scenario.rcc, year, offers, run_id, version),
-        scenario_model(scenario.rcc, run_id, version))
+        scenario_model(scenario.rcc, run_id, version)), case_synthetic())
 
 
 @figure
@@ -84,7 +96,7 @@ def scenario_figure(scenario, year: int, offers: tuple, run_id: int, version: in
     result = scenario_result(scenario, year, offers, run_id, version)
     return arrow_ready(forecast_charts.scenario_chart(
         result, f"Children looked after in {scenario.rcc}: {scenario.name}",
-        case_level_source(year, uses_synthetic(result))))
+        case_level_source(year, case_synthetic())))
 
 
 @figure

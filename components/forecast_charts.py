@@ -90,6 +90,7 @@ def legend_scale() -> alt.Scale:
 
 
 SCENARIO_COLOUR = "#CC79A7"  # Okabe-Ito reddish purple: the what-if
+OUTLOOK_STEP = 44  # px per RCC and cohort: its two bars and a gap
 
 
 def scenario_chart(result: pd.DataFrame, title: str, source: str) -> dict:
@@ -126,7 +127,7 @@ def outlook_chart(outlook: pd.DataFrame, title: str, source: str) -> dict:
     """Per RCC and cohort (ranked): children in children's homes forecast in five years
     beside the matching places in the RCC's own homes."""
     shown = outlook.dropna(subset=["rank"]).sort_values("rank")
-    label = shown["rcc"] + " · " + shown["cohort"].str.removeprefix("cohort: ")
+    label = shown["rcc"] + " · cohort " + shown["cohort"].str.split(".").str[0]
     bars = pd.concat([
         pd.DataFrame({"row": label, "what": "Children in 5 years (forecast)",
                       "value": pd.to_numeric(shown["in_5_years"], errors="coerce")}),
@@ -135,12 +136,14 @@ def outlook_chart(outlook: pd.DataFrame, title: str, source: str) -> dict:
         ignore_index=True)
     colours = alt.Scale(domain=["Children in 5 years (forecast)", "Matching places now"],
                         range=[SCOPE_COLOUR, PAST_COLOUR])
+    names = dict(zip(label, shown["cohort"]))
+    bars["cohort"] = bars["row"].map(names)
     chart = alt.Chart(bars).mark_bar().encode(
         y=alt.Y("row:N", sort=list(label), title=None),
         yOffset=alt.YOffset("what:N"),
         x=alt.X("value:Q", title="Children or places"),
         color=alt.Color("what:N", scale=colours, title=None),
-        tooltip=[alt.Tooltip("row:N", title=" "), alt.Tooltip("what:N", title=" "),
+        tooltip=[alt.Tooltip("row:N", title=" "), alt.Tooltip("cohort:N", title="Cohort"),
+                 alt.Tooltip("what:N", title=" "),
                  alt.Tooltip("value:Q", title="Number", format=",.0f")])
-    return configured(chart.properties(height=max(len(label), 1) * 2 * 18 + X_AXIS),
-                      title, source)
+    return configured(chart.properties(height=alt.Step(OUTLOOK_STEP)), title, source)

@@ -50,6 +50,17 @@ def left_out_note(series: pd.DataFrame) -> str:
             "boundaries of the time): " + "; ".join(spans) + ".")
 
 
+def monthly_source(first: pd.Timestamp, last: pd.Timestamp, synthetic: bool,
+                   when: str) -> str:
+    """The source line of a case-level monthly series: the months counted, where the
+    records come from, and the synthetic label when they are synthetic."""
+    origin = ("a synthetic cohort calibrated to DfE, Ofsted and ONS figures" if synthetic
+              else "LAs' SSDA903 and Placements Standard v2 returns")
+    text = (f"{when}. Children counted at each month end, {first:%B %Y} to {last:%B %Y}, "
+            f"from case-level records: {origin}.")
+    return label_if_synthetic(text, synthetic)
+
+
 def case_level_source(year: int, synthetic: bool) -> str:
     """The source line of a figure counted from children's records: where the records
     come from, the day they describe, and the synthetic label when they are synthetic."""

@@ -14,7 +14,8 @@ from typing import Callable, Iterable
 import pandas as pd
 from sqlalchemy import Engine, delete, insert, select
 
-from data import forecast_inputs, forecast_reads, queries
+from analysis.disclosure import label_if_synthetic
+from data import case_series, forecast_inputs, forecast_reads, queries
 from data import schema as s
 from data.errors import UserInputError
 from data.store import data_version
@@ -167,8 +168,15 @@ def forecast_export(engine: Engine, level: str) -> pd.DataFrame:
         raise UserInputError(f"Forecasts are by {', '.join(forecast_reads.LEVELS)}, not "
                              f"{level!r}.")
     run = stored_run(engine)
-    return with_year_or_month(forecast_reads.forecasts(engine, level=level,
-                                                       tested=run.with_backtest), "period")
+    return labelled(engine, with_year_or_month(
+        forecast_reads.forecasts(engine, level=level, tested=run.with_backtest), "period"))
+
+
+def labelled(engine: Engine, table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` labelled synthetic when it holds case-level rows counted from synthetic
+    records (the export's first line then says so)."""
+    case = (table["source"] == pipeline.CASE).any() if len(table) else False
+    return label_if_synthetic(table, bool(case) and case_series.is_synthetic(engine))
 
 
 def backtest_export(engine: Engine) -> pd.DataFrame:
@@ -180,4 +188,4 @@ def backtest_export(engine: Engine) -> pd.DataFrame:
     out = forecast_reads.backtests(engine)
     for column in ("origin", "target"):
         out[column] = out[column].dt.strftime("%Y-%m-%d")
-    return out
+    return labelled(engine, out)

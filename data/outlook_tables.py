@@ -3,10 +3,15 @@ in children's homes now and in 1, 3 and 5 years against matching places) and sce
 (what-ifs on one RCC), from the stored case-level forecasts, the needs audit's protected
 gap table and the stock-and-flow model.
 
-Forecasts come from the stored run (``python -m forecasting refresh``): the provider view
-uses each RCC's children's-home series at its default model. A scenario projects the RCC
-again with the stock-and-flow model (it knows entries into care, which a scenario changes),
-fitted once per data version; only its projection runs per scenario."""
+Both rest on the stock-and-flow model, the provider view on its stored forecast of each
+RCC's children in children's homes, a scenario on the same model projected again with its
+change (fitted once per data version; only the projection runs per scenario), so the
+provider view is a scenario's baseline. Why not each series' default model: a placement
+group's case-level history is short and, in records built from today's children, grows
+towards today (children now in homes had most of their homes episodes lately); a trend
+model carries that growth on for five years (Prophet on the log scale: several times
+today's count), while the stock-and-flow model projects from today's children and the
+rates they enter, move and leave at."""
 
 from __future__ import annotations
 
@@ -15,10 +20,12 @@ from sqlalchemy import Engine
 
 from data import (case_series, forecast_reads, forecast_store, gap_tables, needs_tables,
                   offer_register, scenario_store)
+from analysis.disclosure import label_if_synthetic
 from data.errors import UserInputError
 from forecasting import monthly, outlook, scenarios, stock_flow
 
 CASE = "case"
+MODEL = "stock_flow"  # the provider view's and scenarios' model (module docstring)
 #: The months ahead a scenario reads (years 1-5).
 SCENARIO_MONTHS = [12 * year for year in scenarios.YEARS[1:]]
 
@@ -31,10 +38,11 @@ def rcc_history(engine: Engine) -> pd.DataFrame:
 
 
 def homes_forecasts(engine: Engine, tested: bool) -> pd.DataFrame:
-    """Each RCC's children's-home forecasts at its default model."""
+    """Each RCC's children's-home forecasts by the stock-and-flow model."""
     rows = forecast_reads.forecasts(engine, level="rcc", tested=tested, source=CASE,
-                                    series=monthly.STOCK, breakdown=outlook.HOMES)
-    return rows[rows["default"]].drop(columns="default")
+                                    series=monthly.STOCK, breakdown=outlook.HOMES,
+                                    model=MODEL)
+    return rows.drop(columns="default")
 
 
 def provider_view(engine: Engine, gap: pd.DataFrame, tested: bool) -> pd.DataFrame:
@@ -96,4 +104,5 @@ def scenario_export(engine: Engine, year: int, rcc: str, name: str) -> pd.DataFr
                                                         model)
     if base is None:
         raise UserInputError(f"{rcc} has no case-level forecasts to change.")
-    return scenario_result(scenario, base, model)
+    return label_if_synthetic(scenario_result(scenario, base, model),
+                              case_series.is_synthetic(engine))

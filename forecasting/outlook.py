@@ -205,8 +205,8 @@ def outlook_sentences(outlook: pd.DataFrame, top: int = 3) -> list[str]:
 
 
 def shortfall_sentence(row: dict) -> str:
-    """One ranked row in words."""
-    return (f"{row['rank']}. {row['rcc']}, {row['cohort']}: {row['children_now']} children "
+    """One ranked row in words (its rank is its place in the list)."""
+    return (f"{row['rcc']}, cohort {row['cohort']}: {row['children_now']} children "
             f"in residential care now, about {about(row['in_5_years'])} in five years (80% "
             f"range {about(row['in_5_years_lower_80'])} to "
             f"{about(row['in_5_years_upper_80'])}) against {row['matching_places']} matching "

@@ -349,6 +349,16 @@ def summary(result: pd.DataFrame) -> str:
     which = "every cohort" if len(known) == len(gaps) else \
         "the cohorts shown (the others are hidden)"
     return (f"In five years: about {about(looked['scenario'])} children looked after "
-            f"({about(looked['baseline'])} without the scenario); the specificity gap of "
-            f"{which} adds up to about {about(known['scenario'].sum())} "
-            f"({about(known['baseline'].sum())} without).")
+            f"({about(looked['baseline'])} without the scenario); across {which}, "
+            f"{gap_words(known['scenario'].sum())} ({gap_words(known['baseline'].sum())} "
+            "without).")
+
+
+def gap_words(gap: float) -> str:
+    """A specificity gap as a board reads it: children short of a matching place, or
+    matching places to spare (a negative gap)."""
+    if round(gap) > 0:
+        return f"about {about(gap)} children more than the matching places"
+    if round(gap) < 0:
+        return f"about {about(-gap)} matching places more than children"
+    return "as many matching places as children"

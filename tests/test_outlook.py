@@ -123,9 +123,10 @@ def test_empty_tables_give_an_empty_view():
 def test_the_top_rows_read_as_sentences():
     table = outlook.provider_outlook(NOW, history(), forecasts(), NOW)
     first, second = outlook.outlook_sentences(table, top=2)
-    assert first == ("1. North, C: 25 children in residential care now, about 40 in five "
-                     "years (80% range 35 to 45) against 20 matching places, about 20 short.")
-    assert second.startswith("2. South, A: 30 children")
+    assert first == ("North, cohort C: 25 children in residential care now, about 40 in "
+                     "five years (80% range 35 to 45) against 20 matching places, about 20 "
+                     "short.")
+    assert second.startswith("South, cohort A: 30 children")
     covered = table[table["rcc"] == "South"].assign(
         shortfall_5_years=lambda t: t["shortfall_5_years"] * 0 - 1)
     assert outlook.outlook_sentences(covered)[0].startswith("In every RCC and cohort shown")

@@ -240,6 +240,8 @@ def test_year_5_reads_in_words_leaving_hidden_cohorts_out_of_the_sum():
     # Year 5 demand less places: A 20 - 10, C 15 - 0, D 20 - 10 (baseline 12 - 10, 7.5 - 0,
     # 10 - 10: 9.5, about 10); B hidden.
     assert scenarios.summary(result) == (
-        "In five years: about 100 children looked after (100 without the scenario); the "
-        "specificity gap of the cohorts shown (the others are hidden) adds up to about 35 "
-        "(10 without).")
+        "In five years: about 100 children looked after (100 without the scenario); across "
+        "the cohorts shown (the others are hidden), about 35 children more than the matching "
+        "places (about 10 children more than the matching places without).")
+    spare = result.assign(scenario=result["scenario"] - 50)  # 35 - 3 cohorts x 50
+    assert "about 115 matching places more than children" in scenarios.summary(spare)

@@ -13,6 +13,7 @@ import streamlit as st
 import cached_forecasts
 import live
 from analysis import forecast_words as words
+from analysis.disclosure import SYNTHETIC_LABEL
 from data.forecast_reads import ALL, SOURCES
 from forecasting.series import SERIES
 from views import frame
@@ -68,6 +69,8 @@ if run.stale:
                "last changed: an analyst should make them again.", icon=":material/update:")
 
 source = choose_source()
+if source == "case" and cached_forecasts.case_synthetic():
+    st.warning(SYNTHETIC_LABEL, icon=":material/science:")
 series = choose_series()
 breakdown = choose_breakdown(source, run.id)
 pick = cached_forecasts.forecast_pick(scope, source, series, breakdown)

@@ -16,17 +16,19 @@ import live
 from forecasting import outlook
 from views import frame, scenario_panel, specificity_panel
 
-COLUMNS = {"rcc": "RCC", "cohort": "Children in", "children_now": "Now",
+COLUMNS = {"rcc": "RCC", "cohort": st.column_config.TextColumn("Children in", width=240),
+           "children_now": "Now",
            "in_1_year": "In 1 year", "in_3_years": "In 3 years", "in_5_years": "In 5 years",
            "matching_places": "Matching places", "shortfall_5_years": "Short in 5 years",
            "rank": "Rank", "note": "Note"}
 HOW = ("**How to read it.** *Now*: children in children's homes placed by the RCC's LAs at "
-       "31 March. *In 1, 3, 5 years*: the RCC's forecast of children in children's homes "
-       "shared among the cohorts as they are now (the cohorts' own histories cannot be "
-       "forecast: needs are recorded only for children in care now). *Matching places*: "
-       "places in the RCC's own homes whose offer fits the children's age, sex and every "
-       "need (the Needs page's rule). *Short in 5 years*: the forecast less the matching "
-       "places; negative means spare places.")
+       "31 March. *In 1, 3, 5 years*: the RCC's stock-and-flow forecast of children in "
+       "children's homes (from today's children and the rates children enter, move and "
+       "leave at), shared among the cohorts as they are now (the cohorts' own histories "
+       "cannot be forecast: needs are recorded only for children in care now). *Matching "
+       "places*: places in the RCC's own homes whose offer fits the children's age, sex and "
+       "every need (the Needs page's rule). *Short in 5 years*: the forecast less the "
+       "matching places; negative means spare places.")
 
 filters = frame.current()
 scope, year = filters.scope, filters.year
@@ -45,8 +47,9 @@ def ranked_section(table, run, offers: tuple, case_year: int, version: int) -> N
                          "Bar chart of children forecast in children's homes in five years "
                          "and matching places, by RCC and cohort, largest shortfall first")
     st.markdown(HOW)
+    shown = mine.drop(columns=["rcc"]) if rcc is not None else mine
     with st.expander("The table", expanded=rcc is not None):
-        frame.table(mine, "homes-needed", "homes needed", scope=scope, year=case_year,
+        frame.table(shown, "homes-needed", "homes needed", scope=scope, year=case_year,
                     column_config=COLUMNS)
 
 

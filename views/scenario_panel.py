@@ -65,9 +65,9 @@ def inputs(rcc: str, cohorts: list[str]) -> what_if.Scenario:
                      args=(rcc, cohorts))
     left, middle, right = st.columns(3)
     left.slider("Change in children entering care (%)", -50.0, 50.0, step=5.0,
-                key=WIDGETS["entries_change_pct"])
+                key=WIDGETS["entries_change_pct"], format="%+.0f%%")
     middle.slider("Children in residential care outside the RCC brought back (%)", 0.0,
-                  100.0, step=10.0, key=WIDGETS["bring_back_pct"])
+                  100.0, step=10.0, key=WIDGETS["bring_back_pct"], format="%.0f%%")
     middle.slider("… by year", 1, 5, key=WIDGETS["bring_back_year"])
     right.number_input("New home: places", 0, what_if.MAX_PLACES,
                        key=WIDGETS["new_home_places"])
