@@ -1,5 +1,7 @@
-"""How fast every series is forecast (issue "Demand forecasts"): the refresh of every
-published annual series and every case-level monthly series, forecasts only and with all
+"""How fast every series is forecast (issue "Demand forecasts"): the whole refresh
+(``forecasting.pipeline.fit_all``: every published annual series and every case-level
+monthly series disclosure control lets be shown, the stock-and-flow comparator and the
+coherent forecasts; not the store's reading and writing), forecasts only and with all
 backtests, beside a baseline of the prophet package with its default settings fitted one
 series at a time in one process.
 
@@ -27,10 +29,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from data.case_series import case_series  # noqa: E402
-from data.forecast_series import annual_series  # noqa: E402
+from data.forecast_inputs import inputs  # noqa: E402
 from data.store import make_engine  # noqa: E402
-from forecasting import backtest, models, refresh  # noqa: E402
+from forecasting import backtest, models, pipeline, refresh  # noqa: E402
 
 
 def baseline_seconds(histories: list[pd.Series]) -> float:
@@ -63,13 +64,13 @@ def prophet_fits(fit: list) -> int:
     return sum(1 + len(backtest.training_sets(history)) for _, history in fit)
 
 
-def timed(frames: dict[str, pd.DataFrame], with_backtest: bool) -> tuple[float, float]:
+def timed(given: pipeline.Inputs, with_backtest: bool) -> tuple[float, float]:
     """Seconds a refresh takes, and the CPU seconds its workers use: on a busy machine
     the first grows with the load, the second much less (CPU / cores is what an idle
     machine would take, were the work shared perfectly)."""
     used = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    refresh.refresh_kinds(frames, with_backtest=with_backtest)
+    pipeline.fit_all(given, with_backtest=with_backtest)
     now = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (time.perf_counter() - started,
             now.ru_utime + now.ru_stime - used.ru_utime - used.ru_stime)
@@ -77,8 +78,8 @@ def timed(frames: dict[str, pd.DataFrame], with_backtest: bool) -> tuple[float, 
 
 def main(baseline_series: int) -> None:
     engine = make_engine()
-    frames = {"annual": annual_series(engine),
-              "monthly": case_series(engine).drop(columns="shown")}
+    given = inputs(engine)
+    frames = {"annual": given.annual, "monthly": pipeline.shown(given.monthly)}
     fits = {name: refresh.histories(frame) for name, frame in frames.items()}
     counts = {name: len(fit) for name, (fit, _) in fits.items()}
     n = sum(counts.values())
@@ -87,13 +88,14 @@ def main(baseline_series: int) -> None:
     base_total = sum(base[name] * counts[name] for name in frames)
     load = os.getloadavg()[0]
     models.load()
-    forecasts_only, forecasts_cpu = timed(frames, with_backtest=False)
-    with_backtests, backtests_cpu = timed(frames, with_backtest=True)
+    forecasts_only, forecasts_cpu = timed(given, with_backtest=False)
+    with_backtests, backtests_cpu = timed(given, with_backtest=True)
     cores = os.cpu_count() or 1
     all_fits = sum(prophet_fits(fit) for fit, _ in fits.values())
     print(f"{n} series ({counts['annual']} annual, {counts['monthly']} monthly; "
           f"{sum(len(short) for _, short in fits.values())} too short), each by Prophet, "
-          "last value, trend and ETS, 5 years (60 months) ahead, on "
+          "last value, trend and ETS (and the case-level children looked after by the "
+          "stock-and-flow model; coherent forecasts too), 5 years (60 months) ahead, on "
           f"{os.cpu_count()} cores (load {load:.1f} before, {os.getloadavg()[0]:.1f} after):")
     print(f"  refresh, forecasts only: {forecasts_only:.1f} s (goal <= 15 s); workers' CPU "
           f"{forecasts_cpu:.1f} s, {forecasts_cpu / cores:.1f} s a core")

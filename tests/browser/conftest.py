@@ -21,6 +21,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
@@ -77,6 +78,26 @@ def wait_until_healthy(base: str, process: subprocess.Popen, log: Path,
     raise RuntimeError(f"streamlit did not become healthy in time: {log.read_text()[-2000:]}")
 
 
+def refresh_some_forecasts(engine) -> None:
+    """Stored forecasts for the Forecasts and Homes needed pages to draw: every case-level
+    series of Greater Manchester's synthetic cohort, and the published series of its LAs,
+    Blackpool (the LA the pages are opened at), the RCCs and England (not every LA and
+    region: the published fits are tested elsewhere, and each costs set-up time)."""
+    from data import forecast_series, forecast_store
+
+    whole = forecast_series.annual_series
+
+    def fewer(store):
+        series = whole(store)
+        return series[series["level"].isin(["rcc", "england"])
+                      | series["area_code"].isin([*GREATER_MANCHESTER, "E06000009"])]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(forecast_series, "annual_series", fewer)
+        patch.setattr(forecast_series, "tiers", lambda store: pd.DataFrame())
+        forecast_store.refresh_store(engine)
+
+
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory):
     """The app, served from a fresh store (with a synthetic cohort for Greater Manchester)
@@ -91,6 +112,7 @@ def app_url(tmp_path_factory):
     build(url, progress=False)
     engine = make_engine(url)
     synth.run(engine, 42, las=GREATER_MANCHESTER)  # case-level panels have data to draw
+    refresh_some_forecasts(engine)
     engine.dispose()
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url}
@@ -191,7 +213,7 @@ def open_page(page, url: str, title: str | re.Pattern | None = None) -> None:
 #: Charts each page must draw at least (pages not named need none): Plotly's, and the
 #: Overview's Vega-Lite ones (their SVG, drawn once the chart has laid itself out).
 PLOTLY_CHARTS = {"Accountability": 1}
-VEGA_CHARTS = {"Overview": 2}
+VEGA_CHARTS = {"Overview": 2, "Forecasts": 1}
 VEGA_SVG = '[data-testid="stVegaLiteChart"] svg.marks'
 #: Leaflet maps each page must draw (each in streamlit-folium's iframe).
 LEAFLET_MAPS = {"Maps": 1}

@@ -14,8 +14,8 @@ import pytest
 from playwright.sync_api import expect
 
 from analysis.scope import KIND_LABELS
-from tests.browser.conftest import (SCOPES, app_idle, charts_drawn, chosen_scope, filters,
-                                    full_screenshot, heading, navigation, new_page,
+from tests.browser.conftest import (SCOPES, VEGA_SVG, app_idle, charts_drawn, chosen_scope,
+                                    filters, full_screenshot, heading, navigation, new_page,
                                     no_exception, open_page, sidebar)
 
 #: What each scope's link names, as headings show it ("<page>: <name>").
@@ -99,3 +99,18 @@ def test_a_download_is_the_table_shown_under_its_own_name(page, app_url):
     text = open(download.path(), encoding="utf-8").read()
     assert text.splitlines()[0].startswith("measure,")
     assert "Children looked after,81770," in text
+
+
+def test_a_scenario_link_reopens_the_scenario_with_its_charts(page, app_url):
+    """A shared what-if link opens Homes needed on that scenario: its words, the provider
+    view's chart and the scenario's chart drawn; moving a slider puts the change in the
+    link."""
+    link = (f"{app_url}/homes_needed?scope=rcc&rcc=greater-manchester&scenario=Fewer+entries"
+            "&in=Greater+Manchester&entries=-10&back=50&back_by=3")
+    open_page(page, link, "Homes needed: Greater Manchester RCC")
+    expect(page.get_by_text(re.compile("10% fewer children entering care"))).to_be_visible()
+    charts_drawn(page, "Homes needed")
+    expect(page.locator(VEGA_SVG).nth(1)).to_be_attached()
+    no_exception(page)
+    full_screenshot(page, "browser-homes-needed-scenario")
+    expect(page).to_have_url(re.compile(r"[?&]entries=-10\b"))
