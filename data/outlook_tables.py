@@ -46,9 +46,13 @@ def homes_forecasts(engine: Engine, tested: bool) -> pd.DataFrame:
 
 
 def provider_view(engine: Engine, gap: pd.DataFrame, tested: bool) -> pd.DataFrame:
-    """Per RCC and cohort, ranked by the shortfall in five years (``outlook``)."""
-    return outlook.provider_outlook(gap, rcc_history(engine), homes_forecasts(engine, tested),
-                                    gap)
+    """Per RCC and cohort, ranked by the shortfall in five years (``outlook``), forecasts
+    in whole children (a forecast is not known to the child, let alone a tenth of one)."""
+    table = outlook.provider_outlook(gap, rcc_history(engine),
+                                     homes_forecasts(engine, tested), gap)
+    ahead = [c for c in table.columns if c.startswith("in_") or c == "shortfall_5_years"]
+    return table.assign(**{c: pd.to_numeric(table[c], errors="coerce").round()
+                           for c in ahead})
 
 
 def scenario_model(engine: Engine, rcc: str) -> stock_flow.StockFlow | None:

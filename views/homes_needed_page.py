@@ -20,7 +20,10 @@ COLUMNS = {"rcc": "RCC", "cohort": st.column_config.TextColumn("Children in", wi
            "children_now": "Now",
            "in_1_year": "In 1 year", "in_3_years": "In 3 years", "in_5_years": "In 5 years",
            "matching_places": "Matching places", "shortfall_5_years": "Short in 5 years",
-           "rank": "Rank", "note": "Note"}
+           "rank": "Rank", "note": "Note",
+           **{f"in_{span}_lower_80": f"{words}: 80% range from" for span, words in (
+               ("1_year", "1 year"), ("3_years", "3 years"), ("5_years", "5 years"))},
+           **{f"in_{span}_upper_80": "to" for span in ("1_year", "3_years", "5_years")}}
 HOW = ("**How to read it.** *Now*: children in children's homes placed by the RCC's LAs at "
        "31 March. *In 1, 3, 5 years*: the RCC's stock-and-flow forecast of children in "
        "children's homes (from today's children and the rates children enter, move and "
