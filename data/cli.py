@@ -110,6 +110,9 @@ EXPORTS: dict[str, tuple[str, Callable[..., pd.DataFrame]]] = {
                   "--level la|rcc|region|england: each series and model 1-5 years ahead, 80% "
                   "and 95% intervals; default marks the model the page shows",
                   lambda engine, args: forecast_store.forecast_export(engine, args.level)),
+    "forecast-scores": ("Each stored series' models scored on their past forecasts: MASE, "
+                        "MAPE, 80% and 95% range coverage, past forecasts, default",
+                        lambda engine, args: forecast_store.scores_export(engine)),
     "homes-needed": ("Per RCC and needs cohort: children in children's homes at --year and "
                      "forecast in 1, 3 and 5 years, matching places, shortfall, rank",
                      lambda engine, args: outlook_tables.homes_needed_export(engine,

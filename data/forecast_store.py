@@ -189,3 +189,13 @@ def backtest_export(engine: Engine) -> pd.DataFrame:
     for column in ("origin", "target"):
         out[column] = out[column].dt.strftime("%Y-%m-%d")
     return labelled(engine, out)
+
+
+def scores_export(engine: Engine) -> pd.DataFrame:
+    """``python -m data export forecast-scores``: each series' models' backtest scores
+    (MASE, MAPE, coverage of the 80% and 95% ranges, how many past forecasts) and which
+    is the default."""
+    if not stored_run(engine).with_backtest:
+        raise UserInputError("The stored forecasts were refreshed without backtests: run "
+                             "`python -m forecasting refresh`.")
+    return labelled(engine, forecast_reads.scores(engine))

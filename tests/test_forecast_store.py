@@ -65,6 +65,13 @@ def test_the_backtest_export_has_one_row_per_origin_and_horizon_with_dates(engin
     assert row["target"] == "2024-03-31" and row["forecast"] == 90 and row["actual"] == 93
 
 
+def test_the_scores_export_has_one_default_per_series(engine):
+    forecast_store.refresh_store(engine, workers=1)
+    table = forecast_store.scores_export(engine)
+    assert table.groupby("area_code")["default"].sum().to_dict() == {"A": 1, "B": 1, "R": 1}
+    assert {"mase", "mape", "coverage_80", "coverage_95", "forecasts"} <= set(table.columns)
+
+
 def test_the_view_reads_one_series_and_the_history_it_fitted(engine):
     run = forecast_store.refresh_store(engine, workers=1)
     pick = forecast_reads.Pick("published", "la", "B", "children looked after")

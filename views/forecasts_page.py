@@ -94,7 +94,7 @@ with st.expander("How good each model's past forecasts were"):
     frame.table(view["scores"].drop(columns=["source", "level", "area_code", "series",
                                              "breakdown"], errors="ignore")
                 .replace({"model": words.MODEL_NAMES}),
-                "backtest", "accuracy of each model", scope=scope, part=series,
+                "forecast-scores", "accuracy of each model", scope=scope, part=series,
                 column_config=SCORE_HEADINGS)
 
 st.subheader("Tables")
