@@ -1,6 +1,7 @@
 """How fast the stock-and-flow comparator (``forecasting/stock_flow.py``; this file's name
 differs as every module name in the repo is unique) is, for issue "Demand forecasts": a
-whole-England projection of every LA at once (fit and forecast, 60 months, 80/95% intervals), and a
+whole-England projection of every LA at once (fit and forecast, 60 months, 80/95%
+intervals), the backtest of every LA and RCC together (``backtest_levels``), and a
 scenario refit of one area (its entries changed, forecast again by placement group from
 the fitted model).
 
@@ -83,6 +84,13 @@ def main(runs: int) -> None:
         lambda: stock_flow.forecast(rccs, 60, sims=500, by_group=True), runs)
     print(f"every RCC ({len(rccs.area_codes)}) by placement group: fit {rcc_fit_s:.2f} s + "
           f"forecast {rcc_s:.2f} s")
+
+    levels = {"la": None, "rcc": rcc_of_la}
+    cpu = time.process_time()
+    tables, levels_s = median_seconds(lambda: stock_flow.backtest_levels(episodes, levels), 1)
+    print(f"backtest of every LA and RCC together ({len(tables['la']) + len(tables['rcc']):,} "
+          f"past forecasts from {tables['la']['origin'].nunique()} origins): {levels_s:.1f} s "
+          f"({time.process_time() - cpu:.1f} s CPU; one run)")
 
     area = max(rccs.area_codes, key=lambda code: rccs.stock[rccs.area_codes.index(code)].sum())
     one = rccs.subset([area])

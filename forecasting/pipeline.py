@@ -89,14 +89,12 @@ def with_stock_flow(fitted: refresh.Fitted, inputs: Inputs,
     names = stock.drop_duplicates(["level", "area_code"]).set_index(
         ["level", "area_code"])["area_name"]
     origin = series["month"].max()
-    ahead, past = [], []
-    for level, areas in inputs.levels.items():
-        model = stock_flow.fit(inputs.episodes, origin, areas)
-        ahead.append(stock_flow.forecast(model, refresh.HORIZON * 12,
-                                         by_group=level == "rcc").assign(level=level))
-        if with_backtest:
-            past.append(stock_flow.backtest(inputs.episodes, areas).assign(
-                level=level, breakdown=refresh.TOTAL))
+    models = stock_flow.fit_levels(inputs.episodes, origin, inputs.levels)
+    ahead = [stock_flow.forecast(model, refresh.HORIZON * 12, by_group=level == "rcc")
+             .assign(level=level) for level, model in models.items()]
+    past = [] if not with_backtest else [
+        table.assign(level=level, breakdown=refresh.TOTAL) for level, table in
+        stock_flow.backtest_levels(inputs.episodes, inputs.levels).items()]
     fitted_keys = fitted.forecasts[KEY].drop_duplicates()
     labelled = [frame.assign(series=monthly.STOCK, area_name=[
         names.get((level, code)) for level, code in zip(frame["level"], frame["area_code"])])

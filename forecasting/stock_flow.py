@@ -40,6 +40,11 @@ The model, in plain words:
   each LA's own; an RCC's own changes partly cancel), so the intervals widen with the
   horizon as real entry numbers do. The walk starts at the window's centre, where its mean
   rate belongs: by the origin the rate may already have moved.
+- **Levels**: an area's counts are the sums of its LAs' counts, so ``fit_levels`` and
+  ``backtest_levels`` read the episodes once and count each origin's window once for every
+  level (LAs, RCCs, regions, England), each level's results exactly those of ``fit`` and
+  ``backtest`` for it alone (on the full store, 7 CPU seconds for all four levels instead of
+  42 level by level).
 
 What it knows that Prophet does not: the children's ages (a cohort of 16-year-olds will
 leave at 18 however the line has trended) and their placement moves, so it can forecast
@@ -92,33 +97,54 @@ def _group_codes(place: pd.Series) -> np.ndarray:
 @dataclass(frozen=True)
 class _Panel:
     """Every child's state at each month end from month index ``first`` on (``_OUT`` when
-    not in care), each child's LA (index into ``la_codes``) and area (index into
-    ``area_codes``; ``len(area_codes)`` for an LA outside them), and the month of each one's
-    birth (NaN if unknown)."""
+    not in care), each child's LA (index into ``la_codes``) and the month of each one's
+    birth (NaN if unknown). It knows no forecast areas: an area's counts are the sums of
+    its LAs' (``_Areas``), so one panel serves every level."""
 
     first: int
     states: np.ndarray  # (children, months) int8
     la: np.ndarray
     la_codes: list
-    area: np.ndarray
-    area_codes: list
-    area_of_la: np.ndarray  # (LAs,)
     birth: np.ndarray  # (children,) month index
 
     def column(self, month: int) -> np.ndarray:
         return self.states[:, month - self.first]
 
     def in_care(self, month: int) -> np.ndarray:
-        """Children of each area in care at the month end ``month`` (an index)."""
-        at = self.column(month)
-        return np.bincount(self.area[at >= 0], minlength=len(self.area_codes) + 1)[:-1]
+        """Children of each LA in care at the month end ``month`` (an index)."""
+        return np.bincount(self.la[self.column(month) >= 0], minlength=len(self.la_codes))
 
     def age(self, month: int) -> np.ndarray:
         """Each child's age in whole months at the month end ``month``."""
         return np.nan_to_num(month - self.birth, nan=_UNKNOWN_AGE).astype(int)
 
 
-def _panel(episodes: pd.DataFrame, first: int, last: int, areas: dict | None) -> _Panel:
+@dataclass(frozen=True)
+class _Areas:
+    """The forecast areas of one level (``codes``) and each LA's area (``of_la``: an index
+    into ``codes``, ``len(codes)`` for an LA outside them)."""
+
+    codes: list
+    of_la: np.ndarray
+
+    def total(self, by_la: np.ndarray) -> np.ndarray:
+        """Counts per LA (LAs, ...) summed by area, with a last row for the LAs of no
+        area (they still inform the pooled rates)."""
+        out = np.zeros((len(self.codes) + 1, *by_la.shape[1:]), by_la.dtype)
+        np.add.at(out, self.of_la, by_la)
+        return out
+
+
+def _areas(la_codes: list, areas: dict | None) -> _Areas:
+    """``areas`` (la_code -> area code; None: every LA its own area) for the panel's LAs."""
+    areas = areas if areas is not None else {code: code for code in sorted(la_codes)}
+    codes = list(dict.fromkeys(areas.values()))
+    position = {code: i for i, code in enumerate(codes)}
+    return _Areas(codes, np.array([position.get(areas.get(code), len(codes))
+                                   for code in la_codes], int))
+
+
+def _panel(episodes: pd.DataFrame, first: int, last: int) -> _Panel:
     """The month-end states of ``episodes`` from month ``first`` to ``last`` (indices)."""
     child, children = pd.factorize(episodes["child_id"])
     la_of_episode, la_codes = pd.factorize(episodes["la_code"])
@@ -126,60 +152,95 @@ def _panel(episodes: pd.DataFrame, first: int, last: int, areas: dict | None) ->
     la[child] = la_of_episode
     birth = np.full(len(children), np.nan)
     birth[child] = monthly.month_index(episodes["birth"])
-    areas = areas if areas is not None else {code: code for code in sorted(la_codes)}
-    area_codes = list(dict.fromkeys(areas.values()))
-    position = {code: i for i, code in enumerate(area_codes)}
-    area_of_la = np.array([position.get(areas.get(code), len(area_codes))
-                           for code in la_codes], int)
     starts = monthly.month_index(episodes["start"])
     ends = np.nan_to_num(monthly.month_index(episodes["end"]) - 1, nan=last)
-    lo, hi = np.maximum(starts, first).astype(int), np.minimum(ends, last).astype(int)
-    keep = lo <= hi
-    lengths = (hi - lo + 1)[keep]
-    rows = np.repeat(child[keep], lengths)
-    offsets = np.repeat(np.cumsum(lengths) - lengths, lengths)
-    months = np.repeat(lo[keep], lengths) + np.arange(lengths.sum()) - offsets
-    age = np.nan_to_num(months - birth[rows], nan=_UNKNOWN_AGE)
-    band = _BAND_OF_AGE[np.clip(age, 0, _ADULT_MONTHS - 1).astype(int)]
-    child_age = age < _ADULT_MONTHS
-    states = np.full((len(children), last - first + 1), _OUT, dtype=np.int8)
-    group = np.repeat(_group_codes(episodes["place"])[keep], lengths)
-    states[rows[child_age], months[child_age] - first] = (
-        band * _N_GROUPS + group)[child_age]
-    return _Panel(first, states, la, list(la_codes), area_of_la[la], area_codes, area_of_la,
-                  birth)
+    group = _group_codes(episodes["place"])
+    # Stored month by month (Fortran order): the panel is filled, and counted, a month end
+    # at a time, which then reads and writes adjacent memory.
+    states = np.full((len(children), last - first + 1), _OUT, dtype=np.int8, order="F")
+    for month in range(first, last + 1):  # not every episode-month (millions) at once
+        open_ = (starts <= month) & (ends >= month)
+        who = child[open_]
+        age = np.nan_to_num(month - birth[who], nan=_UNKNOWN_AGE)
+        band = _BAND_OF_AGE[np.clip(age, 0, _ADULT_MONTHS - 1).astype(int)]
+        child_age = age < _ADULT_MONTHS
+        states[who[child_age], month - first] = (band * _N_GROUPS + group[open_])[child_age]
+    return _Panel(first, states, la, list(la_codes), birth)
 
 
-def _entries_by_la(panel: _Panel, origin: int, months: int) -> np.ndarray:
-    """Children coming into care in each LA over the ``months`` month ends to ``origin``."""
-    total = np.zeros(len(panel.la_codes))
-    for month in range(origin - months + 1, origin + 1):
-        came = (panel.column(month - 1) < 0) & (panel.column(month) >= 0)
-        total += np.bincount(panel.la[came], minlength=len(panel.la_codes))
-    return total
+def _month_counts(panel: _Panel, month: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per LA, from the month end before ``month`` to it: moves from each state to each
+    outcome (a state, left care, turned 18), shape (LAs, states, outcomes); and entries (in
+    care at the month end, not at the one before) by year of age and group, shape (LAs, 18,
+    groups). A child recorded in care before birth counts as aged 0."""
+    n_las = len(panel.la_codes)
+    before, after = panel.column(month - 1), panel.column(month)
+    age = panel.age(month)
+    outcome = np.where(after >= 0, after, _LEFT)
+    outcome = np.where(age >= _ADULT_MONTHS, _AGED_OUT, outcome)
+    stayed = before >= 0
+    moves = np.bincount((panel.la * _N_STATES + before)[stayed] * _OUTCOMES + outcome[stayed],
+                        minlength=n_las * _N_STATES * _OUTCOMES)
+    came = (before < 0) & (after >= 0)
+    year = np.clip(age[came] // 12, 0, 17)
+    entries = np.bincount((panel.la[came] * 18 + year) * _N_GROUPS + after[came] % _N_GROUPS,
+                          minlength=n_las * 18 * _N_GROUPS)
+    return (moves.reshape(n_las, _N_STATES, _OUTCOMES),
+            entries.reshape(n_las, 18, _N_GROUPS))
 
 
-def _counts(panel: _Panel, origin: int, window: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per area (and a last row for children of no forecast area), summed over the window:
-    moves from each state at one month end to each outcome at the next (a state, left care,
-    turned 18), shape (areas + 1, states, outcomes); and entries (in care at a month end,
-    not at the one before) by year of age and group, shape (areas + 1, 18, groups)."""
-    n_areas = len(panel.area_codes) + 1
-    moves = np.zeros(n_areas * _N_STATES * _OUTCOMES, dtype=np.int64)
-    entries = np.zeros(n_areas * 18 * _N_GROUPS, dtype=np.int64)
-    for month in range(origin - window + 1, origin + 1):
-        before, after = panel.column(month - 1), panel.column(month)
-        outcome = np.where(after >= 0, after, _LEFT)
-        outcome = np.where(panel.age(month) >= _ADULT_MONTHS, _AGED_OUT, outcome)
-        stayed = before >= 0
-        moves += np.bincount((panel.area * _N_STATES + before)[stayed] * _OUTCOMES
-                             + outcome[stayed], minlength=moves.size)
-        came = (before < 0) & (after >= 0)
-        year = np.minimum(panel.age(month)[came] // 12, 17)
-        entries += np.bincount((panel.area[came] * 18 + year) * _N_GROUPS
-                               + after[came] % _N_GROUPS, minlength=entries.size)
-    return (moves.reshape(n_areas, _N_STATES, _OUTCOMES),
-            entries.reshape(n_areas, 18, _N_GROUPS))
+@dataclass(frozen=True)
+class _Counts:
+    """What a fit at one origin counts, per LA: over the window, the moves and entries of
+    ``_month_counts``; the children in care at the origin by age in months and group; and
+    the entries of the window's first and second halves (for the drift of entry rates)."""
+
+    moves: np.ndarray  # (LAs, states, outcomes)
+    entries: np.ndarray  # (LAs, 18, groups)
+    stock: np.ndarray  # (LAs, ages, groups)
+    early: np.ndarray  # (LAs,)
+    late: np.ndarray  # (LAs,)
+
+
+#: The shapes (after LAs) of ``_month_counts``' two parts, moves and entries.
+_PARTS = ((_N_STATES, _OUTCOMES), (18, _N_GROUPS))
+
+
+class _Tally:
+    """A panel's counts by LA, each month's taken once: the windows of a backtest's
+    origins overlap (24 months every 6), and every level sums the same LA counts."""
+
+    def __init__(self, panel: _Panel):
+        self.panel = panel
+        self._months: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def _summed(self, part: int, months: range) -> np.ndarray:
+        """Part ``part`` of ``_month_counts`` (0 moves, 1 entries) summed over ``months``."""
+        total = np.zeros((len(self.panel.la_codes), *_PARTS[part]), dtype=np.int64)
+        for month in months:
+            if month not in self._months:
+                self._months[month] = _month_counts(self.panel, month)
+            total += self._months[month][part]
+        return total
+
+    def counts(self, origin: int, window: int) -> _Counts:
+        """The counts of the ``window`` months to ``origin``."""
+        panel, half = self.panel, window // 2
+        now = panel.column(origin)
+        there = now >= 0
+        n_las = len(panel.la_codes)
+        age = np.clip(panel.age(origin)[there], 0, _ADULT_MONTHS - 1)
+        stock = np.bincount((panel.la[there] * _ADULT_MONTHS + age) * _N_GROUPS
+                            + now[there] % _N_GROUPS,
+                            minlength=n_las * _ADULT_MONTHS * _N_GROUPS)
+        start = origin - window + 1
+        return _Counts(
+            moves=self._summed(0, range(start, origin + 1)),
+            entries=self._summed(1, range(start, origin + 1)),
+            stock=stock.reshape(n_las, _ADULT_MONTHS, _N_GROUPS),
+            early=self._summed(1, range(start, origin - half + 1)).sum((1, 2)).astype(float),
+            late=self._summed(1, range(origin - half + 1, origin + 1)).sum((1, 2)).astype(
+                float))
 
 
 def _shrink(events: np.ndarray, trials: np.ndarray, prior: np.ndarray,
@@ -240,18 +301,16 @@ class StockFlow:
                        entries=self.entries[rows], drift=self.drift[rows])
 
 
-def _entry_drift(panel: _Panel, origin: int, window: int) -> np.ndarray:
+def _entry_drift(counts: _Counts, areas: _Areas, half: int) -> np.ndarray:
     """Each area's yearly spread (sd) of the log entry rate's random walk. Each LA's log
     change in entries between the window's halves (E1, E2) is a common change c plus its
     own e, less Poisson noise (1/E1 + 1/E2). An area's change is c plus its LAs' own changes
     weighted by entries, which partly cancel. The change between the means of two
     consecutive blocks of T years of a random walk has variance 2T/3 per unit yearly
     variance, hence the last factor."""
-    half = window // 2
-    first = _entries_by_la(panel, origin - half, window - half)
-    second = _entries_by_la(panel, origin, half)
+    first, second = counts.early, counts.late
     seen = (first > 0) & (second > 0)
-    n_areas = len(panel.area_codes)
+    n_areas = len(areas.codes)
     if not seen.any():
         return np.zeros(n_areas)
     change = np.log(second[seen] / first[seen])
@@ -259,42 +318,53 @@ def _entry_drift(panel: _Panel, origin: int, window: int) -> np.ndarray:
     noise = 1 / first[seen] + 1 / second[seen]
     own = max(float(np.mean((change - common) ** 2 - noise)), 0.0)
     la_entries = first + second
-    total = np.bincount(panel.area_of_la, la_entries, minlength=n_areas + 1)[:-1]
-    squares = np.bincount(panel.area_of_la, la_entries ** 2, minlength=n_areas + 1)[:-1]
+    total = areas.total(la_entries)[:-1]
+    squares = areas.total(la_entries ** 2)[:-1]
     variance = (common ** 2 + own * squares / np.maximum(total, 1) ** 2) * 3 / (2 * half / 12)
     return np.sqrt(variance)
 
 
-def _fit_panel(panel: _Panel, origin: int, window: int, strength: float) -> StockFlow:
-    """The model at month index ``origin`` from a panel covering the window before it."""
-    moves, entries = _counts(panel, origin, window)
+def _fit_counts(counts: _Counts, areas: _Areas, origin: int, window: int,
+                strength: float) -> StockFlow:
+    """The model of ``areas`` at month index ``origin`` from its LAs' counts."""
+    moves, entries, stock = (areas.total(part) for part in
+                             (counts.moves, counts.entries, counts.stock))
     own = _components(moves[:-1])
     pooled = _pooled_rates(_components(moves.sum(0)), strength)
-    n_areas = len(panel.area_codes)
-    now = panel.column(origin)
-    there = now >= 0
-    stock = np.bincount(
-        (panel.area[there] * _ADULT_MONTHS + panel.age(origin)[there]) * _N_GROUPS
-        + now[there] % _N_GROUPS, minlength=(n_areas + 1) * _ADULT_MONTHS * _N_GROUPS)
-    by_year = entries[:-1] / window / 12
-    shape = (n_areas, _N_BANDS, _N_GROUPS)
+    shape = (len(areas.codes), _N_BANDS, _N_GROUPS)
     return StockFlow(
-        origin=monthly.month_ends([origin])[0], area_codes=panel.area_codes,
-        stock=stock.reshape(n_areas + 1, _ADULT_MONTHS, _N_GROUPS)[:-1],
+        origin=monthly.month_ends([origin])[0], area_codes=list(areas.codes),
+        stock=stock[:-1],
         leave=_shrink(own["left"], own["months"], pooled["leave"], strength).reshape(shape),
         move=_shrink(own["to_group"], own["placed"][..., None], pooled["move"],
                      strength).reshape(*shape, _N_GROUPS),
-        entries=np.repeat(by_year, 12, axis=1),
-        drift=_entry_drift(panel, origin, window), drift_months=window / 2)
+        entries=np.repeat(entries[:-1] / window / 12, 12, axis=1),
+        drift=_entry_drift(counts, areas, window // 2), drift_months=window / 2)
+
+
+def _month_of(day) -> int:
+    """The month index of a date (``monthly.month_index``)."""
+    return int(monthly.month_index(pd.Series([pd.Timestamp(day)]))[0])
+
+
+def fit_levels(episodes: pd.DataFrame, origin: pd.Timestamp, levels: dict,
+               window: int = WINDOW,
+               prior_months: float = PRIOR_MONTHS) -> dict[object, StockFlow]:
+    """``fit`` for every level at once (``levels``: level -> its ``areas``), each level's
+    model as ``fit`` gives it: the episodes are read into month-end states, and the window
+    counted, once for all levels, an area's counts being the sums of its LAs'."""
+    at = _month_of(origin)
+    panel = _panel(episodes, at - window, at)
+    counts = _Tally(panel).counts(at, window)
+    return {level: _fit_counts(counts, _areas(panel.la_codes, areas), at, window,
+                               prior_months) for level, areas in levels.items()}
 
 
 def fit(episodes: pd.DataFrame, origin: pd.Timestamp, areas: dict | None = None,
         window: int = WINDOW, prior_months: float = PRIOR_MONTHS) -> StockFlow:
     """The model of each area (``areas``: la_code -> area code; None: every LA its own area;
     LAs left out still inform the pooled rates) from the ``window`` months to ``origin``."""
-    at = int(monthly.month_index(pd.Series([pd.Timestamp(origin)]))[0])
-    panel = _panel(episodes, at - window, at, areas)
-    return _fit_panel(panel, at, window, prior_months)
+    return fit_levels(episodes, origin, {None: areas}, window, prior_months)[None]
 
 
 def _matrices_by_age(model: StockFlow, months: int) -> np.ndarray:
@@ -429,27 +499,42 @@ def default_origins(episodes: pd.DataFrame, first: str = "2019-03-31",
     return [day for day in pd.date_range(first, last, freq="ME") if day.month in (3, 9)]
 
 
+def backtest_levels(episodes: pd.DataFrame, levels: dict, origins=None,
+                    horizons=HORIZONS, window: int = WINDOW, sims: int = 200,
+                    seed: int = 0) -> dict[object, pd.DataFrame]:
+    """``backtest`` for every level at once (``levels``: level -> its ``areas``), each
+    level's table as ``backtest`` gives it: the month-end states are read once, and each
+    origin's window counted once, for all levels."""
+    origins = default_origins(episodes) if origins is None else list(origins)
+    if not origins:
+        return {level: pd.DataFrame(columns=BACKTEST_COLUMNS) for level in levels}
+    at = monthly.month_index(pd.Series(pd.to_datetime(origins))).astype(int)
+    last = int(monthly.latest_month(episodes))
+    panel = _panel(episodes, int(at.min()) - window, max(last, int(at.max())))
+    tally = _Tally(panel)
+    areas = {level: _areas(panel.la_codes, one) for level, one in levels.items()}
+    rows = {level: [] for level in levels}
+    for origin in at:
+        ahead = [h for h in horizons if origin + h <= last]
+        counts = tally.counts(origin, window)
+        in_care = {h: panel.in_care(origin + h) for h in ahead}
+        for level, one in areas.items():
+            model = _fit_counts(counts, one, origin, window, PRIOR_MONTHS)
+            table = forecast(model, sims=sims, seed=seed, only=ahead)
+            table["horizon"] = np.tile(ahead, len(model.area_codes))
+            actual = {h: dict(zip(one.codes, one.total(by_la)[:-1]))
+                      for h, by_la in in_care.items()}
+            rows[level].append(table.assign(origin=model.origin, actual=[
+                actual[h][area] for area, h in zip(table["area_code"], table["horizon"])]))
+    return {level: pd.concat(parts, ignore_index=True).rename(columns={"month": "target"})
+            .assign(model="stock_flow")[BACKTEST_COLUMNS] for level, parts in rows.items()}
+
+
 def backtest(episodes: pd.DataFrame, areas: dict | None = None, origins=None,
              horizons=HORIZONS, window: int = WINDOW, sims: int = 200,
              seed: int = 0) -> pd.DataFrame:
     """Past forecasts of children looked after beside what happened: one row per area,
     origin and horizon (months) whose target month end the episodes cover, model
     "stock_flow", actual = the children in care in the area at the target month end."""
-    origins = default_origins(episodes) if origins is None else list(origins)
-    if not origins:
-        return pd.DataFrame(columns=BACKTEST_COLUMNS)
-    at = monthly.month_index(pd.Series(pd.to_datetime(origins))).astype(int)
-    last = int(monthly.latest_month(episodes))
-    panel = _panel(episodes, int(at.min()) - window, max(last, int(at.max())), areas)
-    rows = []
-    for origin in at:
-        ahead = [h for h in horizons if origin + h <= last]
-        model = _fit_panel(panel, origin, window, PRIOR_MONTHS)
-        table = forecast(model, sims=sims, seed=seed, only=ahead)
-        table["horizon"] = np.tile(ahead, len(model.area_codes))
-        actual = {h: dict(zip(panel.area_codes, panel.in_care(origin + h))) for h in ahead}
-        rows.append(table.assign(origin=model.origin, actual=[
-            actual[h][area] for area, h in zip(table["area_code"], table["horizon"])]))
-    out = pd.concat(rows, ignore_index=True).rename(columns={"month": "target"})
-    return out.assign(model="stock_flow")[BACKTEST_COLUMNS]
-
+    return backtest_levels(episodes, {None: areas}, origins, horizons, window, sims,
+                           seed)[None]
