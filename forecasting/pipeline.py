@@ -4,7 +4,8 @@
    monthly ones that disclosure control lets be shown, each with Prophet and the
    benchmarks, and (with backtests) their past forecasts, scores and default model;
 2. the **stock-and-flow comparator** (``stock_flow``) for the case-level children looked
-   after, at every level and, for RCCs, by placement group: its forecasts and past
+   after, at every level and, for RCCs, by placement group (fitted from the episodes in a
+   process of its own while the other models are fitted): its forecasts and past
    forecasts join the other models' and the scores are taken again, so it becomes a
    series' default wherever its past forecasts were closest;
 3. **coherent totals** (``reconcile``): the published LA forecasts reconciled with their
@@ -21,6 +22,7 @@ out a forecast of the hidden ones.
 
 from __future__ import annotations
 
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
@@ -57,10 +59,13 @@ def fit_all(inputs: Inputs, *, with_backtest: bool = True, workers: int | None =
     frames = {PUBLISHED: inputs.annual}
     if inputs.monthly is not None and inputs.monthly["shown"].any():
         frames[CASE] = shown(inputs.monthly)
-    fitted = refresh.refresh_kinds(frames, with_backtest=with_backtest, workers=workers,
-                                   progress=progress)
-    if CASE in fitted and inputs.episodes is not None and len(inputs.episodes):
-        fitted[CASE] = with_stock_flow(fitted[CASE], inputs, with_backtest)
+    comparator = CASE in frames and inputs.episodes is not None and len(inputs.episodes)
+    with ProcessPoolExecutor(max_workers=1) as beside:
+        runs = beside.submit(stock_flow_runs, inputs, with_backtest) if comparator else None
+        fitted = refresh.refresh_kinds(frames, with_backtest=with_backtest, workers=workers,
+                                       progress=progress)
+        if runs is not None:
+            fitted[CASE] = with_stock_flow(fitted[CASE], inputs, runs.result())
     if len(fitted[PUBLISHED].forecasts) and len(inputs.tiers):
         fitted[PUBLISHED] = with_coherent_areas(fitted[PUBLISHED], inputs, with_backtest)
     if CASE in fitted:
@@ -80,28 +85,37 @@ def history_long(frame: pd.DataFrame) -> pd.DataFrame:
 
 # --- the stock-and-flow comparator ---------------------------------------------------------
 
+def stock_flow_runs(inputs: Inputs, with_backtest: bool) -> tuple[pd.DataFrame, list]:
+    """The stock-and-flow model's forecasts (every level; RCCs by placement group too) and,
+    with backtests, its past forecasts: from the episodes alone, so it runs beside the
+    other models' fits."""
+    origin = shown(inputs.monthly)["month"].max()
+    models = stock_flow.fit_levels(inputs.episodes, origin, inputs.levels)
+    ahead = pd.concat([stock_flow.forecast(model, refresh.HORIZON * 12,
+                                           by_group=level == "rcc").assign(level=level)
+                       for level, model in models.items()], ignore_index=True)
+    past = [] if not with_backtest else [
+        table.assign(level=level, breakdown=refresh.TOTAL) for level, table in
+        stock_flow.backtest_levels(inputs.episodes, inputs.levels).items()]
+    return ahead, past
+
+
 def with_stock_flow(fitted: refresh.Fitted, inputs: Inputs,
-                    with_backtest: bool) -> refresh.Fitted:
-    """``fitted`` (case-level) with the stock-and-flow forecasts and past forecasts of the
-    children looked after it holds, and scores taken again."""
+                    runs: tuple[pd.DataFrame, list]) -> refresh.Fitted:
+    """``fitted`` (case-level) with the stock-and-flow forecasts and past forecasts
+    (``stock_flow_runs``) of the children looked after it holds, and scores taken again."""
     series = shown(inputs.monthly)
     stock = series[series["series"] == monthly.STOCK]
     names = stock.drop_duplicates(["level", "area_code"]).set_index(
         ["level", "area_code"])["area_name"]
-    origin = series["month"].max()
-    models = stock_flow.fit_levels(inputs.episodes, origin, inputs.levels)
-    ahead = [stock_flow.forecast(model, refresh.HORIZON * 12, by_group=level == "rcc")
-             .assign(level=level) for level, model in models.items()]
-    past = [] if not with_backtest else [
-        table.assign(level=level, breakdown=refresh.TOTAL) for level, table in
-        stock_flow.backtest_levels(inputs.episodes, inputs.levels).items()]
+    ahead, past = runs
     fitted_keys = fitted.forecasts[KEY].drop_duplicates()
     labelled = [frame.assign(series=monthly.STOCK, area_name=[
         names.get((level, code)) for level, code in zip(frame["level"], frame["area_code"])])
-        .merge(fitted_keys, on=KEY) for frame in (pd.concat(ahead), *past)]
+        .merge(fitted_keys, on=KEY) for frame in (ahead, *past)]
     forecasts = pd.concat([fitted.forecasts, labelled[0].assign(model="stock_flow")],
                           ignore_index=True)
-    if not with_backtest:
+    if not past:
         return replace(fitted, forecasts=forecasts)
     tested = with_actuals(pd.concat(labelled[1:], ignore_index=True), stock)
     return rescored(replace(fitted, forecasts=forecasts), tested, series)
