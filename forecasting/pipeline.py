@@ -64,12 +64,17 @@ def fit_all(inputs: Inputs, *, with_backtest: bool = True, workers: int | None =
         runs = beside.submit(stock_flow_runs, inputs, with_backtest) if comparator else None
         fitted = refresh.refresh_kinds(frames, with_backtest=with_backtest, workers=workers,
                                        progress=progress)
+        # the published and case-level series are finished apart, at the same time
+        coherent = beside.submit(with_coherent_areas, fitted[PUBLISHED],
+                                 replace(inputs, monthly=None, episodes=None), with_backtest
+                                 ) if len(fitted[PUBLISHED].forecasts) and len(inputs.tiers) \
+            else None
         if runs is not None:
             fitted[CASE] = with_stock_flow(fitted[CASE], inputs, runs.result())
-    if len(fitted[PUBLISHED].forecasts) and len(inputs.tiers):
-        fitted[PUBLISHED] = with_coherent_areas(fitted[PUBLISHED], inputs, with_backtest)
-    if CASE in fitted:
-        fitted[CASE] = with_coherent_breakdowns(fitted[CASE], inputs.monthly)
+        if CASE in fitted:
+            fitted[CASE] = with_coherent_breakdowns(fitted[CASE], inputs.monthly)
+        if coherent is not None:
+            fitted[PUBLISHED] = coherent.result()
     return fitted
 
 
