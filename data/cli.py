@@ -170,7 +170,8 @@ def needs_scope(args: argparse.Namespace) -> Scope:
 
 
 def scenario_export(engine, args: argparse.Namespace) -> pd.DataFrame:
-    """The scenario export: --rcc and --name are required."""
+    """The scenario export: --rcc and --name are required (after a refresh)."""
+    forecast_store.stored_run(engine)
     if not args.rcc or not args.name:
         raise UserInputError("Name the saved scenario: --rcc RCC_NAME --name NAME.")
     return outlook_tables.scenario_export(engine, args.year, args.rcc, args.name)

@@ -67,8 +67,7 @@ def fit_all(inputs: Inputs, *, with_backtest: bool = True, workers: int | None =
         # the published and case-level series are finished apart, at the same time
         coherent = beside.submit(with_coherent_areas, fitted[PUBLISHED],
                                  replace(inputs, monthly=None, episodes=None), with_backtest
-                                 ) if len(fitted[PUBLISHED].forecasts) and len(inputs.tiers) \
-            else None
+                                 ) if whole_hierarchy(fitted[PUBLISHED], inputs) else None
         if runs is not None:
             fitted[CASE] = with_stock_flow(fitted[CASE], inputs, runs.result())
         if CASE in fitted:
@@ -76,6 +75,16 @@ def fit_all(inputs: Inputs, *, with_backtest: bool = True, workers: int | None =
         if coherent is not None:
             fitted[PUBLISHED] = coherent.result()
     return fitted
+
+
+def whole_hierarchy(fitted: refresh.Fitted, inputs: Inputs) -> bool:
+    """Whether every current LA has a published series (a forecast, or a history to carry
+    forward): coherent totals are made only then, as an RCC's coherent forecast is its
+    LAs' sum."""
+    if fitted.forecasts.empty or inputs.tiers.empty:
+        return False
+    las = inputs.annual.loc[inputs.annual["level"] == "la", "area_code"]
+    return set(inputs.tiers["la"]) <= set(las)
 
 
 def shown(series: pd.DataFrame) -> pd.DataFrame:
