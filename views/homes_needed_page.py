@@ -41,6 +41,9 @@ def ranked_section(table, run, offers: tuple, case_year: int, version: int) -> N
     """The answer in words, the chart and the ranked table for the scope's RCCs."""
     rcc = own_rcc()
     mine = table if rcc is None else table[table["rcc"] == rcc]
+    if mine.empty:
+        st.markdown(f"{rcc} has no children in children's homes in the records held.")
+        return
     sentences = outlook.outlook_sentences(mine)
     st.markdown("\n".join(f"- {line}" for line in sentences) if sentences else
                 "No cohort's shortfall can be shown here (too few children to show).")
