@@ -50,21 +50,24 @@ def left_out_note(series: pd.DataFrame) -> str:
             "boundaries of the time): " + "; ".join(spans) + ".")
 
 
+def records_origin(synthetic: bool) -> str:
+    """Where case-level records come from, as a source line names it."""
+    return ("a synthetic cohort calibrated to DfE, Ofsted and ONS figures" if synthetic
+            else "LAs' SSDA903 and Placements Standard v2 returns")
+
+
 def monthly_source(first: pd.Timestamp, last: pd.Timestamp, synthetic: bool,
                    when: str) -> str:
     """The source line of a case-level monthly series: the months counted, where the
     records come from, and the synthetic label when they are synthetic."""
-    origin = ("a synthetic cohort calibrated to DfE, Ofsted and ONS figures" if synthetic
-              else "LAs' SSDA903 and Placements Standard v2 returns")
     text = (f"{when}. Children counted at each month end, {first:%B %Y} to {last:%B %Y}, "
-            f"from case-level records: {origin}.")
+            f"from case-level records: {records_origin(synthetic)}.")
     return label_if_synthetic(text, synthetic)
 
 
 def case_level_source(year: int, synthetic: bool) -> str:
     """The source line of a figure counted from children's records: where the records
     come from, the day they describe, and the synthetic label when they are synthetic."""
-    origin = ("a synthetic cohort calibrated to DfE, Ofsted and ONS figures" if synthetic
-              else "LAs' SSDA903 and Placements Standard v2 returns")
-    text = f"Children looked after at 31 March {year}: case-level records from {origin}."
+    text = (f"Children looked after at 31 March {year}: case-level records from "
+            f"{records_origin(synthetic)}.")
     return label_if_synthetic(text, synthetic)

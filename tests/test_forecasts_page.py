@@ -6,19 +6,19 @@ here are planted (for England, Blackpool and North West RCC) and fitted for real
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from sqlalchemy import insert
 from streamlit.testing.v1 import AppTest
 
+from tests.app_pages import opened, words
+
 from data import forecast_series, forecast_store
 from data import schema as s
 from data.build import build
 from data.store import make_engine
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "views/forecasts_page.py"
 ENGLAND, BLACKPOOL, SCILLY, CITY = "E92000001", "E06000009", "E06000053", "E09000001"
 
@@ -63,17 +63,10 @@ def app(store, monkeypatch):
 
 
 def forecasts_page(params: dict) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params.update(params)
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return opened(PAGE, params)
 
 
-def text(at: AppTest) -> str:
-    return " ".join([m.value for m in at.markdown] + [c.value for c in at.caption]
-                    + [i.value for i in at.info] + [w.value for w in at.warning])
+text = words
 
 
 def test_without_stored_forecasts_the_page_says_so(app, monkeypatch):

@@ -8,17 +8,17 @@ from __future__ import annotations
 import io
 import shutil
 from contextlib import redirect_stdout
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from sqlalchemy.engine import make_url
 from streamlit.testing.v1 import AppTest
 
+from tests.app_pages import opened, words
+
 from data import cli, forecast_inputs, forecast_series, forecast_store
 from data.store import make_engine
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "views/homes_needed_page.py"
 GM = "Greater Manchester"
 SCILLY, CITY = "E06000053", "E09000001"
@@ -74,18 +74,10 @@ def app(store, monkeypatch):
 
 
 def page(params: dict, path: str = PAGE) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.query_params.update(params)
-    at.run()
-    at.switch_page(path).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return opened(path, params, timeout=300)
 
 
-def text(at: AppTest) -> str:
-    return " ".join([m.value for m in at.markdown] + [c.value for c in at.caption]
-                    + [i.value for i in at.info] + [w.value for w in at.warning]
-                    + [h.value for h in at.header] + [s.value for s in at.subheader])
+text = words
 
 
 def test_the_provider_view_in_words_chart_and_table(app):

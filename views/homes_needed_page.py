@@ -39,7 +39,7 @@ scope, year = filters.scope, filters.year
 
 def ranked_section(table, run, offers: tuple, case_year: int, version: int) -> None:
     """The answer in words, the chart and the ranked table for the scope's RCCs."""
-    rcc = own_rcc()
+    rcc = specificity_panel.scope_rcc(scope)
     mine = table if rcc is None else table[table["rcc"] == rcc]
     if mine.empty:
         st.markdown(f"{rcc} has no children in children's homes in the records held.")
@@ -57,15 +57,6 @@ def ranked_section(table, run, offers: tuple, case_year: int, version: int) -> N
     with st.expander("The table", expanded=rcc is not None):
         frame.table(shown, "homes-needed", "homes needed", scope=scope, year=case_year,
                     column_config=COLUMNS)
-
-
-def own_rcc() -> str | None:
-    """The scope's RCC (an LA's own); None at England or a region (every RCC shown)."""
-    if scope.kind == "rcc":
-        return cached.rccs().set_index("id").at[scope.code, "name"]
-    if scope.kind == "la":
-        return cached.local_authorities().set_index("code").at[scope.code, "rcc_name"]
-    return None
 
 
 def main() -> None:

@@ -51,13 +51,19 @@ def render(filters: frame.Filters, year: int, version: int, labels: dict[str, st
     exports_section(rcc, year, version, labels)
 
 
+def scope_rcc(scope) -> str | None:
+    """The RCC a scope names (an LA's own, by name); None at England or a region."""
+    if scope.kind == "rcc":
+        return cached.rccs().set_index("id").at[scope.code, "name"]
+    if scope.kind == "la":
+        return cached.local_authorities().set_index("code").at[scope.code, "rcc_name"]
+    return None
+
+
 def chosen_rcc(filters: frame.Filters, rccs: list[str]) -> str | None:
     """The scope's RCC (an LA's own), or at England one chosen here."""
     if filters.scope.kind in ("rcc", "la"):
-        las = cached.local_authorities().set_index("code")
-        code = filters.scope.code if filters.scope.kind == "la" else None
-        name = las.at[code, "rcc_name"] if code else \
-            cached.rccs().set_index("id").at[filters.scope.code, "name"]
+        name = scope_rcc(filters.scope)
         if not isinstance(name, str) or name not in rccs:
             st.markdown(f"{filters.title} has no children in residential care placed by "
                         "an RCC's LAs in the records held.")
