@@ -43,7 +43,7 @@ def test_unknown_address_says_so_and_links_every_page(app_store, address):
     assert [link.value for link in at.page_link] == TITLES
 
 
-@pytest.mark.parametrize("address, page", [("costs", "Costs")])
+@pytest.mark.parametrize("address, page", [("board_pack", "Board pack")])
 def test_planned_pages_say_they_are_not_built_yet(app_store, address, page):
     at = page_at(address)
     [warning] = at.warning

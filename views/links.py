@@ -20,7 +20,7 @@ from views.frame import DEFAULT_PAGE, PAGES, url_path
 #: The page shown for an address with no page behind it.
 NOT_FOUND_PAGE = "views/not_found_page.py"
 #: Pages planned but not built: their address says so rather than "no such page".
-PLANNED = {"costs": "Costs"}
+PLANNED = {"board_pack": "Board pack"}
 #: The longest value echoed back from a link (a link can carry thousands of characters).
 LONGEST = 40
 

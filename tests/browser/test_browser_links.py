@@ -17,18 +17,18 @@ def main_area(page):
     return page.get_by_test_id("stMain")
 
 
-def test_costs_says_it_is_not_built_and_links_every_page(page, app_url):
-    open_page(page, f"{app_url}/costs", "Page not found")
+def test_a_planned_page_says_it_is_not_built_and_links_every_page(page, app_url):
+    open_page(page, f"{app_url}/board_pack", "Page not found")
     expect(main_area(page).get_by_test_id("stAlert")).to_contain_text(
-        "There is no page called costs yet: the Costs page is not built.")
+        "There is no page called board_pack yet: the Board pack page is not built.")
     expect(page.get_by_role("dialog")).to_have_count(0)
-    expect(page).to_have_url(re.compile(r"/costs\?"))
+    expect(page).to_have_url(re.compile(r"/board_pack\?"))
     links = main_area(page).get_by_test_id("stPageLink")
     expect(links.get_by_test_id("stMarkdownContainer")).to_have_text(
         [title for title, _ in navigation()])
     no_exception(page)
     assert not [v for v in violations(page) if not v["streamlit"]]
-    full_screenshot(page, "browser-links-costs")
+    full_screenshot(page, "browser-links-planned")
     links.filter(has_text="Data & methods").click()
     expect(heading(page)).to_have_text("Data & methods")
     expect(page).to_have_url(re.compile(r"/data_methods\?"))
