@@ -5,10 +5,23 @@ how fees vary and the fee model, projected spend. Cached with ``cached``'s two d
 
 from __future__ import annotations
 
-from cached import engine, figure, table  # noqa: F401
+from analysis.scope import Scope
+from cached import engine, figure, scope_codes, table  # noqa: F401
+from data import fee_frame
 
 
 # --- lead: the fee frame ---------------------------------------------------------------------
+
+@figure(max_entries=2)
+def fees():
+    """Every current paid placement with its fee (``data.fee_frame``): read once per data
+    version and shared by every session and fee section (callers must not change it)."""
+    return fee_frame.fee_frame(engine())
+
+
+def scope_fees(scope: Scope):
+    """The placements made by the scope's LAs, from the shared fee frame."""
+    return fee_frame.scope_rows(fees(), scope, scope_codes(scope))
 
 
 # --- HA: published spend and unit costs ------------------------------------------------------
