@@ -11,8 +11,9 @@ not a fixed sum), so each coefficient b is reported as the % effect exp(b) - 1 w
 95% interval. Errors are heteroscedasticity-robust (HC3): dear placements vary more.
 Placement type is the 903 PLACE code where that code has at least ``MIN_LEVEL``
 placements, else its placement group; levels of any grouping with fewer than
-``MIN_LEVEL`` placements are pooled as "Other (small groups)" (and left out if the pool
-is still that small), so no effect rests on a handful of children. Terms are added in the
+``MIN_LEVEL`` placements are pooled as "Other (small groups)", whose effect is never
+reported, so no effect rests on a handful of children (and every placement stays in the
+model: its n is the area's count of placements, which the family protects). Terms are added in the
 order above and a term is kept only if it can be told apart from those before it (it
 varies, and its columns add to the design's rank); the rest are named in ``dropped``.
 
@@ -41,6 +42,16 @@ NUMERIC = {"needs": "Each extra need", "high_intensity": "Each extra high-intens
 #: Groupings: the categorical terms, in the order they are added, with their words.
 CATEGORICAL = {"cohort": "Needs cohort", "age_band": "Age band",
                "placement_kind": "Placement type"}
+#: 903 PLACE codes in words (shortened from the DfE SSDA903 guidance), for the model's levels.
+PLACE_NAMES = {
+    "H5": "supported accommodation", "K1": "secure children's home", "K2": "children's home",
+    "P1": "placed with parents", "P2": "independent living", "P3": "residential employment",
+    "R1": "residential care home", "R2": "NHS / health trust", "R3": "family centre or "
+    "mother and baby unit", "R5": "young offender institution", "S1": "residential school",
+    "U1": "foster, family or friend, long term", "U2": "foster, family or friend, fostering "
+    "for adoption", "U3": "foster, family or friend, other", "U4": "foster, other carer, long "
+    "term", "U5": "foster, other carer, fostering for adoption", "U6": "foster, other carer, "
+    "other", "Z1": "other placement"}
 MIN_LEVEL = 10  # fewest placements a level of a grouping needs to have its own effect
 SMALL = "Other (small groups)"
 MIN_PLACEMENTS = 50  # fewest placements a model is fitted on ...
@@ -73,24 +84,24 @@ def model_rows(frame: pd.DataFrame) -> pd.DataFrame:
         "provider_id": rows["provider_id"].to_numpy(object)}, index=rows.index)
     for name in CATEGORICAL:
         data[name] = pooled(data[name])
-    return data[data[list(CATEGORICAL)].ne("").all(axis=1)]
+    return data
 
 
 def placement_kind(rows: pd.DataFrame) -> pd.Series:
-    """The 903 PLACE code where it has ``MIN_LEVEL`` placements, else the placement group."""
+    """The 903 PLACE code (with its name) where it has ``MIN_LEVEL`` placements, else the
+    placement group."""
     counts = rows["placement_type"].map(rows["placement_type"].value_counts())
-    return rows["placement_type"].where(counts >= MIN_LEVEL, rows["placement"]).fillna(
+    named = rows["placement_type"] + " " + rows["placement_type"].map(PLACE_NAMES).fillna("")
+    return named.str.strip().where(counts >= MIN_LEVEL, rows["placement"]).fillna(
         rows["placement"])
 
 
 def pooled(values: pd.Series) -> pd.Series:
-    """Levels with fewer than ``MIN_LEVEL`` placements pooled as ``SMALL``; a pool still
-    that small is blanked (its rows leave the model)."""
+    """Levels with fewer than ``MIN_LEVEL`` placements pooled as ``SMALL`` (kept in the
+    model, so every placement counts and the model's n is the area's placements, but the
+    pool's own effect is never reported)."""
     counts = values.map(values.value_counts())
-    values = values.where(counts >= MIN_LEVEL, SMALL)
-    if 0 < (values == SMALL).sum() < MIN_LEVEL:
-        values = values.where(values != SMALL, "")
-    return values
+    return values.where(counts >= MIN_LEVEL, SMALL)
 
 
 def fit_fee_model(frame: pd.DataFrame) -> FeeModel:
@@ -163,6 +174,8 @@ def coefficients(model: FeeModel) -> pd.DataFrame:
     rows = []
     for name in model.fit.params.index.drop("const"):
         term, _, level = name.partition("=")
+        if level == SMALL:
+            continue
         words = NUMERIC.get(term) or CATEGORICAL[term]
         rows.append({"term": words, "level": level,
                      "compared_with": model.references.get(term, ""),
@@ -213,8 +226,8 @@ def model_sentences(model: FeeModel, table: pd.DataFrame, providers: pd.DataFram
         return [model.note]
     fit = summary(model)
     lines = [f"Children's needs, ages and placement types explain about "
-             f"{fit['r_squared']:.0%} of the differences in fees between the "
-             f"{fit['placements']:,} placements here; the rest is price these do not explain."]
+             f"{fit['r_squared']:.0%} of the differences in fees between placements here; "
+             f"the rest is price these do not explain."]
     for row in table[table["term"].isin(NUMERIC.values())].itertuples():
         lines.append(f"{row.term} goes with a fee about {abs(row.effect_pct):.0f}% "
                      f"{'higher' if row.effect_pct >= 0 else 'lower'} (95% interval "

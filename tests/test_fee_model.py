@@ -37,17 +37,19 @@ def planted_r_squared(frame: pd.DataFrame) -> float:
 
 
 def planted_effects(references: dict) -> dict:
-    """Each reported coefficient's planted value (% effect), given the reference levels."""
+    """Each reported coefficient's planted value (% effect), given the reference levels
+    (placement types are reported as code and name)."""
     effects = {("Each extra need", ""): TRUTH["needs"],
                ("Each extra high-intensity need", ""): TRUTH["high_intensity"],
                ("Each extra daily need", ""): TRUTH["daily"]}
-    for term, words, levels in (("cohort", "Needs cohort", COHORTS),
-                                ("age_band", "Age band", AGE_BANDS),
-                                ("placement_type", "Placement type", list(PLACEMENTS))):
+    named = {f"{code} {fee_model.PLACE_NAMES[code]}": code for code in PLACEMENTS}
+    for term, words, levels in (("cohort", "Needs cohort", {c: c for c in COHORTS}),
+                                ("age_band", "Age band", {a: a for a in AGE_BANDS}),
+                                ("placement_type", "Placement type", named)):
         reference = references["placement_kind" if term == "placement_type" else term]
-        base = TRUTH[term].get(reference, 0)
-        effects.update({(words, level): TRUTH[term].get(level, 0) - base
-                        for level in levels if level != reference})
+        base = TRUTH[term].get(levels[reference], 0)
+        effects.update({(words, level): TRUTH[term].get(code, 0) - base
+                        for level, code in levels.items() if level != reference})
     return {key: 100 * np.expm1(effect) for key, effect in effects.items()}
 
 
@@ -61,7 +63,8 @@ def covered(table: pd.DataFrame, truth: dict) -> dict:
 def test_coefficients_near_the_planted_effects(model):
     """One large fit: every planted effect within its 99.9% interval and the reported 95%
     intervals the same as statsmodels' own."""
-    assert model.dropped == [] and model.references["placement_kind"] == "U1"
+    assert model.dropped == [] and model.references["placement_kind"] == "U1 " + \
+        fee_model.PLACE_NAMES["U1"]
     wide = model.fit.conf_int(0.001)
     table = fee_model.coefficients(model).assign(
         lower_pct=100 * np.expm1(wide[0].to_numpy()[1:]),
@@ -133,11 +136,12 @@ def test_terms_with_no_variation_dropped_and_small_levels_pooled():
     model = fee_model.fit_fee_model(frame)
     assert any(words.startswith("Each extra daily need") for words in model.dropped)
     assert any(words.startswith("Age band") for words in model.dropped)
-    assert "Rare" not in set(model.data["cohort"])  # 6 rows: pooled, pool too small, left out
-    assert len(model.data) == 400 - 6
+    assert set(model.data.loc[frame.index[:6], "cohort"]) == {fee_model.SMALL}
+    assert len(model.data) == 400 and model.fit.nobs == 400
     assert set(model.data.loc[frame.index[6:18], "placement_kind"]) == {"other placements"}
     table = fee_model.coefficients(model)
     assert "Each extra daily need" not in set(table["term"])
+    assert fee_model.SMALL not in set(table["level"])  # the 6 pooled rows' effect unreported
 
 
 def test_a_term_the_others_determine_is_dropped():
