@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from analysis.scope import Scope
 from cached import engine, figure, scope_codes, table  # noqa: F401
-from data import fee_frame
+from data import fee_frame, spend_projection
 
 
 # --- lead: the fee frame ---------------------------------------------------------------------
@@ -34,3 +34,17 @@ def scope_fees(scope: Scope):
 
 
 # --- HD: projected spend ---------------------------------------------------------------------
+
+def no_fee_statistics(area: Scope, breakdown: str, value) -> bool:
+    """Interim fee test until the fee disclosure family is wired in here (lead): no fee
+    statistic is shown, so projected spend uses the published unit costs."""
+    return False
+
+
+@table
+def projected_spend(scope: Scope, inflation: float, run_id: int):
+    """The scope's projected spend, years 0-5 (``data.spend_projection``): by placement
+    group for an RCC, all children elsewhere; ``run_id`` keys it to the stored forecasts."""
+    return spend_projection.projection(engine(), scope, inflation,
+                                       may_describe=no_fee_statistics,
+                                       fees=scope_fees(scope) if scope.kind == "rcc" else None)
