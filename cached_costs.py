@@ -6,8 +6,11 @@ how fees vary and the fee model, projected spend. Cached with ``cached``'s two d
 from __future__ import annotations
 
 from analysis.scope import Scope
-from cached import engine, figure, scope_codes, table  # noqa: F401
-from data import fee_frame, spend_projection
+from cached import engine, figure, releases, scope_codes, table  # noqa: F401
+from cached import local_authorities as cached_las
+from components import cost_charts
+from components.source import source_line
+from data import cost_tables, fee_frame, spend_projection
 
 
 # --- lead: the fee frame ---------------------------------------------------------------------
@@ -25,6 +28,66 @@ def scope_fees(scope: Scope):
 
 
 # --- HA: published spend and unit costs ------------------------------------------------------
+
+@table
+def spend(level: str):
+    """RO3 2024-25 spend on children looked after for every area of ``level``."""
+    return cost_tables.spend(engine(), level)
+
+
+@table
+def spend_comparison(scope: Scope):
+    """The scope's LAs ranked (or one LA beside its comparators) by spend per child."""
+    return cost_tables.spend_comparison(engine(), scope)
+
+
+@table
+def unit_costs(scope: Scope):
+    """S251 weekly unit costs 2016-17 to 2024-25 for the scope's LAs, region(s), England."""
+    return cost_tables.unit_costs(engine(), scope)
+
+
+@table
+def cost_benchmarks():
+    """The published cost benchmarks, with their terms (cash or real) and chart."""
+    return cost_tables.benchmarks(engine())
+
+
+def spend_source() -> str:
+    """The spend figures' source line: RO3, DfE counts, ONS population; cash terms."""
+    return source_line(releases(), ["ro3", "cla_count", "population"],
+                       "2024-25, cash terms. Per child: computed by RCC Insight")
+
+
+@figure
+def spend_bars_figure(scope: Scope, title: str):
+    """The ranked bar chart of spend per child looked after for the scope."""
+    return cost_charts.spend_bars(
+        spend_comparison(scope), f"Spend per child looked after a year, 2024-25: {title}",
+        spend_source())
+
+
+@figure
+def unit_cost_figure(scope: Scope, measure: str, title: str, with_las: bool):
+    """One measure's weekly unit cost lines with its benchmarks as reference lines."""
+    rows = unit_costs(scope)
+    rows = rows[(rows["measure"] == measure) & (with_las | (rows["level"] != "la"))]
+    references = cost_benchmarks()
+    source = source_line(releases(), ["lait", "cost_benchmarks"],
+                         "S251 outturn 2016-17 to 2024-25, cash terms; benchmarks as labelled")
+    return cost_charts.unit_cost_lines(
+        rows, references[references["chart"] == measure],
+        f"{measure}: weekly unit cost, {title}", source, unit_cost_focus(scope))
+
+
+def unit_cost_focus(scope: Scope) -> set[str]:
+    """The lines drawn bold: one LA and its region; an RCC's or a region's region(s);
+    England's alone at England scope (its regions drawn thin)."""
+    if scope.kind == "england":
+        return set()
+    members = scope.members(cached_las())
+    return set(members["region_code"]) | (set(members["code"]) if scope.kind == "la" else set())
+
 
 
 # --- HB: the board's cap, fee make-up, the fee disclosure family ------------------------------
