@@ -34,6 +34,7 @@ FORECAST = ["forecast", *BOUNDS]
 SPEND = ["spend", *[f"spend_{bound}" for bound in BOUNDS]]
 #: How the total's range was found (module docstring), in words for the page.
 INTERVAL_WORDS = {
+    "own": "the range of the group's own forecast",
     "scaled": "the range of the forecast of all children, at today's average cost per child",
     "summed": "the groups' ranges added together, which is wider than the true range (every "
               "group at the edge of its range at once)",
@@ -112,7 +113,8 @@ def project(children: pd.DataFrame, costs: pd.DataFrame, inflation: float,
     ``summed``. One breakdown alone (e.g. ``TOTAL``: all children) is its own total
     (``single``).
     Columns: years_ahead, year_ending, financial_year, placement, children, weekly_cost,
-    cost_source, price_factor, ``SPEND``, interval (how the total's range was found)."""
+    cost_source, price_factor, ``SPEND``, interval (how the range was found:
+    ``INTERVAL_WORDS``)."""
     rate = check_inflation(inflation)
     rows = children[children["years_ahead"] <= years].merge(costs, on="breakdown",
                                                             validate="many_to_one")
@@ -121,7 +123,8 @@ def project(children: pd.DataFrame, costs: pd.DataFrame, inflation: float,
     groups = rows.assign(price_factor=factor,
                          **{spend: rows[column] * yearly_cost
                             for spend, column in zip(SPEND, FORECAST)})
-    groups = groups.rename(columns={"breakdown": "placement", "forecast": "children"})
+    groups = groups.rename(columns={"breakdown": "placement", "forecast": "children"}
+                           ).assign(interval="own")
     if groups["placement"].nunique() > 1:
         out = pd.concat([groups, totals(groups, total)], ignore_index=True)
     else:

@@ -102,6 +102,7 @@ def test_the_total_adds_the_groups_and_sums_their_bounds_without_a_total_forecas
         per_child = total["spend"] / (total["children"] * 52.18 * 1.05 ** year)
         assert total["weekly_cost"] == pytest.approx(per_child)
     assert list(out["placement"].iloc[:5]) == [*GROUPS, ps.TOTAL]
+    assert set(out.loc[out["placement"] != ps.TOTAL, "interval"]) == {"own"}
 
 
 def test_the_total_takes_its_range_from_the_total_forecast_where_there_is_one():
