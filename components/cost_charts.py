@@ -16,7 +16,7 @@ from components.placement_charts import label_width, shade
 
 PER_CHILD = "spend_per_child_looked_after_gbp"
 #: Comparator rows (not LAs) drawn paler, so the LAs stand out.
-COMPARATOR_ROLES = {"Region", "RCC", "England"}
+COMPARATOR_ROLES = {"Region", "RCC", "England", "Statistical neighbours"}
 LEVEL_ORDER = {"la": 0, "region": 1, "england": 2}
 #: Dotted benchmark lines: distinct from each other and from the area lines (Tol's muted).
 BENCHMARK_COLOURS = ["#CC6677", "#117733", "#882255", "#44AA99", "#999933", "#000000",
@@ -52,10 +52,11 @@ def spend_map(areas: dict, las: pd.DataFrame, *, title: str, source: str,
 def bar_label(row: pd.Series) -> str:
     """An LA's name, or the comparator's name and what it is."""
     role = row["comparator"]
-    if role in ("LA", "This LA") or role.startswith("Statistical"):
-        return row["area_name"] + (" (statistical neighbour)" if role.startswith("Stat")
-                                   else "")
-    return row["area_name"] if role == "England" else f"{row['area_name']} ({role})"
+    if role.startswith("Statistical neighbour "):
+        return f"{row['area_name']} (statistical neighbour)"
+    if role in ("LA", "This LA", "England", "Statistical neighbours"):
+        return row["area_name"]
+    return f"{row['area_name']} ({role})"
 
 
 def spend_bars(rows: pd.DataFrame, title: str, source: str) -> go.Figure:

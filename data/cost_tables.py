@@ -241,7 +241,8 @@ def area_frame(engine: Engine, level: str, code: str) -> pd.DataFrame:
 
 def la_comparison(engine: Engine, la_code: str, las: pd.DataFrame,
                   england: pd.DataFrame) -> pd.DataFrame:
-    """The LA, its region, its RCC, England, then its statistical neighbours in DfE's order."""
+    """The LA, its region, its RCC, England, its statistical neighbours taken together
+    (summed like an area), then each neighbour in DfE's order."""
     me = las.loc[[la_code]].reset_index().assign(comparator="This LA")
     region = area_frame(engine, "region", me.at[0, "region_code"]).assign(comparator="Region")
     parts = [me, region]
@@ -250,7 +251,11 @@ def la_comparison(engine: Engine, la_code: str, las: pd.DataFrame,
     sns = [code for code in neighbours(engine, la_code) if code in las.index]
     near = las.loc[sns].reset_index().assign(
         comparator=[f"Statistical neighbour {i}" for i in range(1, len(sns) + 1)])
-    return first(pd.concat([*parts, england, near], ignore_index=True), ["comparator"])
+    together = pd.DataFrame([area_row("neighbours", None, "Statistical neighbours together",
+                                      la_spend(engine).loc[sns])]).assign(
+        comparator="Statistical neighbours")
+    return first(pd.concat([*parts, england, together, near], ignore_index=True),
+                 ["comparator"])
 
 
 # --- unit costs ----------------------------------------------------------------------------------

@@ -152,7 +152,7 @@ def test_export_covers_every_area_of_each_level(engine):
         cost_tables.spend(engine, "la", 2024)
 
 
-def test_comparison_of_one_la_lists_its_comparators_and_neighbours(engine):
+def test_comparison_of_one_la_lists_its_comparators_and_neighbours(engine, published):
     rows = cost_tables.spend_comparison(engine, Scope("la", "E08000003"))
     assert rows["comparator"].tolist()[:4] == ["This LA", "Region", "RCC", "England"]
     assert rows["area_name"].tolist()[:4] == ["Manchester", "North West", "Greater Manchester",
@@ -162,7 +162,13 @@ def test_comparison_of_one_la_lists_its_comparators_and_neighbours(engine):
     gss = dict(zip(numbers["old_la_code"], numbers["new_la_code"]))
     mine = wide[wide["old_la_code"] == "352"].iloc[0]  # Manchester's DfE number
     expected = [gss[mine[f"SN_{i}"]] for i in range(1, 11)]
-    assert rows["area_code"].tolist()[4:] == expected
+    assert rows["area_code"].tolist()[5:] == expected
+    together = rows.iloc[4]
+    assert together["comparator"] == "Statistical neighbours"
+    brute = brute_area(expected, published)  # Birmingham, a neighbour, published no spend
+    assert pd.isna(together["spend_total_gbp"]) and "Birmingham" in together["note"]
+    assert same(together["spend_per_child_looked_after_gbp"], brute["per_cla"])
+    assert same(together["spend_per_child_0_17_gbp"], brute["per_child"])
 
 
 @pytest.mark.parametrize("scope", [Scope("rcc", GM), Scope("region", "E12000009"), Scope()])

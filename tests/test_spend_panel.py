@@ -13,8 +13,8 @@ from streamlit.testing.v1 import AppTest
 from analysis.scope import Scope
 from components import cost_charts
 from tests.app_pages import words
-from tests.test_cost_tables import (CITY, CLA_TOTAL, GM, LAIT, RO3, SCILLY, brute_area,
-                                    number, published_table, raw)
+from tests.test_cost_tables import (CITY, CLA_TOTAL, GM, LAIT, OPEN, RO3, SCILLY,
+                                    brute_area, number, published_table, raw)
 
 GM_LAS = [f"E080000{n:02d}" for n in range(1, 11)]
 
@@ -63,6 +63,21 @@ def test_an_rcc_reads_its_spend_against_england(app_store, published):
     change = round((gm["per_cla"] / england["per_cla"] - 1) * 100)
     assert f"{abs(change)}% less than" in text
     assert "cash terms" in text and "real terms (2023-24 prices)" in text
+
+
+def test_an_la_reads_its_spend_against_england_and_its_neighbours(app_store, published):
+    text = words(opened_panel("la", "E08000003", "Manchester"))
+    wide = raw(OPEN / "lookups" / "dfe_statistical_neighbours_2025_wide.csv")
+    numbers = raw(OPEN / "lookups" / "dfe_old_new_la_codes.csv")
+    gss = dict(zip(numbers["old_la_code"], numbers["new_la_code"]))
+    mine = wide[wide["old_la_code"] == "352"].iloc[0]
+    near = brute_area([gss[mine[f"SN_{i}"]] for i in range(1, 11)], published)
+    manchester = published.loc["E08000003"]
+    per_cla = manchester["spend"] / manchester["count"]
+    change = round((per_cla / near["per_cla"] - 1) * 100)
+    assert (f"{abs(change)}% {'more' if change > 0 else 'less'} than its statistical "
+            f"neighbours' £{near['per_cla']:,.0f}") in text
+    assert f"Manchester spent £{manchester['spend'] / 1e6:,.1f} million" in text
 
 
 def test_unit_costs_read_from_the_lait_file(app_store):

@@ -116,8 +116,17 @@ def spend_sentence(rows: pd.DataFrame, scope: Scope, title: str) -> str:
     if pd.isna(row[PER_CHILD]):
         return f"{start}. No figure per child looked after can be given: {why_blank(row)}."
     return (f"{start}: {pounds(row[PER_CHILD])} a year for each child looked after, "
-            f"{compared(row[PER_CHILD], england)} England's {pounds(england)} (gross spend, "
-            f"cash terms).")
+            f"{compared(row[PER_CHILD], england)} England's {pounds(england)}"
+            f"{beside_neighbours(rows, row[PER_CHILD])} (gross spend, cash terms).")
+
+
+def beside_neighbours(rows: pd.DataFrame, value: float) -> str:
+    """' and 5% less than its statistical neighbours' £95,000' for one LA, else ''."""
+    together = rows.loc[rows["comparator"] == "Statistical neighbours", PER_CHILD]
+    if together.empty or pd.isna(together.iloc[0]):
+        return ""
+    return (f" and {compared(value, together.iloc[0])} its statistical neighbours' "
+            f"{pounds(together.iloc[0])}")
 
 
 def why_blank(row: pd.Series) -> str:
