@@ -58,6 +58,7 @@ MIN_PLACEMENTS = 50  # fewest placements a model is fitted on ...
 PER_PARAMETER = 10  # ... and at least this many per coefficient
 MIN_PROVIDER = 5  # fewest placements a provider's residual is given for
 LEVEL = 0.95
+PROVIDER_COLUMNS = ["rank", "provider_id", "placements", "excess_pct", "lower_pct", "upper_pct"]
 
 
 @dataclass
@@ -196,7 +197,7 @@ def provider_residuals(model: FeeModel, area: Scope, gate: Gate) -> pd.DataFrame
     children's needs, ages and placement types explain, with a 95% t interval over its
     placements; only providers with ``MIN_PROVIDER`` placements that the family lets be
     described (breakdown "provider"), dearest first, ranked."""
-    columns = ["rank", "provider_id", "placements", "excess_pct", "lower_pct", "upper_pct"]
+    columns = PROVIDER_COLUMNS
     if model.fit is None:
         return pd.DataFrame(columns=columns)
     residual = model.data.loc[model.fit.resid.index, ["provider_id"]].assign(

@@ -112,10 +112,23 @@ def distribution_sentences(table: pd.DataFrame) -> list[str]:
         if len(described) >= 2:
             dear, cheap = described.loc[described["median"].idxmax()], \
                 described.loc[described["median"].idxmin()]
-            lines.append(f"By {words}, the typical fee is highest for {dear['value']} "
-                         f"({money(dear['median'])}) and lowest for {cheap['value']} "
+            lines.append(f"By {words}, the typical fee is highest for "
+                         f"{value_words(breakdown, dear['value'])} ({money(dear['median'])}) "
+                         f"and lowest for {value_words(breakdown, cheap['value'])} "
                          f"({money(cheap['median'])}).")
     return lines
+
+
+def value_words(breakdown: str, value) -> str:
+    """A breakdown value as a sentence names it: 'providers with 1-9 placements',
+    'private providers', 'the Complex needs cohort'."""
+    if breakdown == "provider_size" and str(value)[0].isdigit():
+        return f"providers with {value}"
+    if breakdown == "sector" and value != "Not recorded":
+        return f"{str(value).lower()} providers"
+    if breakdown == "cohort":
+        return f"the {value} cohort" if value != "Not assessed" else "children not assessed"
+    return str(value)
 
 
 def money(amount: float) -> str:
@@ -223,7 +236,7 @@ def inside_outside_sentences(comparison: pd.DataFrame, adjusted: dict | None,
     clear = comparison[(comparison["outside_more_lower_pct"] > 0)
                        | (comparison["outside_more_upper_pct"] < 0)]
     for row in clear.itertuples():
-        lines.append(f"{row.cohort}: the typical fee outside {where} is "
+        lines.append(f"{row.cohort} (any placement type): the typical fee outside {where} is "
                      f"{change_words(row.outside_more_pct)} than inside (95% interval "
                      f"{row.outside_more_lower_pct:+.0f}% to {row.outside_more_upper_pct:+.0f}%).")
     return lines

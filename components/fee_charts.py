@@ -80,7 +80,7 @@ def coefficient_chart(table: pd.DataFrame, title: str, source: str) -> go.Figure
               for term, level, reference in zip(table["term"], table["level"],
                                                 table["compared_with"])]
     return forest_chart(table, labels, title, source,
-                        "Effect on the weekly fee, other things equal (%)")
+                        "% effect on the weekly fee")
 
 
 def inside_outside_chart(table: pd.DataFrame, adjusted: dict | None, where: str, title: str,
@@ -91,7 +91,7 @@ def inside_outside_chart(table: pd.DataFrame, adjusted: dict | None, where: str,
     rows = described.rename(columns={"outside_more_pct": "effect_pct",
                                      "outside_more_lower_pct": "lower_pct",
                                      "outside_more_upper_pct": "upper_pct"})
-    labels = list(rows["cohort"])
+    labels = [f"{cohort} (any placement type)" for cohort in rows["cohort"]]
     if adjusted is not None:
         first = pd.DataFrame([{"effect_pct": adjusted["outside_more_pct"],
                                "lower_pct": adjusted["lower_pct"],
@@ -99,4 +99,4 @@ def inside_outside_chart(table: pd.DataFrame, adjusted: dict | None, where: str,
         rows = pd.concat([first, rows], ignore_index=True)
         labels = ["All cohorts, same placement type"] + labels
     return forest_chart(rows, labels, title, source,
-                        f"Typical fee outside {where} compared with inside (%)")
+                        "% more outside than inside")

@@ -14,13 +14,18 @@ from sqlalchemy import Engine
 
 from analysis import fee_family, fee_model, fee_stats
 from analysis.disclosure import label_if_synthetic
+from analysis.fee_family import FeeFamily
 from analysis.fee_stats import Gate
 from analysis.scope import Scope
-from data import fee_frame, queries
+from data import caps, fee_cap_tables, fee_frame
 
-LEVELS = ("la", "rcc", "region", "england")
+LEVELS = fee_cap_tables.LEVELS
 #: The columns that say which area a row of an export describes.
-AREA_COLUMNS = ["level", "area_code", "area_name"]
+AREA_COLUMNS = ["level", "area_code"]
+ENGLAND = "E92000001"
+#: The cap the family counts against where the board has set none (the cap panel's what-if
+#: default), so fee counts are protected the same way whether or not a cap is set.
+DEFAULT_CAP = 10.0
 #: Whether the fee family protects each provider's count of placements (breakdown
 #: "provider"), which a provider's residual needs beside it; until it does, none is shown.
 PROVIDERS_PROTECTED = "provider" in fee_family.BREAKDOWNS
@@ -57,7 +62,7 @@ def model_tables(frame: pd.DataFrame, scope: Scope,
     model = fee_model.fit_fee_model(frame)
     table = fee_model.coefficients(model)
     providers = fee_model.provider_residuals(model, scope, family) \
-        if PROVIDERS_PROTECTED else table.iloc[:0]
+        if PROVIDERS_PROTECTED else pd.DataFrame(columns=fee_model.PROVIDER_COLUMNS)
     fit = fee_model.summary(model)
     summary = {**fit, "placements": family.shown_count(scope, "all", "all")
                if fit["placements"] == len(frame) else None,
@@ -73,51 +78,51 @@ def labelled(table: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
     return label_if_synthetic(table, bool(frame.attrs.get("synthetic")))
 
 
-# --- exports: every area of a level ----------------------------------------------------------
+# --- the family, and exports: every area of a level ---------------------------------------
 
-def areas(engine: Engine, level: str) -> list[tuple[Scope, str, set[str]]]:
-    """Every area of ``level``: its scope, name and current LA codes."""
-    if level not in LEVELS:
-        raise ValueError(f"level must be one of {', '.join(LEVELS)}")
-    las = queries.local_authorities(engine)
-    if level == "england":
-        return [(Scope(), "England", set(las["code"]))]
-    column, names = {"la": ("code", "name"), "rcc": ("rcc_id", "rcc_name"),
-                     "region": ("region_code", "region_name")}[level]
-    known = las[las[column].notna()]
-    return [(Scope(level, code), group[names].iloc[0], set(group["code"]))
-            for code, group in known.groupby(column, sort=True)]
+def board_family(engine: Engine, frame: pd.DataFrame) -> FeeFamily:
+    """The fee family against the board's current cap (``DEFAULT_CAP`` where none is set):
+    the one family the page, its downloads and these exports are all cut from."""
+    cap = caps.current_cap(engine)
+    return fee_cap_tables.fee_family(engine, frame,
+                                     DEFAULT_CAP if cap is None else float(cap["percent"]))
 
 
 def per_area(engine: Engine, level: str, frame: pd.DataFrame, make) -> pd.DataFrame:
     """``make(rows, scope)`` for every area of ``level`` with placements, stacked, each
-    row headed by its area (level, code, name); labelled synthetic where the frame is."""
+    row headed by its area (level, code); labelled synthetic where the frame is."""
     tables = []
-    for scope, name, las in areas(engine, level):
+    for scope, las in fee_cap_tables.areas(engine, level):
         rows = scope_frame(frame, scope, las)
         if len(rows):
             table = make(rows, scope)
-            tables.append(table.assign(level=level, area_code=scope.code or "E92000001",
-                                       area_name=name)[AREA_COLUMNS + list(table.columns)])
+            tables.append(table.assign(level=level, area_code=scope.code or ENGLAND)[
+                AREA_COLUMNS + list(table.columns)])
     return labelled(pd.concat(tables, ignore_index=True) if tables else
                     pd.DataFrame(columns=AREA_COLUMNS), frame)
 
 
-def fees_export(engine: Engine, level: str, family: Gate,
+def inputs(engine: Engine, family: Gate | None,
+           frame: pd.DataFrame | None) -> tuple[Gate, pd.DataFrame]:
+    """The fee frame and the board's family, read where the caller has not passed them."""
+    frame = fee_frame.fee_frame(engine) if frame is None else frame
+    return (board_family(engine, frame) if family is None else family), frame
+
+
+def fees_export(engine: Engine, level: str, family: Gate | None = None,
                 frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """``export fees``: the weekly fee distribution (placements, median, quartiles, mean;
-    GBP a week, cash terms) of every area of ``level`` by every breakdown, then each
-    area's fees inside and outside the LA and the RCC by needs cohort."""
-    frame = fee_frame.fee_frame(engine) if frame is None else frame
+    GBP a week, cash terms) of every area of ``level`` by every breakdown."""
+    family, frame = inputs(engine, family, frame)
     return per_area(engine, level, frame,
                     lambda rows, scope: fee_stats.fee_distribution(rows, scope, family))
 
 
-def inside_outside_export(engine: Engine, level: str, family: Gate,
+def inside_outside_export(engine: Engine, level: str, family: Gate | None = None,
                           frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """``export fees-inside-outside``: each area's average weekly fee and distance inside and
     outside the LA and the RCC by needs cohort, with the difference's 95% interval."""
-    frame = fee_frame.fee_frame(engine) if frame is None else frame
+    family, frame = inputs(engine, family, frame)
 
     def both(rows: pd.DataFrame, scope: Scope) -> pd.DataFrame:
         return pd.concat([fee_stats.inside_outside(rows, scope, family, boundary)
@@ -126,13 +131,13 @@ def inside_outside_export(engine: Engine, level: str, family: Gate,
     return per_area(engine, level, frame, both)
 
 
-def model_export(engine: Engine, level: str, family: Gate, part: str,
+def model_export(engine: Engine, level: str, part: str, family: Gate | None = None,
                  frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """``export fee-model`` (``part`` "coefficients": each area's % effects with 95%
     intervals, R² and n) or ``export fee-providers`` ("providers": each provider's mean
     residual). An area too small for a model gets one row saying so (an LA usually is:
     use --level rcc or england)."""
-    frame = fee_frame.fee_frame(engine) if frame is None else frame
+    family, frame = inputs(engine, family, frame)
 
     def one(rows: pd.DataFrame, scope: Scope) -> pd.DataFrame:
         summary, table, providers, _ = model_tables(rows, scope, family)

@@ -11,7 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from analysis import disclosure
 from analysis.scope import Scope
-from data import fee_frame, fee_stat_tables, queries
+from data import fee_frame, fee_stat_tables
+from data.errors import UserInputError
 from data.store import make_engine
 from tests.app_pages import words
 
@@ -86,14 +87,10 @@ def test_panels_on_a_store_without_records(built_url, monkeypatch):
 
 @pytest.fixture(scope="module")
 def cohort_family(cohort_url):
-    """The cohort store's fee frame and its fee family (cap 10%)."""
-    from analysis.fee_family import build_family
-
+    """The cohort store's fee frame and the board's fee family (no cap set: 10%)."""
     engine = make_engine(cohort_url)
     frame = fee_frame.fee_frame(engine)
-    las = queries.local_authorities(engine)
-    family = build_family(frame, 10.0, dict(zip(las["code"], las["rcc_id"])),
-                          dict(zip(las["code"], las["region_code"])))
+    family = fee_stat_tables.board_family(engine, frame)
     yield engine, frame, family
     engine.dispose()
 
@@ -103,7 +100,7 @@ def test_fees_export_gated_by_the_family_at_every_level(cohort_family):
     for level in fee_stat_tables.LEVELS:
         table = fee_stat_tables.fees_export(engine, level, family, frame)
         assert disclosure.uses_synthetic(table)
-        assert {"level", "area_code", "area_name", "breakdown", "median"} <= set(table.columns)
+        assert {"level", "area_code", "breakdown", "median"} <= set(table.columns)
         for row in table.itertuples():
             scope = Scope() if level == "england" else Scope(level, row.area_code)
             assert row.placements == family.shown_count(scope, row.breakdown, row.value)
@@ -120,13 +117,13 @@ def test_inside_outside_and_model_exports(cohort_family):
     engine, frame, family = cohort_family
     both = fee_stat_tables.inside_outside_export(engine, "rcc", family, frame)
     assert set(both["boundary"]) == {"la", "rcc"}
-    coefficients = fee_stat_tables.model_export(engine, "rcc", family, "coefficients", frame)
+    coefficients = fee_stat_tables.model_export(engine, "rcc", "coefficients", family, frame)
     assert (coefficients["area_code"] == "greater-manchester").any()
     assert coefficients["effect_pct"].notna().all()
-    assert fee_stat_tables.model_export(engine, "england", family, "providers", frame) \
-        .columns[:3].tolist() == fee_stat_tables.AREA_COLUMNS
-    with pytest.raises(ValueError):
-        fee_stat_tables.areas(engine, "ward")
+    providers = fee_stat_tables.model_export(engine, "england", "providers", family, frame)
+    assert providers.columns[:3].tolist() == fee_stat_tables.AREA_COLUMNS + ["rank"]
+    with pytest.raises(UserInputError):
+        fee_stat_tables.fees_export(engine, "ward", family, frame)
 
 
 def test_model_summary_count_is_the_familys(cohort_family):
