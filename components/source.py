@@ -24,7 +24,8 @@ def source_line(releases: pd.DataFrame, datasets: list[str], when: str | None = 
 
 #: Publishers as a tooltip names them (the full names are in the caption under each map).
 SHORT_PUBLISHERS = {"Department for Education": "DfE", "Office for National Statistics": "ONS",
-                    "Ofsted": "Ofsted"}
+                    "Ofsted": "Ofsted",
+                    "Ministry of Housing, Communities and Local Government": "MHCLG"}
 
 
 def short_source(releases: pd.DataFrame, datasets: list[str], when: str) -> str:
