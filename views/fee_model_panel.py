@@ -43,6 +43,9 @@ def render(filters: frame.Filters) -> None:
     st.markdown("\n".join(f"- {line}" for line in sentences))
     if summary["r_squared"] is None:
         return
+    if scope.kind == "la":
+        st.caption("An LA has few placements for a model of this many terms, so its "
+                   "intervals are wide: its RCC's or England's model is steadier.")
     if summary["dropped"]:
         st.caption("Left out of the model here: " + "; ".join(summary["dropped"]) + ".")
     frame.chart(cached_costs.fee_model_figure(
