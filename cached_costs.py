@@ -8,9 +8,9 @@ from __future__ import annotations
 from analysis.scope import Scope
 from cached import engine, figure, releases, scope_codes, table  # noqa: F401
 from cached import local_authorities as cached_las
-from components import cost_charts
+from components import cost_charts, fee_charts
 from components.source import source_line
-from data import cost_tables, fee_frame, spend_projection
+from data import cost_tables, fee_frame, fee_stat_tables, spend_projection
 
 
 # --- lead: the fee frame ---------------------------------------------------------------------
@@ -94,6 +94,66 @@ def unit_cost_focus(scope: Scope) -> set[str]:
 
 
 # --- HC: how fees vary, the fee model --------------------------------------------------------
+
+@figure(max_entries=2)
+def fee_gate():
+    """The fee disclosure family every HC figure is gated by: the board's cap's
+    (``fee_stat_tables.board_family``; lead: the HB section's cached family for the board's
+    cap, once it is here, so the page, its downloads and exports share one)."""
+    return fee_stat_tables.board_family(engine(), fees())
+
+
+def fee_as_at():
+    """The records' day the fees describe, and whether they are synthetic."""
+    return fees().attrs.get("as_at"), bool(fees().attrs.get("synthetic"))
+
+
+@table(show_spinner="Working out how fees vary…")
+def fee_spread(scope: Scope):
+    """The scope's fee distribution by every breakdown (``data.fee_stat_tables.spread``)."""
+    return fee_stat_tables.spread(scope_fees(scope), scope, fee_gate())
+
+
+@table
+def fee_inside_outside(scope: Scope, boundary: str):
+    """The scope's fees inside and outside the LA or RCC by cohort, and the adjusted answer."""
+    return fee_stat_tables.inside_outside(scope_fees(scope), scope, fee_gate(), boundary)
+
+
+@table(show_spinner="Fitting the fee model…")
+def fee_model_tables(scope: Scope):
+    """The scope's fee model: summary, coefficients, provider residuals and words."""
+    return fee_stat_tables.model_tables(scope_fees(scope), scope, fee_gate())
+
+
+def fee_chart_source(what: str = "Weekly fees") -> str:
+    """The fee charts' source line (the records' day, cash terms, origin, synthetic label)."""
+    return fee_charts.fee_source(*fee_as_at(), what)
+
+
+@figure
+def fee_spread_figure(scope: Scope, breakdown: str, title: str):
+    """One breakdown's fee spread chart for the scope."""
+    table = fee_spread(scope)
+    return fee_charts.spread_chart(table[table["breakdown"] == breakdown], title,
+                                   fee_chart_source())
+
+
+@figure
+def fee_inside_outside_figure(scope: Scope, boundary: str, where: str, title: str):
+    """The inside/outside comparison chart for the scope and boundary."""
+    table, adjusted = fee_inside_outside(scope, boundary)
+    return fee_charts.inside_outside_chart(table, adjusted, where, title, fee_chart_source())
+
+
+@figure
+def fee_model_figure(scope: Scope, title: str):
+    """The fee model's effects of needs, cohort and age (placement types are in the table:
+    their effects are many times larger and would flatten the rest)."""
+    table = fee_model_tables(scope)[1]
+    return fee_charts.coefficient_chart(table[table["term"] != "Placement type"], title,
+                                        fee_chart_source("Model of weekly fees"))
+
 
 
 # --- HD: projected spend ---------------------------------------------------------------------
