@@ -8,7 +8,7 @@ import streamlit as st
 
 import cached_costs
 from views import frame
-from views.fee_spread_panel import as_at_year
+from views.fee_spread_panel import as_at_year, opened
 
 COEFFICIENT_COLUMNS = {"term": "What", "level": "Group", "compared_with": "Compared with",
                        "effect_pct": "Effect on fee (%)", "lower_pct": "95% from (%)",
@@ -33,12 +33,9 @@ ASSUMPTIONS = (
 
 def render(filters: frame.Filters) -> None:
     """The section: words, then the effects chart and table, then the providers."""
-    st.subheader("Price that is not need", anchor=False)
-    scope = filters.scope
-    if cached_costs.scope_fees(scope).empty:
-        st.info(f"No placements with a weekly fee are held for {filters.title}.",
-                icon=":material/info:")
+    if not opened(filters, "Price that is not need"):
         return
+    scope = filters.scope
     summary, table, providers, sentences = cached_costs.fee_model_tables(scope)
     st.markdown("\n".join(f"- {line}" for line in sentences))
     if summary["r_squared"] is None:

@@ -45,12 +45,9 @@ ASSUMPTIONS = (
 
 def render(filters: frame.Filters) -> None:
     """The section: words, then the spread chart and table, then inside or outside."""
-    st.subheader("How fees vary", anchor=False)
-    scope = filters.scope
-    if cached_costs.scope_fees(scope).empty:
-        st.info(f"No placements with a weekly fee are held for {filters.title}.",
-                icon=":material/info:")
+    if not opened(filters, "How fees vary"):
         return
+    scope = filters.scope
     table = cached_costs.fee_spread(scope)
     sentences = fee_stats.distribution_sentences(table)
     st.markdown(" ".join(sentences) if sentences else
@@ -58,6 +55,16 @@ def render(filters: frame.Filters) -> None:
     spread_section(filters, table)
     inside_outside_section(filters)
     st.markdown(ASSUMPTIONS)
+
+
+def opened(filters: frame.Filters, heading: str) -> bool:
+    """A fee section's heading, and whether the scope has fees to show (saying so if not)."""
+    st.subheader(heading, anchor=False)
+    if cached_costs.scope_fees(filters.scope).empty:
+        st.info(f"No placements with a weekly fee are held for {filters.title}.",
+                icon=":material/info:")
+        return False
+    return True
 
 
 def spread_section(filters: frame.Filters, table: pd.DataFrame) -> None:
