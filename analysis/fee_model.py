@@ -165,9 +165,9 @@ def summary(model: FeeModel) -> dict:
 
 def coefficients(model: FeeModel) -> pd.DataFrame:
     """Each coefficient as a % effect on the fee with its 95% interval and p-value:
-    term, level ('' for counted needs), compared_with (a grouping's reference level),
-    effect_pct, lower_pct, upper_pct, p_value."""
-    columns = ["term", "level", "compared_with", "effect_pct", "lower_pct", "upper_pct",
+    term, group (a grouping's level; '' for counted needs), compared_with (the grouping's
+    reference level), effect_pct, lower_pct, upper_pct, p_value."""
+    columns = ["term", "group", "compared_with", "effect_pct", "lower_pct", "upper_pct",
                "p_value"]
     if model.fit is None:
         return pd.DataFrame(columns=columns)
@@ -178,7 +178,7 @@ def coefficients(model: FeeModel) -> pd.DataFrame:
         if level == SMALL:
             continue
         words = NUMERIC.get(term) or CATEGORICAL[term]
-        rows.append({"term": words, "level": level,
+        rows.append({"term": words, "group": level,
                      "compared_with": model.references.get(term, ""),
                      "effect_pct": pct(model.fit.params[name]),
                      "lower_pct": pct(interval.loc[name, 0]),

@@ -77,7 +77,7 @@ def forest_chart(rows: pd.DataFrame, labels: list[str], title: str, source: str,
 def coefficient_chart(table: pd.DataFrame, title: str, source: str) -> go.Figure:
     """The fee model's effects: each term's % effect on the fee with its 95% interval."""
     labels = [f"{term}: {level} (vs {reference})" if level else term
-              for term, level, reference in zip(table["term"], table["level"],
+              for term, level, reference in zip(table["term"], table["group"],
                                                 table["compared_with"])]
     return forest_chart(table, labels, title, source,
                         "% effect on the weekly fee")

@@ -125,8 +125,10 @@ def inside_outside_export(engine: Engine, level: str, family: Gate | None = None
     family, frame = inputs(engine, family, frame)
 
     def both(rows: pd.DataFrame, scope: Scope) -> pd.DataFrame:
-        return pd.concat([fee_stats.inside_outside(rows, scope, family, boundary)
-                          .assign(boundary=boundary) for boundary in fee_stats.BOUNDARIES],
+        tables = [fee_stats.inside_outside(rows, scope, family, boundary)
+                  for boundary in fee_stats.BOUNDARIES]
+        return pd.concat([table.assign(boundary=boundary)[["boundary", *table.columns]]
+                          for boundary, table in zip(fee_stats.BOUNDARIES, tables)],
                          ignore_index=True)
     return per_area(engine, level, frame, both)
 

@@ -55,7 +55,7 @@ def planted_effects(references: dict) -> dict:
 
 def covered(table: pd.DataFrame, truth: dict) -> dict:
     """Whether each planted effect lies in its reported interval."""
-    rows = table.set_index(["term", "level"])
+    rows = table.set_index(["term", "group"])
     return {key: rows.loc[key, "lower_pct"] < value < rows.loc[key, "upper_pct"]
             for key, value in truth.items()}
 
@@ -141,7 +141,7 @@ def test_terms_with_no_variation_dropped_and_small_levels_pooled():
     assert set(model.data.loc[frame.index[6:18], "placement_kind"]) == {"other placements"}
     table = fee_model.coefficients(model)
     assert "Each extra daily need" not in set(table["term"])
-    assert fee_model.SMALL not in set(table["level"])  # the 6 pooled rows' effect unreported
+    assert fee_model.SMALL not in set(table["group"])  # the 6 pooled rows' effect unreported
 
 
 def test_a_term_the_others_determine_is_dropped():

@@ -10,7 +10,7 @@ import cached_costs
 from views import frame
 from views.fee_spread_panel import as_at_year, opened
 
-COEFFICIENT_COLUMNS = {"term": "What", "level": "Group", "compared_with": "Compared with",
+COEFFICIENT_COLUMNS = {"term": "What", "group": "Group", "compared_with": "Compared with",
                        "effect_pct": "Effect on fee (%)", "lower_pct": "95% from (%)",
                        "upper_pct": "95% to (%)", "p_value": "p-value"}
 PROVIDER_COLUMNS = {"rank": "Rank (1 = most above)", "provider_id": "Provider",
