@@ -568,3 +568,18 @@ class Scenario(Base):
     parameters: Mapped[str] = mapped_column(Text)  # JSON: the scenario's other fields
     created_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class FeeCap(Base):
+    """A cap the board set on providers' surplus / reinvestment, as a % of operating cost,
+    from a date. Rows are only ever added, so every cap the board has set stays on record
+    (who set it and when): the cap in force on a day is the latest set with an
+    ``effective_from`` on or before that day."""
+
+    __tablename__ = "fee_cap"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    percent: Mapped[float] = mapped_column(Float)
+    effective_from: Mapped[date] = mapped_column(Date)
+    set_by: Mapped[str] = mapped_column(String(120))
+    set_at: Mapped[datetime] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(Text)
