@@ -152,6 +152,19 @@ def test_a_term_the_others_determine_is_dropped():
     assert np.linalg.matrix_rank(model.fit.model.exog) == model.fit.model.exog.shape[1]
 
 
+def test_a_level_another_term_determines_is_dropped_alone():
+    """On real data a cohort can be exactly the children of one placement type: that
+    placement type's column goes, the others stay."""
+    frame = planted(600, seed=6)
+    frame["cohort"] = np.where(frame["placement_type"] == "H5", "Complex needs", "Few needs")
+    model = fee_model.fit_fee_model(frame)
+    h5 = f"H5 {fee_model.PLACE_NAMES['H5']}"
+    assert model.dropped == [f"Placement type: {h5} (told apart by the terms before it)"]
+    groups = set(fee_model.coefficients(model)["group"]) | {model.references["placement_kind"]}
+    assert h5 not in groups and {f"{c} {fee_model.PLACE_NAMES[c]}" for c in ("K2", "U1")} <= groups
+    assert np.linalg.matrix_rank(model.fit.model.exog) == model.fit.model.exog.shape[1]
+
+
 @pytest.mark.parametrize("n", [0, 1, 30])
 def test_small_areas_get_no_model(n):
     frame = planted(max(n, 1), seed=9).iloc[:n]
