@@ -4,7 +4,7 @@ placement type explain, and which providers charge more than that.
 The model (ordinary least squares, statsmodels)::
 
     log(weekly fee) = a + b1 needs + b2 high-intensity needs + b3 daily needs
-                      + needs cohort + age band + placement type + error
+                      + age band + placement type + needs cohort + error
 
 Why the log: fees are skewed and effects multiply (an extra need adds a share of the fee,
 not a fixed sum), so each coefficient b is reported as the % effect exp(b) - 1 with its
@@ -13,9 +13,16 @@ Placement type is the 903 PLACE code where that code has at least ``MIN_LEVEL``
 placements, else its placement group; levels of any grouping with fewer than
 ``MIN_LEVEL`` placements are pooled as "Other (small groups)", whose effect is never
 reported, so no effect rests on a handful of children (and every placement stays in the
-model: its n is the area's count of placements, which the family protects). Terms are added in the
-order above and a term is kept only if it can be told apart from those before it (it
-varies, and its columns add to the design's rank); the rest are named in ``dropped``.
+model: its n is the area's count of placements, which the family protects).
+
+Identifiable on real data with missing parts: terms are added in the order above, column
+by column, and a column is kept only if it adds to the design's rank (it varies, and the
+columns before it do not already determine it); what is left out is named in
+``dropped``. Placement type comes before cohort because needs are recorded for some
+placement types only (cohorts are fitted on children in residential care): a cohort
+added first would take a children's home's price as if it were need. For the same
+reason each grouping is compared with its most common *recorded* level ("Not assessed",
+"Not recorded" and the small-groups pool are never the reference where another exists).
 
 A provider's *mean residual* is how much its placements' fees differ, on average, from
 what the model gives for their children: exp(mean residual) - 1, with a t interval over its
@@ -40,8 +47,8 @@ from analysis.scope import Scope
 NUMERIC = {"needs": "Each extra need", "high_intensity": "Each extra high-intensity need",
            "daily": "Each extra daily need"}
 #: Groupings: the categorical terms, in the order they are added, with their words.
-CATEGORICAL = {"cohort": "Needs cohort", "age_band": "Age band",
-               "placement_kind": "Placement type"}
+CATEGORICAL = {"age_band": "Age band", "placement_kind": "Placement type",
+               "cohort": "Needs cohort"}
 #: 903 PLACE codes in words (shortened from the DfE SSDA903 guidance), for the model's levels.
 PLACE_NAMES = {
     "H5": "supported accommodation", "K1": "secure children's home", "K2": "children's home",
@@ -54,6 +61,8 @@ PLACE_NAMES = {
     "other", "Z1": "other placement"}
 MIN_LEVEL = 10  # fewest placements a level of a grouping needs to have its own effect
 SMALL = "Other (small groups)"
+#: Levels that say a value is missing: never a grouping's reference where another exists.
+PLACEHOLDERS = {"Not assessed", "Not recorded", SMALL}
 MIN_PLACEMENTS = 50  # fewest placements a model is fitted on ...
 PER_PARAMETER = 10  # ... and at least this many per coefficient
 MIN_PROVIDER = 5  # fewest placements a provider's residual is given for
@@ -127,8 +136,7 @@ def identifiable_design(data: pd.DataFrame) -> tuple[pd.DataFrame, list[str], di
     it adds to the design's rank (it varies, and the terms before it do not already tell
     it apart: on real data a cohort can be exactly the children of one placement type), so
     the model is identifiable on any data; the words of what was left out; and each
-    grouping's reference level (its most common level: comparisons are with the usual
-    case)."""
+    grouping's reference level (``reference_level``: comparisons are with the usual case)."""
     design = pd.DataFrame({"const": 1.0}, index=data.index)
     basis = np.full((len(data), 1), 1 / np.sqrt(max(len(data), 1)))
     dropped, references = [], {}
@@ -136,7 +144,7 @@ def identifiable_design(data: pd.DataFrame) -> tuple[pd.DataFrame, list[str], di
         if name in NUMERIC:
             columns = data[[name]]
         else:
-            references[name] = data[name].value_counts().index[0]
+            references[name] = reference_level(data[name])
             columns = dummies(data[name], references[name])
         kept = []
         for column in columns:
@@ -151,6 +159,13 @@ def identifiable_design(data: pd.DataFrame) -> tuple[pd.DataFrame, list[str], di
         dropped += [f"{words}: {column.partition('=')[2]} (told apart by the terms before it)"
                     for column in columns if column not in kept and kept]
     return design, dropped, references
+
+
+def reference_level(values: pd.Series) -> str:
+    """A grouping's most common recorded level (module docstring), else its most common."""
+    counts = values.value_counts()
+    recorded = counts[~counts.index.isin(PLACEHOLDERS)]
+    return (recorded if len(recorded) else counts).index[0]
 
 
 def new_direction(basis: np.ndarray, column: np.ndarray, tolerance: float = 1e-8):

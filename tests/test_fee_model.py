@@ -152,17 +152,30 @@ def test_a_term_the_others_determine_is_dropped():
     assert np.linalg.matrix_rank(model.fit.model.exog) == model.fit.model.exog.shape[1]
 
 
-def test_a_level_another_term_determines_is_dropped_alone():
-    """On real data a cohort can be exactly the children of one placement type: that
-    placement type's column goes, the others stay."""
+def test_a_term_a_later_placement_type_determines_is_dropped():
+    """A cohort that is exactly the children of one placement type says nothing the
+    placement type does not: the cohort goes, every placement type stays."""
     frame = planted(600, seed=6)
     frame["cohort"] = np.where(frame["placement_type"] == "H5", "Complex needs", "Few needs")
     model = fee_model.fit_fee_model(frame)
-    h5 = f"H5 {fee_model.PLACE_NAMES['H5']}"
-    assert model.dropped == [f"Placement type: {h5} (told apart by the terms before it)"]
+    assert model.dropped == ["Needs cohort (no variation, or told apart by the terms before it)"]
     groups = set(fee_model.coefficients(model)["group"]) | {model.references["placement_kind"]}
-    assert h5 not in groups and {f"{c} {fee_model.PLACE_NAMES[c]}" for c in ("K2", "U1")} <= groups
+    assert groups >= {f"{c} {fee_model.PLACE_NAMES[c]}" for c in PLACEMENTS}
     assert np.linalg.matrix_rank(model.fit.model.exog) == model.fit.model.exog.shape[1]
+
+
+def test_cohorts_of_one_placement_type_do_not_take_its_price():
+    """Needs are recorded for children in homes only (as cohorts are fitted): the
+    children's home keeps its planted price, the cohorts are compared with a recorded
+    cohort, and 'Not assessed' is left out as what placement type already says."""
+    frame = planted(1500, seed=8, effects={**TRUTH, "cohort": {}}, noise=NOISE)
+    frame["cohort"] = frame["cohort"].where(frame["placement_type"] == "K2", "Not assessed")
+    model = fee_model.fit_fee_model(frame)
+    table = fee_model.coefficients(model)
+    assert model.dropped == ["Needs cohort: Not assessed (told apart by the terms before it)"]
+    assert set(table.loc[table["term"] == "Needs cohort", "compared_with"]) <= set(COHORTS)
+    k2 = table[table["group"] == f"K2 {fee_model.PLACE_NAMES['K2']}"].iloc[0]
+    assert k2["lower_pct"] < 100 * np.expm1(0.9) < k2["upper_pct"]
 
 
 @pytest.mark.parametrize("n", [0, 1, 30])
