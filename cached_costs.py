@@ -10,7 +10,7 @@ from cached import engine, figure, releases, scope_codes, table  # noqa: F401
 from cached import local_authorities as cached_las
 from components import cost_charts, fee_charts
 from components.source import source_line
-from data import cost_tables, fee_frame, fee_stat_tables, spend_projection
+from data import caps, cost_tables, fee_cap_tables, fee_frame, fee_stat_tables, spend_projection
 
 
 # --- lead: the fee frame ---------------------------------------------------------------------
@@ -91,6 +91,40 @@ def unit_cost_focus(scope: Scope) -> set[str]:
 
 
 # --- HB: the board's cap, fee make-up, the fee disclosure family ------------------------------
+
+def board_cap():
+    """The cap in force today, or None. Live, not cached: the board may set a cap on another
+    tab, and the data version does not change when it does."""
+    return caps.current_cap(engine())
+
+
+def cap_history():
+    """Every cap the board has set, newest first (live, like ``board_cap``)."""
+    return caps.cap_history(engine())
+
+
+def set_cap(percent: float, effective_from, set_by: str, note: str | None = None) -> dict:
+    """Record a cap (raises UserInputError, writing nothing, on bad input)."""
+    return caps.set_cap(engine(), percent, effective_from, set_by, note)
+
+
+@figure(max_entries=4)
+def fee_family(cap_percent: float):
+    """The fee disclosure family of every placement against a cap: built once per data
+    version and cap (about 40 s on all of England's synthetic placements), shared by every
+    session and every fee section that asks for that cap."""
+    return fee_cap_tables.fee_family(engine(), fees(), float(cap_percent))
+
+
+@table(show_spinner="Checking fees against the cap…")
+def cap_tables(scope: Scope, cap_percent: float) -> dict:
+    """The scope's cap tables (``data.fee_cap_tables``): make-up, providers above the cap,
+    the amount above per year, and the numbers the words use."""
+    rows, family = scope_fees(scope), fee_family(cap_percent)
+    return {"make_up": fee_cap_tables.make_up_table(rows, family, scope),
+            "providers": fee_cap_tables.providers_table(rows, family, scope),
+            "by_year": fee_cap_tables.by_year_table(rows, family, scope),
+            "summary": fee_cap_tables.scope_summary(rows, family, scope)}
 
 
 # --- HC: how fees vary, the fee model --------------------------------------------------------

@@ -69,7 +69,8 @@ def providers_table(rows: pd.DataFrame, family: FeeFamily, scope: Scope) -> pd.D
                            for p in table["provider_id"]]
     described = [family.may_describe(scope, "cap_provider", p) for p in table["provider_id"]]
     for column in ("weekly_above", "year_above"):
-        table[column] = table[column].round(0).astype(object).where(described, SUPPRESSED)
+        table[column] = pd.to_numeric(table[column]).round(0).astype(object).where(
+            described, SUPPRESSED)
     return labelled(table.rename(columns=PROVIDER_COLUMNS), rows)
 
 
@@ -79,7 +80,7 @@ def by_year_table(rows: pd.DataFrame, family: FeeFamily, scope: Scope) -> pd.Dat
     if not family.may_describe(scope, "cap", fee_cap.ABOVE):
         return labelled(pd.DataFrame(columns=list(YEAR_COLUMNS.values())), rows)
     table = fee_cap.above_by_year(rows, family.cap_percent, rows.attrs.get("as_at"))
-    table["amount"] = table["amount"].round(0)
+    table["amount"] = pd.to_numeric(table["amount"]).round(0)
     return labelled(table.drop(columns="year").rename(columns=YEAR_COLUMNS), rows)
 
 
