@@ -55,8 +55,8 @@ PARTITIONS = ("sector", "provider_size", "placement", "cohort", "cap")
 INSIDE_BREAKDOWNS = {"cohort_inside_la": "inside_la", "cohort_inside_rcc": "inside_rcc"}
 BREAKDOWNS = (ALL, *PARTITIONS, *INSIDE_BREAKDOWNS, "cap_provider")
 #: The stages protected in turn: the base, then each group of breakdowns tied only to it.
-STAGES = ((ALL, "cap"), ("sector",), ("provider_size",), ("placement",),
-          ("cohort", *INSIDE_BREAKDOWNS))
+STAGES = ((ALL, "cap", "cohort"), ("sector",), ("provider_size",), ("placement",),
+          *((name,) for name in INSIDE_BREAKDOWNS))
 ROUNDS = 6
 ENGLAND = Scope()
 

@@ -16,6 +16,7 @@ from analysis.fee_family import build_family, block_recoverable
 from analysis.disclosure import Line, recoverable
 from analysis.scope import Scope
 from data import fee_cap_tables, fee_frame
+from data.errors import UserInputError
 from data.store import make_engine
 
 CAP = 10.0
@@ -199,3 +200,26 @@ def test_block_recoverable_agrees_with_the_plain_audit():
                     for _ in range(3)]
         expected = recoverable(hidden, blocks + coupling)
         assert (block_recoverable(hidden, blocks, coupling, None, hidden) == expected).all()
+
+
+def test_the_cap_breaches_export_goes_through_the_family(store, cohort_url):
+    frame, _, _, family = store
+    engine = make_engine(cohort_url)
+    try:
+        with pytest.raises(UserInputError, match="has not set a cap"):
+            fee_cap_tables.cap_breaches_export(engine, "rcc")
+        with pytest.raises(UserInputError, match="--level"):
+            fee_cap_tables.cap_breaches_export(engine, "ward", percent=CAP)
+        table = fee_cap_tables.cap_breaches_export(engine, "rcc", percent=CAP)
+    finally:
+        engine.dispose()
+    assert table.attrs["synthetic"]
+    gm = table[table["area_code"] == "greater-manchester"]
+    counts = gm["Placements above the cap"]
+    assert len(gm) == frame[(frame["rcc"] == "greater-manchester") & (
+        fee_cap.cap_status(frame, CAP) == "above")]["provider_id"].nunique()
+    assert all(c == SUPPRESSED or c >= 5 for c in counts)
+    amounts = gm["Amount above the cap, £ a week"]
+    assert all((a == SUPPRESSED) == (c == SUPPRESSED or c < 5) for a, c in zip(amounts, counts))
+    assert counts.tolist() == [family.shown_count(Scope("rcc", "greater-manchester"),
+                                                  "cap_provider", p) for p in gm["Provider"]]
