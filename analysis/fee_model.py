@@ -40,7 +40,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from analysis.fee_stats import Gate
+from analysis.fee_stats import Gate, interval_words
 from analysis.scope import Scope
 
 #: Counted needs: the model's numeric terms, in the order they are added, with their words.
@@ -262,12 +262,15 @@ def model_sentences(model: FeeModel, table: pd.DataFrame, providers: pd.DataFram
              f"{fit['r_squared']:.0%} of the differences in fees between placements here; "
              f"the rest is price these do not explain."]
     for row in table[table["term"].isin(NUMERIC.values())].itertuples():
-        lines.append(f"{row.term} goes with a fee about {abs(row.effect_pct):.0f}% "
-                     f"{'higher' if row.effect_pct >= 0 else 'lower'} (95% interval "
-                     f"{row.lower_pct:+.0f}% to {row.upper_pct:+.0f}%), other things equal.")
+        interval = interval_words(row.lower_pct, row.upper_pct)
+        lines.append(f"{row.term} makes no clear difference to the fee ({interval}), other "
+                     f"things equal." if row.lower_pct <= 0 <= row.upper_pct else
+                     f"{row.term} goes with a fee about {abs(row.effect_pct):.0f}% "
+                     f"{'higher' if row.effect_pct >= 0 else 'lower'} ({interval}), other "
+                     f"things equal.")
     clear = providers[providers["lower_pct"] > 0].head(3)
     for row in clear.itertuples():
         lines.append(f"{row.provider_id} charges about {row.excess_pct:.0f}% more than its "
-                     f"children's needs, ages and placement types explain (95% interval "
-                     f"{row.lower_pct:+.0f}% to {row.upper_pct:+.0f}%).")
+                     f"children's needs, ages and placement types explain "
+                     f"({interval_words(row.lower_pct, row.upper_pct)}).")
     return lines

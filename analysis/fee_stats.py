@@ -97,8 +97,8 @@ def distribution_row(fees: pd.Series, area: Scope, gate: Gate, breakdown: str,
 
 
 def distribution_sentences(table: pd.DataFrame) -> list[str]:
-    """Plain words: the typical fee overall and the dearest and cheapest described value
-    of each breakdown."""
+    """Plain words, short enough to read first: the typical fee overall and the dearest and
+    cheapest described placement type and provider sector (the chart gives the rest)."""
     lines = []
     overall = table[(table["breakdown"] == "all") & table["median"].notna()]
     if not overall.empty:
@@ -106,8 +106,7 @@ def distribution_sentences(table: pd.DataFrame) -> list[str]:
         lines.append(f"Half of placements cost more than {money(row['median'])} a week and "
                      f"half less; the middle half cost between {money(row['lower_quartile'])} "
                      f"and {money(row['upper_quartile'])}.")
-    for breakdown, words in (("sector", "provider sector"), ("placement", "placement type"),
-                             ("provider_size", "provider size"), ("cohort", "needs cohort")):
+    for breakdown, words in (("placement", "placement type"), ("sector", "provider sector")):
         described = table[(table["breakdown"] == breakdown) & table["median"].notna()]
         if len(described) >= 2:
             dear, cheap = described.loc[described["median"].idxmax()], \
@@ -226,32 +225,41 @@ def adjusted_inside_outside(frame: pd.DataFrame, comparison: pd.DataFrame,
 
 def inside_outside_sentences(comparison: pd.DataFrame, adjusted: dict | None,
                              boundary: str) -> list[str]:
-    """Plain words: the cohort-adjusted answer first, then each cohort whose interval
-    leaves out zero (a difference the data can tell apart from none)."""
+    """Plain words: the cohort-adjusted answer first, then how many cohorts show a
+    difference the data can tell apart from none (an interval that leaves out zero)."""
     where = BOUNDARY_WORDS[boundary]
     if adjusted is None:
         return [f"Too few placements inside and outside {where} in any one needs cohort to "
                 f"compare fees here."]
-    lines = [adjusted_sentence(adjusted, where)]
-    clear = comparison[(comparison["outside_more_lower_pct"] > 0)
-                       | (comparison["outside_more_upper_pct"] < 0)]
-    for row in clear.itertuples():
-        lines.append(f"{row.cohort} (any placement type): the typical fee outside {where} is "
-                     f"{change_words(row.outside_more_pct)} than inside (95% interval "
-                     f"{row.outside_more_lower_pct:+.0f}% to {row.outside_more_upper_pct:+.0f}%).")
-    return lines
+    described = comparison[comparison["outside_more_pct"].notna()]
+    higher = int((described["outside_more_lower_pct"] > 0).sum())
+    lower = int((described["outside_more_upper_pct"] < 0).sum())
+    return [adjusted_sentence(adjusted, where),
+            f"Cohort by cohort (any placement type), the typical fee outside {where} is "
+            f"clearly higher in {higher} of the {len(described)} cohorts described and "
+            f"clearly lower in {lower}; the table gives each."]
 
 
 def adjusted_sentence(adjusted: dict, where: str) -> str:
     """The cohort-adjusted answer in words, saying whether the data can tell it from none."""
     pct, low, high = adjusted["outside_more_pct"], adjusted["lower_pct"], adjusted["upper_pct"]
-    interval = f"95% interval {low:+.0f}% to {high:+.0f}%"
+    interval = interval_words(low, high)
     if low <= 0 <= high:
         return (f"For children in the same needs cohort and placement type, placements outside "
                 f"{where} cost about the same as those inside: the data cannot tell a "
-                f"difference from none ({pct:+.0f}%, {interval}).")
+                f"difference from none ({signed(pct)}, {interval}).")
     return (f"For children in the same needs cohort and placement type, placements outside "
             f"{where} cost {change_words(pct)} than those inside ({interval}).")
+
+
+def signed(pct: float) -> str:
+    """A % to the whole number with its sign, never '-0%': '+4%', '-2%', '+0%'."""
+    return f"{int(round(pct)) + 0:+d}%"
+
+
+def interval_words(low: float, high: float) -> str:
+    """'95% interval -1% to +4%'."""
+    return f"95% interval {signed(low)} to {signed(high)}"
 
 
 def change_words(pct: float) -> str:

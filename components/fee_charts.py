@@ -10,6 +10,8 @@ come from and the synthetic label when they are synthetic.
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -18,6 +20,8 @@ from components.charts import ENGLAND_COLOUR, HIGHLIGHT, SCOPE_COLOUR, finish
 from components.source import records_origin
 
 ROW_HEIGHT = 44  # px per bar or point: readable on a projector
+LINE_HEIGHT = 20  # px per extra line of a wrapped axis label
+LABEL_WRAP = 30  # characters per line of an axis label (cohort names run long)
 
 
 def fee_source(as_at: pd.Timestamp, synthetic: bool, what: str = "Weekly fees") -> str:
@@ -32,7 +36,7 @@ def spread_chart(table: pd.DataFrame, title: str, source: str) -> go.Figure:
     of its fees (lower to upper quartile) and a mark at the median; values that may not be
     described are left off."""
     rows = table[table["median"].notna()].iloc[::-1]
-    labels = [str(value) for value in rows["value"]]
+    labels = wrapped(str(value) for value in rows["value"])
     fig = go.Figure()
     fig.add_bar(y=labels, x=rows["upper_quartile"] - rows["lower_quartile"],
                 base=rows["lower_quartile"], orientation="h", marker_color=SCOPE_COLOUR,
@@ -43,21 +47,30 @@ def spread_chart(table: pd.DataFrame, title: str, source: str) -> go.Figure:
                     hovertemplate="%{y}: median £%{x:,.0f} a week<extra></extra>")
     fig.update_xaxes(title="Weekly fee (£, cash terms)", tickprefix="£", separatethousands=True,
                      rangemode="tozero")
-    return finish(fig, title, source, height=180 + ROW_HEIGHT * max(len(rows), 1),
-                  indent=indent(labels))
+    return finished(fig, labels, title, source)
 
 
-def indent(labels: list[str]) -> int:
-    """How far (px) the longest axis label pushes the plot right, so the source line can
-    start at the figure's edge (about 8 px a character at the labels' 15 px)."""
-    return 8 * max((len(label) for label in labels), default=0) + 10
+def wrapped(labels) -> list[str]:
+    """Axis labels wrapped to ``LABEL_WRAP`` characters a line (plotly's line break)."""
+    return ["<br>".join(textwrap.wrap(label, LABEL_WRAP)) or label for label in labels]
+
+
+def finished(fig: go.Figure, labels: list[str], title: str, source: str) -> go.Figure:
+    """The shared layout, tall enough for every row and its label's lines, with the source
+    line starting at the figure's edge however wide the labels push the plot (about 8 px
+    a character at the labels' 15 px)."""
+    lines = [label.split("<br>") for label in labels]
+    height = 180 + ROW_HEIGHT * max(len(lines), 1) + LINE_HEIGHT * sum(
+        len(parts) - 1 for parts in lines)
+    widest = max((len(part) for parts in lines for part in parts), default=0)
+    return finish(fig, title, source, height=height, indent=8 * widest + 10)
 
 
 def forest_chart(rows: pd.DataFrame, labels: list[str], title: str, source: str,
                  axis: str) -> go.Figure:
     """Points with their 95% intervals (``effect_pct``, ``lower_pct``, ``upper_pct``), one
     per label, top to bottom, against a dashed line at 0% (no difference)."""
-    rows, labels = rows.iloc[::-1], labels[::-1]
+    rows, labels = rows.iloc[::-1], wrapped(labels[::-1])
     fig = go.Figure()
     fig.add_scatter(x=rows["effect_pct"], y=labels, mode="markers", name="Estimate",
                     marker=dict(size=13, color=SCOPE_COLOUR),
@@ -70,17 +83,19 @@ def forest_chart(rows: pd.DataFrame, labels: list[str], title: str, source: str,
     fig.add_vline(x=0, line_dash="dash", line_color=ENGLAND_COLOUR)
     fig.update_xaxes(title=axis, ticksuffix="%")
     fig.update_layout(showlegend=False)
-    return finish(fig, title, source, height=180 + ROW_HEIGHT * max(len(rows), 1),
-                  indent=indent(labels))
+    return finished(fig, labels, title, source)
 
 
 def coefficient_chart(table: pd.DataFrame, title: str, source: str) -> go.Figure:
-    """The fee model's effects: each term's % effect on the fee with its 95% interval."""
-    labels = [f"{term}: {level} (vs {reference})" if level else term
-              for term, level, reference in zip(table["term"], table["group"],
-                                                table["compared_with"])]
-    return forest_chart(table, labels, title, source,
-                        "% effect on the weekly fee")
+    """The fee model's effects: each term's % effect on the fee with its 95% interval; what
+    each grouping is compared with is said in the source line (names run long)."""
+    labels = [f"{term}: {level}" if level else term
+              for term, level in zip(table["term"], table["group"])]
+    compared = table.loc[table["compared_with"].ne(""), ["term", "compared_with"]]
+    against = "; ".join(f"{term.lower()}s with {reference}" for term, reference in
+                        compared.drop_duplicates("term").itertuples(index=False))
+    return forest_chart(table, labels, title, f"{source} Compared with: {against}."
+                        if against else source, "% effect on the weekly fee")
 
 
 def inside_outside_chart(table: pd.DataFrame, adjusted: dict | None, where: str, title: str,

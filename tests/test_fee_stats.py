@@ -141,6 +141,7 @@ def test_planted_outside_premium_is_detected():
     assert adjusted["lower_pct"] < 30 < adjusted["upper_pct"] and adjusted["lower_pct"] > 0
     words = " ".join(fee_stats.inside_outside_sentences(comparison, adjusted, "la"))
     assert "cost about" in words and "more than those inside" in words
+    assert "clearly higher in 3 of the 3 cohorts described and clearly lower in 0" in words
 
 
 @pytest.mark.parametrize("seed", [11, 12])
@@ -174,6 +175,11 @@ def test_distance_needs_five_known_distances():
     comparison = fee_stats.inside_outside(frame, AREA, CountGate(frame), "la")
     assert comparison["outside_mean_miles"].isna().all()
     assert comparison["outside_mean_fee"].notna().all()
+
+
+def test_percentages_in_words_never_say_minus_zero():
+    assert fee_stats.interval_words(-0.4, 2.6) == "95% interval +0% to +3%"
+    assert fee_stats.signed(-2.6) == "-3%"
 
 
 def test_sentences_name_the_dearest_and_cheapest():
