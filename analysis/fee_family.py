@@ -362,7 +362,7 @@ class FeeFamily:
 
     @staticmethod
     def protect_blocks(values: np.ndarray, latent: np.ndarray, blocks: list,
-                       hidden: np.ndarray, batch: int = 200) -> np.ndarray:
+                       hidden: np.ndarray, batch: int = 60) -> np.ndarray:
         """Each provider's cells protected against its own area sums; providers that share
         no line are protected a batch at a time (one call of ``protect`` per batch)."""
         out = hidden.copy()
@@ -441,8 +441,10 @@ def block_recoverable(hidden: np.ndarray, block_lines: list[Line], coupling_line
     blocks, coupling = blocks.tocsc(), coupling.toarray()
     bases = {}
     projected = coupling.copy()
+    order = np.argsort(groups, kind="stable")
+    starts = np.searchsorted(groups[order], np.arange(groups.max(initial=-1) + 2))
     for group in np.unique(groups[np.diff(blocks.indptr) > 0]):
-        members = np.flatnonzero(groups == group)
+        members = order[starts[group]:starts[group + 1]]
         rows = blocks[:, members]
         rows = rows[np.diff(rows.tocsr().indptr) > 0].toarray()
         _, singular, vt = np.linalg.svd(rows, full_matrices=False)
