@@ -29,6 +29,23 @@ fee_model_panel.render(filters)
 GM = Scope("rcc", "greater-manchester")
 
 
+def test_charts_draw_no_placement_and_carry_their_source():
+    from components import fee_charts
+    from tests.test_fee_stats import AREA, CountGate, planted
+    from analysis import fee_stats
+
+    frame = planted(300)
+    frame.loc[frame.index[:3], "sector"] = "Health authority"  # 3: not described
+    table = fee_stats.fee_distribution(frame, AREA, CountGate(frame))
+    source = fee_charts.fee_source(pd.Timestamp("2025-03-31"), True)
+    figure = fee_charts.spread_chart(table[table["breakdown"] == "sector"], "Fees", source)
+    assert [len(trace.y) for trace in figure.data] == [3, 3]  # one bar and mark per sector
+    assert "Health authority" not in " ".join(figure.data[0].y)
+    notes = " ".join(a.text for a in figure.layout.annotations).replace("<br>", " ")
+    assert disclosure.SYNTHETIC_LABEL in notes and "cash terms" in notes
+    assert "31 March 2025" in notes
+
+
 @pytest.fixture(scope="module")
 def cohort_app(cohort_url):
     """The app's caches pointed at the cohort store for this module (the fee family is
