@@ -129,12 +129,11 @@ def cap_tables(scope: Scope, cap_percent: float) -> dict:
 
 # --- HC: how fees vary, the fee model --------------------------------------------------------
 
-@figure(max_entries=2)
-def fee_gate():
-    """The fee disclosure family every HC figure is gated by: the board's cap's
-    (``fee_stat_tables.board_family``; lead: the HB section's cached family for the board's
-    cap, once it is here, so the page, its downloads and exports share one)."""
-    return fee_stat_tables.board_family(engine(), fees())
+def fee_cap_percent() -> float:
+    """The cap the fee family of the HC figures counts against: the board's (live, as the
+    board may set one on another tab), else ``fee_stat_tables.DEFAULT_CAP``."""
+    cap = board_cap()
+    return fee_stat_tables.DEFAULT_CAP if cap is None else float(cap["percent"])
 
 
 def fee_as_at():
@@ -143,21 +142,24 @@ def fee_as_at():
 
 
 @table(show_spinner="Working out how fees vary…")
-def fee_spread(scope: Scope):
-    """The scope's fee distribution by every breakdown (``data.fee_stat_tables.spread``)."""
-    return fee_stat_tables.spread(scope_fees(scope), scope, fee_gate())
+def fee_spread(scope: Scope, cap_percent: float):
+    """The scope's fee distribution by every breakdown (``data.fee_stat_tables.spread``),
+    gated by the fee family for ``cap_percent`` (``fee_cap_percent``), shared with the cap
+    panel."""
+    return fee_stat_tables.spread(scope_fees(scope), scope, fee_family(cap_percent))
 
 
 @table
-def fee_inside_outside(scope: Scope, boundary: str):
+def fee_inside_outside(scope: Scope, boundary: str, cap_percent: float):
     """The scope's fees inside and outside the LA or RCC by cohort, and the adjusted answer."""
-    return fee_stat_tables.inside_outside(scope_fees(scope), scope, fee_gate(), boundary)
+    return fee_stat_tables.inside_outside(scope_fees(scope), scope, fee_family(cap_percent),
+                                          boundary)
 
 
 @table(show_spinner="Fitting the fee model…")
-def fee_model_tables(scope: Scope):
+def fee_model_tables(scope: Scope, cap_percent: float):
     """The scope's fee model: summary, coefficients, provider residuals and words."""
-    return fee_stat_tables.model_tables(scope_fees(scope), scope, fee_gate())
+    return fee_stat_tables.model_tables(scope_fees(scope), scope, fee_family(cap_percent))
 
 
 def fee_chart_source(what: str = "Weekly fees") -> str:
@@ -166,25 +168,26 @@ def fee_chart_source(what: str = "Weekly fees") -> str:
 
 
 @figure
-def fee_spread_figure(scope: Scope, breakdown: str, title: str):
+def fee_spread_figure(scope: Scope, breakdown: str, title: str, cap_percent: float):
     """One breakdown's fee spread chart for the scope."""
-    table = fee_spread(scope)
+    table = fee_spread(scope, cap_percent)
     return fee_charts.spread_chart(table[table["breakdown"] == breakdown], title,
                                    fee_chart_source())
 
 
 @figure
-def fee_inside_outside_figure(scope: Scope, boundary: str, where: str, title: str):
+def fee_inside_outside_figure(scope: Scope, boundary: str, where: str, title: str,
+                              cap_percent: float):
     """The inside/outside comparison chart for the scope and boundary."""
-    table, adjusted = fee_inside_outside(scope, boundary)
+    table, adjusted = fee_inside_outside(scope, boundary, cap_percent)
     return fee_charts.inside_outside_chart(table, adjusted, where, title, fee_chart_source())
 
 
 @figure
-def fee_model_figure(scope: Scope, title: str):
+def fee_model_figure(scope: Scope, title: str, cap_percent: float):
     """The fee model's effects of needs, cohort and age (placement types are in the table:
     their effects are many times larger and would flatten the rest)."""
-    table = fee_model_tables(scope)[1]
+    table = fee_model_tables(scope, cap_percent)[1]
     return fee_charts.coefficient_chart(table[table["term"] != "Placement type"], title,
                                         fee_chart_source("Model of weekly fees"))
 

@@ -35,8 +35,8 @@ def render(filters: frame.Filters) -> None:
     """The section: words, then the effects chart and table, then the providers."""
     if not opened(filters, "Price that is not need"):
         return
-    scope = filters.scope
-    summary, table, providers, sentences = cached_costs.fee_model_tables(scope)
+    scope, cap = filters.scope, cached_costs.fee_cap_percent()
+    summary, table, providers, sentences = cached_costs.fee_model_tables(scope, cap)
     st.markdown("\n".join(f"- {line}" for line in sentences))
     if summary["r_squared"] is None:
         return
@@ -46,7 +46,7 @@ def render(filters: frame.Filters) -> None:
     if summary["dropped"]:
         st.caption("Left out of the model here: " + "; ".join(summary["dropped"]) + ".")
     frame.chart(cached_costs.fee_model_figure(
-        scope, f"What goes with a higher weekly fee: {filters.title}"),
+        scope, f"What goes with a higher weekly fee: {filters.title}", cap),
         "Points with 95% intervals: the % effect on the weekly fee of each extra need, each "
         "needs cohort and each age band, other things equal")
     with st.expander("The table: every effect, placement types included"):

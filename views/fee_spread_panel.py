@@ -2,8 +2,8 @@
 and needs cohort (median and middle half), then whether placements outside the LA or the
 RCC cost more than those inside it for children of the same needs cohort.
 
-Every count and statistic is gated by the fee disclosure family (``cached_costs.fee_gate``);
-no placement is drawn on its own."""
+Every count and statistic is gated by the fee disclosure family for the board's cap (the cap
+panel's family: ``cached_costs.fee_cap_percent``); no placement is drawn on its own."""
 
 from __future__ import annotations
 
@@ -47,13 +47,13 @@ def render(filters: frame.Filters) -> None:
     """The section: words, then the spread chart and table, then inside or outside."""
     if not opened(filters, "How fees vary"):
         return
-    scope = filters.scope
-    table = cached_costs.fee_spread(scope)
+    scope, cap = filters.scope, cached_costs.fee_cap_percent()
+    table = cached_costs.fee_spread(scope, cap)
     sentences = fee_stats.distribution_sentences(table)
     st.markdown(" ".join(sentences) if sentences else
                 "Too few placements with a fee to describe here.")
-    spread_section(filters, table)
-    inside_outside_section(filters)
+    spread_section(filters, table, cap)
+    inside_outside_section(filters, cap)
     st.markdown(ASSUMPTIONS)
 
 
@@ -67,14 +67,14 @@ def opened(filters: frame.Filters, heading: str) -> bool:
     return True
 
 
-def spread_section(filters: frame.Filters, table: pd.DataFrame) -> None:
+def spread_section(filters: frame.Filters, table: pd.DataFrame, cap: float) -> None:
     """The chosen breakdown's chart, and the whole table with its download."""
     scope = filters.scope
     breakdown = st.segmented_control("Fees by", list(BREAKDOWNS), format_func=BREAKDOWNS.get,
                                      default="sector", key="fee-spread-by") or "sector"
     if table.loc[table["breakdown"] == breakdown, "median"].notna().any():
         figure = cached_costs.fee_spread_figure(
-            scope, breakdown, f"Weekly fees by {BREAKDOWNS[breakdown]}: {filters.title}")
+            scope, breakdown, f"Weekly fees by {BREAKDOWNS[breakdown]}: {filters.title}", cap)
         frame.chart(figure, f"Bars of the middle half of weekly fees, with the median marked, "
                             f"by {BREAKDOWNS[breakdown]}")
     else:
@@ -84,21 +84,21 @@ def spread_section(filters: frame.Filters, table: pd.DataFrame) -> None:
                     column_config=SPREAD_COLUMNS)
 
 
-def inside_outside_section(filters: frame.Filters) -> None:
+def inside_outside_section(filters: frame.Filters, cap: float) -> None:
     """Inside or outside the LA or RCC, within cohort: words, chart, table."""
     scope = filters.scope
     st.markdown("#### Do placements outside the area cost more?")
     boundary = st.segmented_control("Inside or outside", list(BOUNDARIES),
                                     format_func=BOUNDARIES.get, default="la",
                                     key="fee-boundary") or "la"
-    table, adjusted = cached_costs.fee_inside_outside(scope, boundary)
+    table, adjusted = cached_costs.fee_inside_outside(scope, boundary, cap)
     sentences = fee_stats.inside_outside_sentences(table, adjusted, boundary)
     st.markdown("\n".join(f"- {line}" for line in sentences))
     if adjusted is not None:
         where = fee_stats.BOUNDARY_WORDS[boundary]
         frame.chart(cached_costs.fee_inside_outside_figure(
             scope, boundary, where, f"Typical fee outside {where} against inside, by needs "
-                                    f"cohort: {filters.title}"),
+                                    f"cohort: {filters.title}", cap),
             f"Points with 95% intervals: how much more the typical fee is outside {where} "
             f"than inside, for all cohorts and each needs cohort")
     with st.expander("The table: inside and outside by needs cohort"):
