@@ -43,11 +43,11 @@ def render(filters: frame.Filters) -> None:
     """The section: words first, then the make-up, providers, years, history and form."""
     st.subheader("What placements cost, and the board's cap", anchor=False)
     cap = cached_costs.board_cap()
-    percent = cap_in_use(cap)
     rows = cached_costs.scope_fees(filters.scope)
     if rows.empty:
         st.markdown(f"No placements with a weekly fee in the records for {filters.title}.")
     else:
+        percent = cap_in_use(cap)
         tables = cached_costs.cap_tables(filters.scope, percent)
         st.markdown(headline(cap, percent, tables["summary"], filters.title))
         make_up_section(filters, tables["make_up"], rows)
@@ -120,7 +120,9 @@ def make_up_section(filters: frame.Filters, table: pd.DataFrame, rows: pd.DataFr
     group = MAKE_UP_COLUMNS["group"]
     long = table.melt(id_vars=[group], value_vars=parts, var_name="Part",
                       value_name="£ a week")
-    st.bar_chart(long, x=group, y="£ a week", color="Part", horizontal=True, stack=True)
+    st.vega_lite_chart(bars(long, "£ a week", group, "Part"), width="stretch",
+                       alt="Stacked bars: the mean weekly fee of each placement type, split "
+                           "into core care, extra staffing, education, therapy and surplus")
     st.caption(source(rows, "Mean weekly fee by part"))
     frame.table(table, "cap-make-up", "fee make-up", scope=filters.scope)
 
@@ -141,10 +143,32 @@ def years_section(filters: frame.Filters, table: pd.DataFrame, rows: pd.DataFram
     if table.empty:
         st.markdown("Too few placements above the cap to show amounts here.")
         return
-    st.bar_chart(table, x=YEAR_COLUMNS["financial_year"], y=YEAR_COLUMNS["amount"])
+    st.vega_lite_chart(bars(table, YEAR_COLUMNS["amount"], YEAR_COLUMNS["financial_year"]),
+                       width="stretch", alt="Bars: the amount charged above the cap in each "
+                                            "financial year")
     st.caption(source(rows, "Amount above the cap by financial year (fee assumed the same "
                             "for the whole placement)"))
     frame.table(table, "cap-by-year", "amount above the cap by year", scope=filters.scope)
+
+
+def bars(table: pd.DataFrame, amount: str, label: str, part: str | None = None) -> dict:
+    """A Vega-Lite bar chart of ``amount`` (£) by ``label``, stacked by ``part`` if given:
+    a plain specification, cheaper on every run than a chart object, large type for a
+    projector."""
+    encoding = {"y": {"field": label, "type": "nominal", "sort": None, "title": None},
+                "x": {"field": amount, "type": "quantitative", "stack": "zero",
+                      "axis": {"format": ",.0f"}},
+                "tooltip": [{"field": c, "type": "quantitative" if c == amount else
+                             "nominal", **({"format": ",.0f"} if c == amount else {})}
+                            for c in (label, part, amount) if c]}
+    if part is not None:
+        encoding["color"] = {"field": part, "type": "nominal", "sort": None,
+                             "legend": {"orient": "bottom", "title": None}}
+    return {"data": {"values": table[[c for c in (label, part, amount) if c]].to_dict(
+                "records")},
+            "mark": {"type": "bar"}, "encoding": encoding,
+            "config": {"axis": {"labelFontSize": 14, "titleFontSize": 14},
+                       "legend": {"labelFontSize": 14}}}
 
 
 def history_section() -> None:
