@@ -80,7 +80,9 @@ def spread_section(filters: frame.Filters, table: pd.DataFrame, cap: float) -> N
     else:
         st.markdown(f"No {BREAKDOWNS[breakdown]} has enough placements to describe here.")
     with st.expander("The table: fees by every breakdown"):
-        frame.table(table, "fees", "fee distribution", scope=scope, year=as_at_year(),
+        shown = table.assign(breakdown=table["breakdown"].map(
+            {"all": "All placements", **BREAKDOWNS}).str.capitalize())
+        frame.table(shown, "fees", "fee distribution", scope=scope, year=as_at_year(),
                     column_config=SPREAD_COLUMNS)
 
 
