@@ -56,5 +56,5 @@ def test_page_files_and_their_addresses():
     assert all((ROOT / path).is_file() and path.endswith("_page.py") for path in paths)
     assert DEFAULT_PAGE in paths
     assert [url_path(path) for path in paths] == ["overview", "maps", "needs", "forecasts",
-                                                  "homes_needed",
+                                                  "homes_needed", "costs",
                                                   "accountability", "data_methods"]

@@ -34,6 +34,7 @@ PAGES = {
                             ("views/forecasts_page.py", "Forecasts", ":material/trending_up:"),
                             ("views/homes_needed_page.py", "Homes needed",
                              ":material/home_work:")],
+    "Costs": [("views/costs_page.py", "Costs", ":material/payments:")],
     "Accountability": [("views/accountability_page.py", "Accountability", ":material/gavel:")],
     "Data & methods": [("views/data_methods_page.py", "Data & methods", ":material/menu_book:")],
 }

@@ -105,3 +105,28 @@ def link_warning(ignored: list[str], showing: str) -> str:
     """The one line a link with unrecognised values gets: every value ignored, then what
     is shown instead."""
     return f"Ignored from this link: {', '.join(ignored)}. Showing {showing}."
+
+
+def view_from_link(views: dict[str, str], default: str) -> str:
+    """The view a link asks for (``?view=homes``): one of ``views`` (the link's value ->
+    the name the page shows); an unknown one gets the link-warning line and ``default``."""
+    asked = st.query_params.get("view")
+    if asked is None or asked in views:
+        return asked or default
+    st.warning(link_warning([f"view {shown(asked)}"], f"the {views[default]}"),
+               icon=":material/link_off:")
+    return default
+
+
+def chosen_view(views: dict[str, str], default: str, key: str) -> str:
+    """The view a page shows, one at a time (a radio row, which wraps on a narrow screen,
+    where tabs would hide their last labels): the link's the first time the page runs in a
+    session, then the reader's choice; written into the link on every run, so the address
+    shares it."""
+    if key not in st.session_state:
+        st.session_state[key] = views[view_from_link(views, default)]
+    name = st.radio("Show", list(views.values()), horizontal=True, key=key,
+                    label_visibility="collapsed")
+    view = next(value for value, title in views.items() if title == name)
+    st.query_params["view"] = view
+    return view

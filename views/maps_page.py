@@ -396,31 +396,6 @@ def percent(value) -> str:
     return value if isinstance(value, str) else f"{value:.0f}%"
 
 
-# --- the view in the link ---------------------------------------------------------------------
-
-def view_from_link() -> str:
-    """The view a link asks for (``?view=homes``); an unknown one gets the link-warning
-    line and the LA map."""
-    asked = st.query_params.get("view")
-    if asked is None or asked in VIEWS:
-        return asked or DEFAULT_VIEW
-    st.warning(links.link_warning([f"view {links.shown(asked)}"],
-                                  f"the {VIEWS[DEFAULT_VIEW]}"), icon=":material/link_off:")
-    return DEFAULT_VIEW
-
-
-def chosen_view() -> str:
-    """The view shown: the link's the first time the page runs in a session, then the
-    reader's choice; written into the link on every run, so the address shares it."""
-    if "map_view" not in st.session_state:
-        st.session_state.map_view = VIEWS[view_from_link()]
-    name = st.radio("Show", list(VIEWS.values()), horizontal=True, key="map_view",
-                    label_visibility="collapsed")
-    view = next(value for value, shown in VIEWS.items() if shown == name)
-    st.query_params["view"] = view
-    return view
-
-
 st.title(f"Maps: {filters.title}")
 st.markdown(headline.maps_answer(cached.scope_summary(scope, year), filters.title, scope.kind)
             + " **Click an area on the map to choose that LA.**")
@@ -428,4 +403,4 @@ st.markdown(headline.maps_answer(cached.scope_summary(scope, year), filters.titl
 # only the chosen view's map is built and sent to the browser.
 PANELS = {"map": la_map, "homes": homes_panel, "out-of-area": out_of_area_panel,
           "flows": case_panels}
-PANELS[chosen_view()](areas_shown())
+PANELS[links.chosen_view(VIEWS, DEFAULT_VIEW, "map_view")](areas_shown())
