@@ -56,6 +56,7 @@ def make_up_table(rows: pd.DataFrame, family: FeeFamily, scope: Scope) -> pd.Dat
     table = fee_cap.make_up(rows, "placement",
                             allowed=lambda group: family.may_describe(scope, "placement", group))
     table["placements"] = [family.shown_count(scope, "placement", g) for g in table["group"]]
+    table["group"] = table["group"].str.capitalize()
     money = [c for c in table.columns if c not in ("group", "placements")]
     table[money] = table[money].astype(float).round(0)
     return labelled(table.rename(columns=MAKE_UP_COLUMNS), rows)

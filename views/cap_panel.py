@@ -32,7 +32,9 @@ ASSUMPTIONS = (
     "as *not declared*, never as within the cap. The amount per year multiplies each "
     "placement's weekly amount above the cap by the weeks it was open in that year (to "
     "31 March), from its start to the records' last day, **assuming its fee was the same "
-    "for the whole placement** (the records hold today's fee only). The fee's parts (core "
+    "for the whole placement** (the records hold today's fee only). Only placements still "
+    "open on that day are counted, so earlier years leave out placements that have since "
+    "ended and are lower than what was paid then. The fee's parts (core "
     "care, extra staffing, education, therapy) add up to the fee as charged; the chart "
     "takes the surplus out of them in proportion. Cash terms. Counts of 1 to 4 are hidden "
     "(\"c\"), with some others so they cannot be worked out, and no amount is shown for "
@@ -65,7 +67,8 @@ def cap_in_use(cap) -> float:
     st.info("The board has not set a cap yet. The figures below use a what-if cap you can "
             "change here; it is not the board's.", icon=":material/info:")
     return float(st.number_input("What-if cap, % above operating cost", 0.0, 100.0,
-                                 WHAT_IF_DEFAULT, step=0.5, key="cap_what_if"))
+                                 WHAT_IF_DEFAULT, step=0.5, format="%.1f",
+                                 key="cap_what_if"))
 
 
 def count_words(count, noun: str) -> str:
@@ -101,11 +104,11 @@ def headline(cap, percent: float, summary: dict, title: str) -> str:
     return words
 
 
-def source(rows: pd.DataFrame, what: str) -> str:
+def source(rows: pd.DataFrame, what: str, unit: str = "£ a week") -> str:
     """A chart's source line: the records' day, cash terms, their origin, the label."""
     as_at, synthetic = rows.attrs.get("as_at"), bool(rows.attrs.get("synthetic"))
     day = f"{as_at:%-d %B %Y}" if as_at is not None else "the records' last day"
-    return label_if_synthetic(f"{what}: placements open at {day}, £ a week, cash terms, from "
+    return label_if_synthetic(f"{what}: placements open at {day}, {unit}, cash terms, from "
                               f"case-level records: {records_origin(synthetic)}. Computed by "
                               "RCC Insight.", synthetic)
 
@@ -116,10 +119,11 @@ def make_up_section(filters: frame.Filters, table: pd.DataFrame, rows: pd.DataFr
     if table.empty:
         st.markdown("Too few placements with every part of the fee declared to show here.")
         return
-    parts = [MAKE_UP_COLUMNS[p] for p in (*fee_cap.PARTS, "surplus")]
+    names = {MAKE_UP_COLUMNS[p]: fee_cap.PART_LABELS[p] for p in (*fee_cap.PARTS, "surplus")}
     group = MAKE_UP_COLUMNS["group"]
-    long = table.melt(id_vars=[group], value_vars=parts, var_name="Part",
+    long = table.melt(id_vars=[group], value_vars=list(names), var_name="Part",
                       value_name="£ a week")
+    long["Part"] = long["Part"].map(names)
     st.vega_lite_chart(bars(long, "£ a week", group, "Part"), width="stretch",
                        alt="Stacked bars: the mean weekly fee of each placement type, split "
                            "into core care, extra staffing, education, therapy and surplus")
@@ -147,7 +151,8 @@ def years_section(filters: frame.Filters, table: pd.DataFrame, rows: pd.DataFram
                        width="stretch", alt="Bars: the amount charged above the cap in each "
                                             "financial year")
     st.caption(source(rows, "Amount above the cap by financial year (fee assumed the same "
-                            "for the whole placement)"))
+                            "for the whole placement; placements that ended before then are "
+                            "not counted)", "£ a year"))
     frame.table(table, "cap-by-year", "amount above the cap by year", scope=filters.scope)
 
 
@@ -161,14 +166,17 @@ def bars(table: pd.DataFrame, amount: str, label: str, part: str | None = None) 
                 "tooltip": [{"field": c, "type": "quantitative" if c == amount else
                              "nominal", **({"format": ",.0f"} if c == amount else {})}
                             for c in (label, part, amount) if c]}
+    rows = table[[c for c in (label, part, amount) if c]].copy()
     if part is not None:
-        encoding["color"] = {"field": part, "type": "nominal", "sort": None,
-                             "legend": {"orient": "bottom", "title": None}}
-    return {"data": {"values": table[[c for c in (label, part, amount) if c]].to_dict(
-                "records")},
-            "mark": {"type": "bar"}, "encoding": encoding,
-            "config": {"axis": {"labelFontSize": 14, "titleFontSize": 14},
-                       "legend": {"labelFontSize": 14}}}
+        order = list(pd.unique(rows[part]))
+        rows["order"] = rows[part].map(order.index)
+        encoding["color"] = {"field": part, "type": "nominal", "sort": order,
+                             "legend": {"orient": "bottom", "title": None, "columns": 3}}
+        encoding["order"] = {"field": "order", "type": "quantitative"}
+    return {"data": {"values": rows.to_dict("records")}, "mark": {"type": "bar"},
+            "encoding": encoding, "height": {"step": 44},
+            "config": {"axis": {"labelFontSize": 15, "titleFontSize": 15, "labelLimit": 260},
+                       "legend": {"labelFontSize": 15, "labelLimit": 260}}}
 
 
 def history_section() -> None:
@@ -188,7 +196,7 @@ def cap_form() -> None:
     with st.expander("Set the board's cap"):
         with st.form("cap_form", border=False):
             percent = st.number_input("Cap, % above operating cost", 0.0, 100.0, 10.0,
-                                      step=0.5, key="cap_percent")
+                                      step=0.5, format="%.1f", key="cap_percent")
             start = st.date_input("Applies from", date.today(), key="cap_from")
             who = st.text_input("Set by", placeholder="Your name and role", key="cap_by")
             note = st.text_input("Note (optional)", placeholder="e.g. board meeting, date",
