@@ -30,7 +30,9 @@ protected on their own, and the area sums across providers (an area's providers 
 its placements above the cap) are audited together by ``block_recoverable``, which
 projects out each provider's own equations so the audit costs one small decomposition
 per provider plus one over the area sums; a provider cell that can still be worked out
-gets a partner hidden and its provider protected again. As in ``analysis.disclosure``,
+gets a partner hidden and its provider protected again. Should the breakdown stages not
+settle in ``ROUNDS`` rounds, or the providers not settle, those counts are withheld (all
+"c", ``withheld`` set): safe by construction. As in ``analysis.disclosure``,
 only exact recovery (and zeros pinned by non-negativity within a stage) is prevented.
 """
 
@@ -140,6 +142,7 @@ class FeeFamily:
         self.values = self.breakdown_values()
         self.domains: dict[str, list] = {}
         self.shown_cells: dict = {}
+        self.withheld = False  # True if the breakdowns had to be withheld (``protect``)
         self.protect()
 
     # --- the cells -------------------------------------------------------------------------
@@ -255,6 +258,9 @@ class FeeFamily:
             if (hidden_base == before[0]).all() and all(
                     (h == b).all() for h, b in zip(hidden, before[1])):
                 break
+        else:  # never settled (a very sparse year): every breakdown withheld, all "c"
+            hidden = [np.ones(len(mask), dtype=bool) for mask in hidden]
+            self.withheld = True
         self.record(base.cells, hidden_base)
         for stage, mask in zip(others, hidden):
             self.record(stage.cells, mask, skip=set(stage.base))
@@ -333,6 +339,7 @@ class FeeFamily:
             if not any(found):
                 break
             hidden = mask[:n] & ~latent
+        self.withheld = True
         self.record(cells, np.ones(n, dtype=bool))
 
     def provider_cells(self) -> tuple[Cells, list[tuple[np.ndarray, list[Line]]]]:
