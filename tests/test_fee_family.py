@@ -133,6 +133,7 @@ def test_no_count_of_1_to_4_is_shown_and_shown_counts_are_true(store):
             (area, name, value, count, shown)
         assert family.may_describe(area, name, value) == (shown != SUPPRESSED and shown >= 5)
     assert any(family.shown_count(*key) == SUPPRESSED for key in cells)  # it had work
+    assert not family.withheld  # settled without withholding anything
 
 
 @pytest.fixture(scope="module")
