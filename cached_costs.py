@@ -195,16 +195,11 @@ def fee_model_figure(scope: Scope, title: str, cap_percent: float):
 
 # --- HD: projected spend ---------------------------------------------------------------------
 
-def no_fee_statistics(area: Scope, breakdown: str, value) -> bool:
-    """Interim fee test until the fee disclosure family is wired in here (lead): no fee
-    statistic is shown, so projected spend uses the published unit costs."""
-    return False
-
-
 @table
-def projected_spend(scope: Scope, inflation: float, run_id: int):
+def projected_spend(scope: Scope, inflation: float, run_id: int, cap_percent: float):
     """The scope's projected spend, years 0-5 (``data.spend_projection``): by placement
-    group for an RCC, all children elsewhere; ``run_id`` keys it to the stored forecasts."""
+    group for an RCC, all children elsewhere; ``run_id`` keys it to the stored forecasts;
+    weekly costs from fees only where the fee family for ``cap_percent`` allows."""
     return spend_projection.projection(engine(), scope, inflation,
-                                       may_describe=no_fee_statistics,
+                                       may_describe=fee_family(cap_percent).may_describe,
                                        fees=scope_fees(scope) if scope.kind == "rcc" else None)

@@ -18,7 +18,8 @@ from analysis import disclosure
 from analysis import flows as flow_rules
 from analysis.scope import KINDS, Scope
 from analysis import lca
-from data import (cohort_store, forecast_reads, forecast_store, gap_tables, map_tables,
+from data import (caps, cohort_store, cost_exports, cost_tables, fee_cap_tables,
+                  fee_stat_tables, forecast_reads, forecast_store, gap_tables, map_tables,
                   needs_tables, offer_register, outlook_tables, rccs, synth, tables)
 from data.build import build
 from data.importers import placements_v2, provider_offers, ssda903
@@ -125,6 +126,58 @@ EXPORTS: dict[str, tuple[str, Callable[..., pd.DataFrame]]] = {
                  "breakdown, model, origin and target (31 March or month end), horizon, "
                  "forecast, actual",
                  lambda engine, args: forecast_store.backtest_export(engine)),
+    # --- the Costs page ---
+    "costs": ("RO3 2024-25 spend on children looked after for every area of --level "
+              "la|rcc|region|england: gross total, residential, fostering, asylum-seeking, "
+              "other and net (GBP, cash terms), children looked after at 31 March 2025, "
+              "children aged 0-17, spend per child looked after and per child aged 0-17",
+              lambda engine, args: cost_tables.costs_export(engine, args.level)),
+    "spend": ("Spend per child for --scope/--code: an LA beside its region, RCC, England and "
+              "statistical neighbours, or the scope's LAs ranked (RO3 2024-25, cash terms)",
+              lambda engine, args: cost_tables.spend_comparison(engine, scope_of(args))),
+    "unit-costs": ("DfE S251 weekly unit costs (children looked after, residential care, "
+                   "fostering) of the scope's LAs, region(s) and England, 2016-17 onwards, "
+                   "cash terms, with growth on the year before",
+                   lambda engine, args: cost_tables.unit_costs(engine, scope_of(args))),
+    "cost-benchmarks": ("The published cost benchmarks, each with source, period and terms",
+                        lambda engine, args: cost_tables.benchmarks(engine)),
+    "fees": ("Weekly fees of current paid placements for every area of --level by sector, "
+             "provider size, placement type and needs cohort: placements, median, "
+             "quartiles, mean (GBP a week, cash terms), through the fee disclosure family",
+             lambda engine, args: fee_stat_tables.fees_export(engine, args.level)),
+    "fees-inside-outside": ("Each area's (--level) average weekly fee and distance inside and "
+                            "outside the LA and the RCC by needs cohort, with how much more "
+                            "the typical fee is outside and its 95% interval",
+                            lambda engine, args: fee_stat_tables.inside_outside_export(
+                                engine, args.level)),
+    "fee-model": ("The fee model of every area of --level (log weekly fee on needs, age, "
+                  "placement type and cohort): each effect as a % with its 95% interval, R², "
+                  "n; an area too small for a model says so (use rcc or england)",
+                  lambda engine, args: fee_stat_tables.model_export(engine, args.level,
+                                                                    "coefficients")),
+    "fee-providers": ("Each provider's fees against what its children's needs, ages and "
+                      "placement types explain (mean residual %, 95% interval), per area of "
+                      "--level", lambda engine, args: fee_stat_tables.model_export(
+                          engine, args.level, "providers")),
+    "cap-breaches": ("Providers charging above the board's cap (or the reference cap until "
+                     "one is set) in every area of --level: placements above, weekly and "
+                     "yearly amount above", lambda engine, args:
+                     fee_cap_tables.cap_breaches_export(engine, args.level)),
+    "cap-make-up": ("The typical weekly fee of each placement type in --scope/--code split "
+                    "into core, extra staffing, education, therapy and the surplus inside it",
+                    lambda engine, args: cost_exports.scope_table(
+                        engine, scope_of(args), fee_cap_tables.make_up_table)),
+    "cap-by-year": ("What the cap would have saved in --scope/--code: the amount above it in "
+                    "the records' last financial year and in a full year at today's fees",
+                    lambda engine, args: cost_exports.scope_table(
+                        engine, scope_of(args), fee_cap_tables.by_year_table)),
+    "cap-history": ("Every cap the board has set: percent, from, who, when, note",
+                    lambda engine, args: caps.cap_history(engine)),
+    "projected-spend": ("Projected spend on placements for --scope/--code, years 0-5, by "
+                        "placement group where forecast, with 80% and 95% ranges, cash terms "
+                        "(--inflation, % a year; after python -m forecasting refresh)",
+                        lambda engine, args: cost_exports.projected_spend(
+                            engine, scope_of(args), args.inflation)),
 }
 EXIT_BAD_INPUT = 2
 
@@ -228,6 +281,7 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("paths", nargs="+", metavar="PATH",
                      help="ssda903: the Header and Episodes CSV files; placements-v2: one "
                           "CSV or XLSX file; provider-offers: one CSV file")
+    caps.add_cap_commands(commands)
     synth_cmd = commands.add_parser("synth", help="generate the synthetic case-level cohort "
                                     "(replaces any earlier synthetic rows; never real ones)")
     synth_cmd.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
@@ -260,6 +314,8 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--need", help="flows: children with this need (see needs-vocabulary)")
     export.add_argument("--rcc", help="scenario: the RCC's name, as the scenario saved it")
     export.add_argument("--name", help="scenario: the saved scenario's name")
+    export.add_argument("--inflation", type=float, default=3.0,
+                        help="projected-spend: yearly rise in costs, %% (0-10, default 3)")
     export.add_argument("--output", help="write to this file instead of stdout")
     return root
 
@@ -384,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return {"build": run_build, "export": run_export, "rcc": run_rcc,
-                "import": run_import, "synth": run_synth}[args.command](args)
+                "import": run_import, "synth": run_synth, "cap": caps.run_cap}[args.command](args)
     except SourceError as exc:
         print(f"Build stopped, database unchanged: {exc}", file=sys.stderr)
         return 1

@@ -50,7 +50,7 @@ def fee_frame(engine: Engine) -> pd.DataFrame:
     as_at = records_end(engine)
     rows = fee_rows(engine)
     if rows.empty or as_at is None:
-        return framed(pd.DataFrame(columns=COLUMNS), as_at, False)
+        return framed(empty_frame(), as_at, False)
     rows = flows.prefer_real(rows.rename(columns={"la_code": "from_code"})).rename(
         columns={"from_code": "la_code"})
     rows = rows[rows["end_date"].isna()]
@@ -59,6 +59,13 @@ def fee_frame(engine: Engine) -> pd.DataFrame:
     out = with_child(out, engine, as_at)
     out["is_synthetic"] = out["is_synthetic"].astype(bool)
     return framed(out[COLUMNS].reset_index(drop=True), as_at, bool(out["is_synthetic"].any()))
+
+
+def empty_frame() -> pd.DataFrame:
+    """No placements, with the money, distance and age columns numeric (sums, roundings
+    and comparisons on them then work as on a full frame)."""
+    numbers = ["distance_miles", "age", "weekly_fee", *FEE_PARTS, "surplus_pct"]
+    return pd.DataFrame(columns=COLUMNS).astype({column: float for column in numbers})
 
 
 def framed(frame: pd.DataFrame, as_at: pd.Timestamp | None, synthetic: bool) -> pd.DataFrame:

@@ -443,7 +443,8 @@ DATASETS: tuple[Dataset, ...] = (
             "expenditure-and-financing",
             ("costs/mhclg_ro3_2024_25_cla_expenditure_by_upper_tier_la_gbp_thousands.csv",),
             read_ro3),
-    Dataset("cost_benchmarks", "Published cost benchmarks (CMA, NCERCC, DfE, NAO 2025, NAO via BASW)",
+    Dataset("cost_benchmarks",
+            "Published cost benchmarks (CMA, NCERCC, DfE, NAO 2025, NAO via BASW)",
             "Compiled from the publishers named on each row", "2013 to 2025",
             "See source_url on each row", ("costs/published_cost_benchmarks.csv",),
             read_cost_benchmarks, licence="Figures quoted with attribution from each publisher; "

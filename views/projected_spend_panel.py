@@ -58,7 +58,8 @@ def render(filters: frame.Filters) -> None:
         return
     said = st.container()  # the answer goes above the setting it depends on
     inflation = inflation_setting()
-    table = cached_costs.projected_spend(filters.scope, inflation, run.id)
+    table = cached_costs.projected_spend(filters.scope, inflation, run.id,
+                                         cached_costs.fee_cap_percent())
     if table.empty:
         said.info(table.attrs.get("reason") or "Nothing to project here.",
                   icon=":material/info:")
