@@ -58,3 +58,23 @@ def test_page_files_and_their_addresses():
     assert [url_path(path) for path in paths] == ["overview", "maps", "needs", "forecasts",
                                                   "homes_needed", "costs",
                                                   "accountability", "data_methods"]
+
+
+def test_every_table_a_page_shows_is_an_export_table():
+    """Each ``frame.table(table, "name", ...)`` on a page is downloaded as "name…csv", and
+    "name" must be a ``python -m data export`` table: read from the pages' own code, so a
+    new table without its export fails here."""
+    import ast
+
+    from data.cli import EXPORTS
+
+    names = {}
+    for path in python_files("views"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr == "table" and isinstance(node.func.value, ast.Name) \
+                    and node.func.value.id == "frame" and len(node.args) >= 2 \
+                    and isinstance(node.args[1], ast.Constant):
+                names[node.args[1].value] = path.name
+    assert names, "no page tables found"
+    assert {name: page for name, page in names.items() if name not in EXPORTS} == {}
