@@ -237,34 +237,53 @@ class FeeFamily:
 
     def protect(self) -> None:
         """Protect the base and the breakdown stages round after round until none changes
-        (module docstring), then the providers; record what each cell shows."""
+        (module docstring), then the providers; what the providers' tables tell about the
+        hidden base cells sends the stages round again, until that no longer grows. Record
+        what each cell shows."""
         base = self.stage(STAGES[0], None)
         others = [self.stage(names, base) for names in STAGES[1:]]
-        b_values, b_latent, _ = base.cells.arrays()
-        hidden_base = np.zeros(len(b_values), dtype=bool)
-        hidden = [np.zeros(len(s.cells.values), dtype=bool) for s in others]
-        told = [np.zeros((0, len(b_values))) for _ in others]
+        n_base = len(base.cells.values)
+        state = {"base": np.zeros(n_base, dtype=bool),
+                 "stages": [np.zeros(len(s.cells.values), dtype=bool) for s in others],
+                 "told": [np.zeros((0, n_base)) for _ in others]}
+        from_providers = np.zeros((0, n_base))
         for _ in range(ROUNDS):
-            before = hidden_base.copy(), [h.copy() for h in hidden]
-            extra = np.vstack(told)
-            hidden_base = disclosure.protect(b_values, base.lines, hidden=hidden_base,
-                                             latent=b_latent,
-                                             extra=extra if len(extra) else None)
-            for i, stage in enumerate(others):
-                rest = np.vstack([t for j, t in enumerate(told) if j != i] or
-                                 [np.zeros((0, len(b_values)))])
-                hidden[i] = self.protect_stage(stage, hidden[i], hidden_base, base, rest)
-                told[i] = self.stage_tells(stage, hidden[i], base, len(b_values))
-            if (hidden_base == before[0]).all() and all(
-                    (h == b).all() for h, b in zip(hidden, before[1])):
+            self.settle_stages(base, others, state, from_providers)
+            told = np.vstack(state["told"])
+            hidden_providers, tells = self.protect_providers(base, state["base"], told)
+            if rank(np.vstack([from_providers, tells])) == rank(from_providers):
                 break
-        else:  # never settled (a very sparse year): every breakdown withheld, all "c"
-            hidden = [np.ones(len(mask), dtype=bool) for mask in hidden]
-            self.withheld = True
-        self.record(base.cells, hidden_base)
-        for stage, mask in zip(others, hidden):
+            from_providers = np.vstack([from_providers, tells])
+        else:
+            hidden_providers = None
+        self.record(base.cells, state["base"])
+        for stage, mask in zip(others, state["stages"]):
             self.record(stage.cells, mask, skip=set(stage.base))
-        self.protect_providers(base, hidden_base, np.vstack(told))
+        self.record_providers(hidden_providers)
+
+    def settle_stages(self, base: Stage, others: list[Stage], state: dict,
+                      from_providers: np.ndarray) -> None:
+        """The base and each breakdown stage protected in turn, each given what all the
+        others (the providers too) tell about the hidden base cells, until none changes;
+        withheld (every breakdown count "c") if they never settle."""
+        b_values, b_latent, _ = base.cells.arrays()
+        told = state["told"]
+        for _ in range(ROUNDS):
+            before = state["base"].copy(), [h.copy() for h in state["stages"]]
+            extra = np.vstack([*told, from_providers])
+            state["base"] = disclosure.protect(b_values, base.lines, hidden=state["base"],
+                                               latent=b_latent,
+                                               extra=extra if len(extra) else None)
+            for i, stage in enumerate(others):
+                rest = np.vstack([t for j, t in enumerate(told) if j != i] + [from_providers])
+                state["stages"][i] = self.protect_stage(stage, state["stages"][i],
+                                                        state["base"], base, rest)
+                told[i] = self.stage_tells(stage, state["stages"][i], base, len(b_values))
+            if (state["base"] == before[0]).all() and all(
+                    (h == b).all() for h, b in zip(state["stages"], before[1])):
+                return
+        state["stages"] = [np.ones(len(mask), dtype=bool) for mask in state["stages"]]
+        self.withheld = True
 
     def protect_stage(self, stage: Stage, hidden: np.ndarray, hidden_base: np.ndarray,
                       base: Stage, told: np.ndarray) -> np.ndarray:
@@ -314,12 +333,14 @@ class FeeFamily:
 
     # --- providers -----------------------------------------------------------------------
 
-    def protect_providers(self, base: Stage, hidden_base: np.ndarray, told: np.ndarray) -> None:
+    def protect_providers(self, base: Stage, hidden_base: np.ndarray,
+                          told: np.ndarray) -> tuple[tuple, np.ndarray]:
         """Providers above the cap: each provider protected on its own (in batches), the area
         sums across providers audited together with what every other table tells about
         the hidden base cells (module docstring); a provider count still pinned gets a
-        partner hidden, and its provider is protected again. Withheld (every provider
-        count "c") should that not settle."""
+        partner hidden, and its provider is protected again. Returns (the provider cells
+        and which are hidden, None if they must be withheld) and what the providers'
+        tables tell about the hidden base cells (equations over the base cells)."""
         cells, blocks = self.provider_cells()
         values, latent, _ = cells.arrays()
         n = len(values)
@@ -331,16 +352,26 @@ class FeeFamily:
             determined = block_recoverable(mask, joint["blocks"], joint["coupling"],
                                            joint["extra"], joint["sensitive"] & mask)
             if not determined.any():
-                self.record(cells, hidden)
-                return
+                of = np.arange(len(mask)) >= n
+                tells = block_knowledge(mask, joint["blocks"], joint["coupling"], of & mask)
+                return (cells, hidden), tells[:, n:]
             frozen = np.arange(len(mask)) >= n
             found = [disclosure.hide_partner(joint["values"], joint["lines"], mask, frozen,
                                              int(x)) for x in np.flatnonzero(determined)]
             if not any(found):
                 break
             hidden = mask[:n] & ~latent
-        self.withheld = True
-        self.record(cells, np.ones(n, dtype=bool))
+        return (cells, None), np.zeros((0, len(hidden_base)))
+
+    def record_providers(self, providers: tuple | None) -> None:
+        """Record the provider cells; withheld (every count "c") when they did not settle."""
+        if providers is None:
+            providers = (self.provider_cells()[0], None)
+        cells, hidden = providers
+        if hidden is None:
+            self.withheld = True
+            hidden = np.ones(len(cells.values), dtype=bool)
+        self.record(cells, hidden)
 
     def provider_cells(self) -> tuple[Cells, list[tuple[np.ndarray, list[Line]]]]:
         """Provider cells at the areas each provider has placements above the cap in (a
@@ -427,6 +458,42 @@ class FeeFamily:
         return count != disclosure.SUPPRESSED and count >= disclosure.THRESHOLD
 
 
+def project_blocks(hidden: np.ndarray, block_lines: list[Line], coupling_lines: list[Line],
+                   extra: np.ndarray | None) -> tuple:
+    """The coupling equations with the span of the block equations projected out, over
+    the hidden cells: (unknown cells, each unknown's block, each block's (members, basis
+    of its equations), the projected coupling equations). See ``block_recoverable``."""
+    blocks, unknown = disclosure.equations(hidden, block_lines)
+    coupling, _ = disclosure.equations(hidden, coupling_lines, extra)
+    groups = connected_components(blocks.T @ blocks, directed=False)[1] if blocks.shape[0] \
+        else np.arange(len(unknown))
+    blocks, projected = blocks.tocsc(), coupling.toarray()
+    bases = {}
+    order = np.argsort(groups, kind="stable")
+    starts = np.searchsorted(groups[order], np.arange(groups.max(initial=-1) + 2))
+    for group in np.unique(groups[np.diff(blocks.indptr) > 0]):
+        members = order[starts[group]:starts[group + 1]]
+        rows = blocks[:, members]
+        rows = rows[np.diff(rows.tocsr().indptr) > 0].toarray()
+        basis = row_basis(rows)
+        bases[group] = (members, basis)
+        projected[:, members] -= (projected[:, members] @ basis.T) @ basis
+    return unknown, groups, bases, projected
+
+
+def row_basis(matrix: np.ndarray) -> np.ndarray:
+    """An orthonormal basis of a dense matrix's row space (rows)."""
+    if not matrix.size:
+        return np.zeros((0, matrix.shape[1]))
+    _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
+    return vt[singular > 1e-9 * max(singular.max(initial=0.0), 1.0)]
+
+
+def rank(matrix: np.ndarray) -> int:
+    """The number of independent equations among a matrix's rows."""
+    return len(row_basis(matrix))
+
+
 def block_recoverable(hidden: np.ndarray, block_lines: list[Line], coupling_lines: list[Line],
                       extra: np.ndarray | None, targets: np.ndarray) -> np.ndarray:
     """Target cells the system pins down exactly, for a system of many small blocks of
@@ -441,26 +508,9 @@ def block_recoverable(hidden: np.ndarray, block_lines: list[Line], coupling_line
     out = np.zeros(len(hidden), dtype=bool)
     if not (targets & hidden).any():
         return out
-    blocks, unknown = disclosure.equations(hidden, block_lines)
-    coupling, _ = disclosure.equations(hidden, coupling_lines, extra)
-    groups = connected_components(blocks.T @ blocks, directed=False)[1] if blocks.shape[0] \
-        else np.arange(len(unknown))
-    blocks, coupling = blocks.tocsc(), coupling.toarray()
-    bases = {}
-    projected = coupling.copy()
-    order = np.argsort(groups, kind="stable")
-    starts = np.searchsorted(groups[order], np.arange(groups.max(initial=-1) + 2))
-    for group in np.unique(groups[np.diff(blocks.indptr) > 0]):
-        members = order[starts[group]:starts[group + 1]]
-        rows = blocks[:, members]
-        rows = rows[np.diff(rows.tocsr().indptr) > 0].toarray()
-        _, singular, vt = np.linalg.svd(rows, full_matrices=False)
-        basis = vt[singular > 1e-9 * max(singular.max(initial=0.0), 1.0)]
-        bases[group] = (members, basis)
-        projected[:, members] -= (projected[:, members] @ basis.T) @ basis
-    _, singular, vt = np.linalg.svd(projected, full_matrices=False) if len(projected) \
-        else (None, np.zeros(0), np.zeros((0, len(unknown))))
-    span = vt[singular > 1e-9 * max(singular.max(initial=0.0), 1.0)]
+    unknown, groups, bases, projected = project_blocks(hidden, block_lines, coupling_lines,
+                                                       extra)
+    span = row_basis(projected)
     for column in np.flatnonzero(targets[unknown]):
         members, basis = bases.get(groups[column], (np.array([column]), np.zeros((0, 1))))
         vector = np.zeros(len(members))
@@ -469,6 +519,26 @@ def block_recoverable(hidden: np.ndarray, block_lines: list[Line], coupling_line
         left = vector @ vector - np.sum((span[:, members] @ vector) ** 2)
         out[unknown[column]] = left < 1e-6
     return out
+
+
+def block_knowledge(hidden: np.ndarray, block_lines: list[Line], coupling_lines: list[Line],
+                    of: np.ndarray) -> np.ndarray:
+    """What the system tells about the hidden cells ``of`` (cells in no block line), as
+    equations over every cell: the combinations of equations that cancel every other
+    hidden cell (``disclosure.known_combinations``, for block systems). Block equations
+    touch no cell of ``of``, so those combinations are the coupling equations y with
+    y P C = 0 on the other cells."""
+    unknown, _, _, projected = project_blocks(hidden, block_lines, coupling_lines, None)
+    inside = of[unknown]
+    if not len(projected) or not inside.any():
+        return np.zeros((0, len(hidden)))
+    others = projected[:, ~inside]
+    eigenvalues, vectors = np.linalg.eigh(others @ others.T)  # k x k: few coupling rows
+    null = vectors[:, eigenvalues <= 1e-9 * max(eigenvalues.max(initial=0.0), 1.0)]
+    combos = row_basis(null.T @ projected[:, inside])
+    rows = np.zeros((len(combos), len(hidden)))
+    rows[:, unknown[inside]] = combos
+    return rows
 
 
 def build_family(frame: pd.DataFrame, cap_percent: float, rcc_of: dict,

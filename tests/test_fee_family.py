@@ -12,8 +12,8 @@ import pytest
 
 from analysis import fee_cap
 from analysis.disclosure import SUPPRESSED
-from analysis.fee_family import build_family, block_recoverable
-from analysis.disclosure import Line, recoverable
+from analysis.fee_family import block_knowledge, block_recoverable, build_family
+from analysis.disclosure import Line, known_combinations, recoverable
 from analysis.scope import Scope
 from data import fee_cap_tables, fee_frame
 from data.errors import UserInputError
@@ -224,3 +224,21 @@ def test_the_cap_breaches_export_goes_through_the_family(store, cohort_url):
     assert all((a == SUPPRESSED) == (c == SUPPRESSED or c < 5) for a, c in zip(amounts, counts))
     assert counts.tolist() == [family.shown_count(Scope("rcc", "greater-manchester"),
                                                   "cap_provider", p) for p in gm["Provider"]]
+
+
+def test_block_knowledge_agrees_with_known_combinations():
+    """What a block system tells about cells outside its blocks, as disclosure finds it."""
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        n = 30  # blocks over cells 0-23, coupling lines reach 24-29 too
+        hidden = rng.random(n) < 0.7
+        blocks = [Line(tuple(int(c) for c in rng.choice(range(b, b + 5), 3, replace=False)),
+                       b + 5) for b in range(0, 24, 6)]
+        coupling = [Line(tuple(int(c) for c in rng.choice(n, 4, replace=False)), None)
+                    for _ in range(4)]
+        of = hidden & (np.arange(n) >= 24)
+        mine = block_knowledge(hidden, blocks, coupling, of)
+        theirs = known_combinations(hidden, blocks + coupling, of)
+        both = np.vstack([mine, theirs])
+        ranks = [np.linalg.matrix_rank(m) if len(m) else 0 for m in (mine, theirs, both)]
+        assert ranks[0] == ranks[1] == ranks[2]
