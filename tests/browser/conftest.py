@@ -212,7 +212,7 @@ def open_page(page, url: str, title: str | re.Pattern | None = None) -> None:
 
 #: Charts each page must draw at least (pages not named need none): Plotly's, and the
 #: Overview's Vega-Lite ones (their SVG, drawn once the chart has laid itself out).
-PLOTLY_CHARTS = {"Accountability": 1}
+PLOTLY_CHARTS = {"Accountability": 1, "Costs": 1}
 VEGA_CHARTS = {"Overview": 2, "Forecasts": 1}
 VEGA_SVG = '[data-testid="stVegaLiteChart"] svg.marks'
 #: Leaflet maps each page must draw (each in streamlit-folium's iframe).
