@@ -30,7 +30,10 @@ protected on their own, and the area sums across providers (an area's providers 
 its placements above the cap) are audited together by ``block_recoverable``, which
 projects out each provider's own equations so the audit costs one small decomposition
 per provider plus one over the area sums; a provider cell that can still be worked out
-gets a partner hidden and its provider protected again. Should the breakdown stages not
+gets a partner hidden and its provider protected again; what the providers' tables tell
+about hidden base cells (``block_knowledge``) goes back to the stages, round after round,
+until it no longer grows. England's synthetic store (72,839 placements) protects in about
+6 s on one BLAS thread (as app.py and the Makefile run it). Should the breakdown stages not
 settle in ``ROUNDS`` rounds, or the providers not settle, those counts are withheld (all
 "c", ``withheld`` set): safe by construction. As in ``analysis.disclosure``,
 only exact recovery (and zeros pinned by non-negativity within a stage) is prevented.
