@@ -111,7 +111,7 @@ def set_cap(percent: float, effective_from, set_by: str, note: str | None = None
 @figure(max_entries=4)
 def fee_family(cap_percent: float):
     """The fee disclosure family of every placement against a cap: built once per data
-    version and cap (about 40 s on all of England's synthetic placements), shared by every
+    version and cap (about 6 s on all of England's synthetic placements), shared by every
     session and every fee section that asks for that cap."""
     return fee_cap_tables.fee_family(engine(), fees(), float(cap_percent))
 
