@@ -92,6 +92,8 @@ def test_a_download_is_the_table_shown_under_its_own_name(page, app_url):
     open_page(page, f"{app_url}/?scope=england&year=2025", "Overview: England")
     page.get_by_text("Headline figures", exact=True).click()
     button = page.get_by_role("button", name="Download headline figures (CSV)")
+    expect(button).to_be_visible()
+    app_idle(page)  # a click during a run can be lost with the run it interrupts
     with page.expect_download() as arrived:
         button.click()
     download = arrived.value
