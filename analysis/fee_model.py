@@ -66,6 +66,8 @@ PLACEHOLDERS = {"Not assessed", "Not recorded", SMALL}
 MIN_PLACEMENTS = 50  # fewest placements a model is fitted on ...
 PER_PARAMETER = 10  # ... and at least this many per coefficient
 MIN_PROVIDER = 5  # fewest placements a provider's residual is given for
+#: How a provider's placements are shown beside its residual: (lowest count, label).
+PLACEMENT_BANDS = [(MIN_PROVIDER, "5-9"), (10, "10-19"), (20, "20-49"), (50, "50 or more")]
 LEVEL = 0.95
 PROVIDER_COLUMNS = ["rank", "provider_id", "placements", "excess_pct", "lower_pct", "upper_pct"]
 
@@ -227,22 +229,32 @@ def pct(log_effect: float) -> float:
 def provider_residuals(model: FeeModel, area: Scope, gate: Gate) -> pd.DataFrame:
     """Each provider's mean residual as a %: how much more (or less) it charges than its
     children's needs, ages and placement types explain, with a 95% t interval over its
-    placements; only providers with ``MIN_PROVIDER`` placements that the family lets be
-    described (breakdown "provider"), dearest first, ranked."""
+    placements; only providers with ``MIN_PROVIDER`` placements, dearest first, ranked.
+
+    A provider's placements are shown as a band (``placement_band``), never as a count:
+    an exact count per provider would be one more table to difference against the fee
+    family's (a provider's placements above the cap, or an area's by sector), and a band
+    starting at ``MIN_PROVIDER`` says only that the mean rests on at least that many. The
+    area itself must be one the family lets be described (``gate``)."""
     columns = PROVIDER_COLUMNS
-    if model.fit is None:
+    if model.fit is None or not gate.may_describe(area, "all", "all"):
         return pd.DataFrame(columns=columns)
     residual = model.data.loc[model.fit.resid.index, ["provider_id"]].assign(
         residual=model.fit.resid)
     rows = []
     for provider, group in residual.dropna(subset=["provider_id"]).groupby("provider_id"):
-        if len(group) >= MIN_PROVIDER and gate.may_describe(area, "provider", provider):
+        if len(group) >= MIN_PROVIDER:
             mean, low, high = mean_interval(group["residual"])
-            rows.append({"provider_id": provider,
-                         "placements": gate.shown_count(area, "provider", provider),
+            rows.append({"provider_id": provider, "placements": placement_band(len(group)),
                          "excess_pct": pct(mean), "lower_pct": pct(low), "upper_pct": pct(high)})
     table = pd.DataFrame(rows, columns=columns[1:]).sort_values("excess_pct", ascending=False)
     return table.assign(rank=np.arange(1, len(table) + 1))[columns].reset_index(drop=True)
+
+
+def placement_band(count: int) -> str:
+    """'5-9', '10-19', '20-49' or '50 or more' placements (``PLACEMENT_BANDS``)."""
+    label = next(name for low, name in reversed(PLACEMENT_BANDS) if count >= low)
+    return label
 
 
 def mean_interval(values: pd.Series) -> tuple[float, float, float]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Engine
 
-from analysis import fee_family, fee_model, fee_stats
+from analysis import fee_model, fee_stats
 from analysis.disclosure import label_if_synthetic
 from analysis.fee_family import FeeFamily
 from analysis.fee_stats import Gate
@@ -26,13 +26,6 @@ ENGLAND = "E92000001"
 #: The cap the family counts against where the board has set none (the cap panel's what-if
 #: default), so fee counts are protected the same way whether or not a cap is set.
 DEFAULT_CAP = 10.0
-#: Whether the fee family protects each provider's count of placements (breakdown
-#: "provider"), which a provider's residual needs beside it; until it does, none is shown.
-PROVIDERS_PROTECTED = "provider" in fee_family.BREAKDOWNS
-PROVIDERS_PENDING = ("Each provider's fees against its children's needs will be shown once "
-                     "providers' placement counts are protected by the disclosure control.")
-
-
 def scope_frame(frame: pd.DataFrame, scope: Scope, las: set[str]) -> pd.DataFrame:
     """The fee frame's placements made by the scope's LAs (``las``)."""
     return fee_frame.scope_rows(frame, scope, las)
@@ -61,15 +54,12 @@ def model_tables(frame: pd.DataFrame, scope: Scope,
         frame = frame.iloc[:0]
     model = fee_model.fit_fee_model(frame)
     table = fee_model.coefficients(model)
-    providers = fee_model.provider_residuals(model, scope, family) \
-        if PROVIDERS_PROTECTED else pd.DataFrame(columns=fee_model.PROVIDER_COLUMNS)
+    providers = fee_model.provider_residuals(model, scope, family)
     fit = fee_model.summary(model)
     summary = {**fit, "placements": family.shown_count(scope, "all", "all")
                if fit["placements"] == len(frame) else None,
                "dropped": model.dropped, "note": model.note}
     words = fee_model.model_sentences(model, table, providers)
-    if model.fit is not None and not PROVIDERS_PROTECTED:
-        words.append(PROVIDERS_PENDING)
     return summary, labelled(table, frame), labelled(providers, frame), words
 
 
