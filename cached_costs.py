@@ -130,10 +130,9 @@ def cap_tables(scope: Scope, cap_percent: float) -> dict:
 # --- HC: how fees vary, the fee model --------------------------------------------------------
 
 def fee_cap_percent() -> float:
-    """The cap the fee family of the HC figures counts against: the board's (live, as the
-    board may set one on another tab), else ``fee_stat_tables.DEFAULT_CAP``."""
-    cap = board_cap()
-    return fee_stat_tables.DEFAULT_CAP if cap is None else float(cap["percent"])
+    """The cap every fee figure counts against: the board's (live, as the board may set one
+    on another tab), else the reference cap (``data.caps.percent_in_use``)."""
+    return caps.percent_in_use(engine())
 
 
 def fee_as_at():

@@ -31,6 +31,10 @@ PART_LABELS = {"core": "Core care", "extra_staffing": "Extra staffing",
                "education": "Education", "therapy": "Therapy",
                "surplus": "Surplus / reinvestment"}
 MINIMUM = 5  # no statistic on fewer placements than this
+#: The cap the figures use until the board sets one: one fixed reference, never a figure a
+#: viewer picks. Counts above and within a cap are protected for one cap at a time; two
+#: caps' counts side by side would give away, by subtraction, the placements between them.
+REFERENCE_CAP = 10.0
 
 
 def operating_cost(frame: pd.DataFrame) -> pd.Series:

@@ -15,6 +15,7 @@ from datetime import date, datetime
 import pandas as pd
 from sqlalchemy import Engine, insert, select
 
+from analysis.fee_cap import REFERENCE_CAP
 from data import queries
 from data import schema as s
 from data.errors import UserInputError
@@ -95,6 +96,14 @@ def current_cap(engine: Engine, on=None) -> pd.Series | None:
     history = cap_history(engine)
     in_force = history[history["effective_from"] <= day]
     return None if in_force.empty else in_force.iloc[0]
+
+
+def percent_in_use(engine: Engine) -> float:
+    """The cap every fee figure counts against: the board's in force today, else the
+    reference cap (``fee_cap.REFERENCE_CAP``), so the page, its downloads and the exports
+    are all cut from one fee family."""
+    cap = current_cap(engine)
+    return REFERENCE_CAP if cap is None else float(cap["percent"])
 
 
 # --- the command line: python -m data cap set | list -----------------------------------------

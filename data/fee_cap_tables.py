@@ -28,7 +28,9 @@ PROVIDER_COLUMNS = {"provider_id": "Provider", "sector": "Sector",
                     "placements": "Placements above the cap",
                     "weekly_above": "Amount above the cap, £ a week",
                     "year_above": "Amount above the cap in the last year, £"}
-YEAR_COLUMNS = {"financial_year": "Financial year", "amount": "Amount above the cap, £"}
+YEAR_COLUMNS = {"financial_year": "Period", "amount": "Amount above the cap, £"}
+#: Weeks in a year, for "a full year at today's fees".
+WEEKS_A_YEAR = 365.25 / 7
 
 
 def geography(engine: Engine) -> tuple[dict, dict]:
@@ -76,13 +78,30 @@ def providers_table(rows: pd.DataFrame, family: FeeFamily, scope: Scope) -> pd.D
 
 
 def by_year_table(rows: pd.DataFrame, family: FeeFamily, scope: Scope) -> pd.DataFrame:
-    """The amount above the cap in each financial year for the scope's placements (empty
-    when the scope's placements above the cap may not be described)."""
+    """What the cap would have saved the scope: the amount above it in the records' last
+    financial year (each placement's weeks open in it) and in a full year at today's fees
+    (empty when the scope's placements above the cap may not be described).
+
+    Only the last year: the records hold the fees of placements open on their last day, so
+    an earlier year's amount would rest on the few of them open back then (a sum over
+    fewer than 5 placements, which the family's count of placements above the cap does
+    not cover), and would leave out every placement that has since ended."""
     if not family.may_describe(scope, "cap", fee_cap.ABOVE):
         return labelled(pd.DataFrame(columns=list(YEAR_COLUMNS.values())), rows)
-    table = fee_cap.above_by_year(rows, family.cap_percent, rows.attrs.get("as_at"))
+    as_at = rows.attrs.get("as_at")
+    years = fee_cap.above_by_year(rows, family.cap_percent, as_at)
+    last = years[years["financial_year"] == last_financial_year(as_at)]
+    weekly = fee_cap.weekly_above(rows, family.cap_percent).sum()
+    table = pd.DataFrame({"financial_year": [*last["financial_year"],
+                                             "A full year at today's fees"],
+                          "amount": [*last["amount"], weekly * WEEKS_A_YEAR]})
     table["amount"] = pd.to_numeric(table["amount"]).round(0)
-    return labelled(table.drop(columns="year").rename(columns=YEAR_COLUMNS), rows)
+    return labelled(table.rename(columns=YEAR_COLUMNS), rows)
+
+
+def last_financial_year(as_at) -> str | None:
+    """'2024-25' for records ending 31 March 2025 (None without records)."""
+    return None if as_at is None else fee_cap.financial_year(int(as_at.year + (as_at.month > 3)))
 
 
 def scope_summary(rows: pd.DataFrame, family: FeeFamily, scope: Scope) -> dict:
@@ -92,8 +111,7 @@ def scope_summary(rows: pd.DataFrame, family: FeeFamily, scope: Scope) -> dict:
     counts = {status: family.shown_count(scope, "cap", status) for status in fee_cap.STATUSES}
     years = by_year_table(rows, family, scope)
     as_at = rows.attrs.get("as_at")
-    last = fee_cap.financial_year(int(as_at.year + (as_at.month > 3))) if as_at is not None \
-        else None
+    last = last_financial_year(as_at)
     amount = years.loc[years[YEAR_COLUMNS["financial_year"]] == last,
                        YEAR_COLUMNS["amount"]].sum() if len(years) else None
     providers = fee_cap.above_by_provider(rows, family.cap_percent, as_at)["provider_id"]
@@ -120,12 +138,7 @@ def cap_breaches_export(engine: Engine, level: str = "la",
     """Every area of ``level`` with its providers above the board's current cap (or a cap
     of ``percent``): level, area_code, cap_percent, provider, sector, placements above,
     weekly and last year's amount above (through the fee family)."""
-    if percent is None:
-        cap = caps.current_cap(engine)
-        if cap is None:
-            raise UserInputError("The board has not set a cap yet: set one with `python -m "
-                                 "data cap set --percent P --from YYYY-MM-DD`.")
-        percent = float(cap["percent"])
+    percent = caps.percent_in_use(engine) if percent is None else percent
     frame = fee_frame.fee_frame(engine)
     family = fee_family(engine, frame, percent)
     tables = []

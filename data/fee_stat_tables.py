@@ -23,9 +23,6 @@ LEVELS = fee_cap_tables.LEVELS
 #: The columns that say which area a row of an export describes.
 AREA_COLUMNS = ["level", "area_code"]
 ENGLAND = "E92000001"
-#: The cap the family counts against where the board has set none (the cap panel's what-if
-#: default), so fee counts are protected the same way whether or not a cap is set.
-DEFAULT_CAP = 10.0
 def scope_frame(frame: pd.DataFrame, scope: Scope, las: set[str]) -> pd.DataFrame:
     """The fee frame's placements made by the scope's LAs (``las``)."""
     return fee_frame.scope_rows(frame, scope, las)
@@ -71,11 +68,9 @@ def labelled(table: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
 # --- the family, and exports: every area of a level ---------------------------------------
 
 def board_family(engine: Engine, frame: pd.DataFrame) -> FeeFamily:
-    """The fee family against the board's current cap (``DEFAULT_CAP`` where none is set):
-    the one family the page, its downloads and these exports are all cut from."""
-    cap = caps.current_cap(engine)
-    return fee_cap_tables.fee_family(engine, frame,
-                                     DEFAULT_CAP if cap is None else float(cap["percent"]))
+    """The fee family against the board's current cap (the reference cap where none is
+    set): the one family the page, its downloads and these exports are all cut from."""
+    return fee_cap_tables.fee_family(engine, frame, caps.percent_in_use(engine))
 
 
 def per_area(engine: Engine, level: str, frame: pd.DataFrame, make) -> pd.DataFrame:

@@ -100,7 +100,8 @@ CASE_LEVEL = {"flows", "needs", "cohorts", "cohort-fit", "cohort-profile", "coho
               "cohort-grids", "specificity-gap", "rcc-exports"}
 #: Tables of stored forecasts: before any refresh they refuse in one line, saying how to
 #: make one (their contents are tested in test_forecast_store.py).
-STORED_FORECASTS = {"forecasts", "backtest", "forecast-scores", "homes-needed", "scenario"}
+STORED_FORECASTS = {"forecasts", "backtest", "forecast-scores", "homes-needed", "scenario",
+                    "projected-spend"}
 #: The needs tables' scopes on the cohort store: England, its RCC and an LA with records
 #: (an LA without them, or a region, is refused in one line: tested below).
 NEEDS_SCOPES = [[], ["--scope", "rcc", "--code", "greater-manchester"],
@@ -130,6 +131,8 @@ def export_cases(name: str, years: list[int]) -> list[list[str]]:
         scope_args = [[]]
     levels = (cli.needs_tables.LEVELS if accepts(name, "needs_export") else
               cli.forecast_reads.LEVELS if accepts(name, "forecast_export") else
+              cli.cost_tables.LEVELS if any(accepts(name, module) for module in (
+                  "cost_tables", "fee_stat_tables", "fee_cap_tables")) else
               cli.map_tables.LEVELS)
     level_args = [["--level", level] for level in levels] if accepts(name, "level") else [[]]
     return [["export", name, *y, *s, *lv]

@@ -21,7 +21,6 @@ from data.errors import UserInputError
 from data.fee_cap_tables import MAKE_UP_COLUMNS, YEAR_COLUMNS
 from views import frame
 
-WHAT_IF_DEFAULT = 10.0
 HISTORY_COLUMNS = {"percent": "Cap, % above operating cost", "effective_from": "From",
                    "set_by": "Set by", "set_at": "Set on", "note": "Note"}
 ASSUMPTIONS = (
@@ -29,12 +28,14 @@ ASSUMPTIONS = (
     "*operating cost*, so operating cost = weekly fee ÷ (1 + surplus %). The board's cap "
     "allows operating cost plus the cap %; what a placement is charged beyond that is its "
     "*amount above the cap*. Placements whose provider declared no surplus are counted "
-    "as *not declared*, never as within the cap. The amount per year multiplies each "
-    "placement's weekly amount above the cap by the weeks it was open in that year (to "
-    "31 March), from its start to the records' last day, **assuming its fee was the same "
-    "for the whole placement** (the records hold today's fee only). Only placements still "
-    "open on that day are counted, so earlier years leave out placements that have since "
-    "ended and are lower than what was paid then. The fee's parts (core "
+    "as *not declared*, never as within the cap. *What the cap would have saved* in the "
+    "records' last financial year multiplies each placement's weekly amount above the cap "
+    "by the weeks it was open in that year, **assuming its fee was the same for the whole "
+    "placement** (the records hold today's fee only), and counts only placements still "
+    "open at the year's end (one that ended during the year is left out, so the figure is "
+    "lower than what was paid); *a full year at today's fees* is the weekly amount above "
+    "the cap times 52.18. Earlier years are not shown: the few of today's placements open "
+    "then would say little and could point to single children. The fee's parts (core "
     "care, extra staffing, education, therapy) add up to the fee as charged; the chart "
     "takes the surplus out of them in proportion. Cash terms. Counts of 1 to 4 are hidden "
     "(\"c\"), with some others so they cannot be worked out, and no amount is shown for "
@@ -49,7 +50,11 @@ def render(filters: frame.Filters) -> None:
     if rows.empty:
         st.markdown(f"No placements with a weekly fee in the records for {filters.title}.")
     else:
-        percent = cap_in_use(cap)
+        percent = cached_costs.fee_cap_percent()
+        if cap is None:
+            st.info(f"The board has not set a cap yet. The figures below use a reference cap "
+                    f"of {percent:g}% above operating cost; it is not the board's. The board "
+                    "sets one under *Set the board's cap* below.", icon=":material/info:")
         tables = cached_costs.cap_tables(filters.scope, percent)
         st.markdown(headline(cap, percent, tables["summary"], filters.title))
         make_up_section(filters, tables["make_up"], rows)
@@ -58,17 +63,6 @@ def render(filters: frame.Filters) -> None:
         st.markdown(ASSUMPTIONS)
     history_section()
     cap_form()
-
-
-def cap_in_use(cap) -> float:
-    """The board's cap, or a what-if the viewer picks (clearly not the board's) if none."""
-    if cap is not None:
-        return float(cap["percent"])
-    st.info("The board has not set a cap yet. The figures below use a what-if cap you can "
-            "change here; it is not the board's.", icon=":material/info:")
-    return float(st.number_input("What-if cap, % above operating cost", 0.0, 100.0,
-                                 WHAT_IF_DEFAULT, step=0.5, format="%.1f",
-                                 key="cap_what_if"))
 
 
 def count_words(count, noun: str) -> str:
@@ -85,7 +79,8 @@ def headline(cap, percent: float, summary: dict, title: str) -> str:
                    f"{cap['effective_from']:%-d %B %Y}, set by {cap['set_by']} on "
                    f"{pd.Timestamp(cap['set_at']):%-d %B %Y}.")
     else:
-        opening = f"At a what-if cap of **{percent:g}% above operating cost** (not the board's):"
+        opening = (f"At a reference cap of **{percent:g}% above operating cost** (not the "
+                   "board's):")
     above = summary[fee_cap.ABOVE]
     if above == 0:
         return f"{opening} No placement made by {title} is charged above it."
@@ -142,18 +137,19 @@ def providers_section(filters: frame.Filters, table: pd.DataFrame, percent: floa
 
 def years_section(filters: frame.Filters, table: pd.DataFrame, rows: pd.DataFrame,
                   percent: float) -> None:
-    """The amount above the cap in each financial year: what the cap would have saved."""
+    """What the cap would have saved: the records' last financial year, and a full year."""
     st.markdown(f"**What a cap of {percent:g}% would have saved, {filters.title}**")
     if table.empty:
         st.markdown("Too few placements above the cap to show amounts here.")
         return
     st.vega_lite_chart(bars(table, YEAR_COLUMNS["amount"], YEAR_COLUMNS["financial_year"]),
-                       width="stretch", alt="Bars: the amount charged above the cap in each "
-                                            "financial year")
-    st.caption(source(rows, "Amount above the cap by financial year (fee assumed the same "
-                            "for the whole placement; placements that ended before then are "
-                            "not counted)", "£ a year"))
-    frame.table(table, "cap-by-year", "amount above the cap by year", scope=filters.scope)
+                       width="stretch", alt="Bars: the amount charged above the cap in the "
+                                            "last financial year and in a full year")
+    st.caption(source(rows, "Amount above the cap in the last financial year (placements "
+                            "open at its end, each for its weeks open in the year, fee assumed "
+                            "the same throughout) and in a full year at today's fees",
+                      "£ a year"))
+    frame.table(table, "cap-by-year", "what the cap would have saved", scope=filters.scope)
 
 
 def bars(table: pd.DataFrame, amount: str, label: str, part: str | None = None) -> dict:
