@@ -23,15 +23,22 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 from views.frame import PAGES as APP_PAGES  # noqa: E402
 import cached  # noqa: E402
 
-#: (page, the Maps view chosen or None): each Maps view draws its own map, so each is timed.
-MAP_VIEWS = ["Children's homes", "Placed out of area (published)",
-             "Where children are placed (case level)"]
+#: Pages shown one part at a time: page -> (the radio's key, the parts other than the
+#: first). Each Maps view draws its own map and each Costs part its own tables, so each is
+#: timed.
+VIEWS = {"views/maps_page.py": ("map_view", ["Children's homes",
+                                             "Placed out of area (published)",
+                                             "Where children are placed (case level)"]),
+         "views/costs_page.py": ("costs_view", ["A week of care", "Fees and the cap",
+                                                "How fees vary", "Price that is not need",
+                                                "Spend ahead"])}
+#: (page, the view chosen or None)
 PAGES = [(path, view) for pages in APP_PAGES.values() for path, _, _ in pages
-         for view in ([None, *MAP_VIEWS] if path == "views/maps_page.py" else [None])]
+         for view in [None, *VIEWS.get(path, ("", []))[1]]]
 
 
 def run_page(page: str, view: str | None) -> tuple[float, list[int]]:
-    """Milliseconds for the server-side run of ``page`` (and Maps ``view``) at England scope
+    """Milliseconds for the server-side run of ``page`` (and its ``view``) at England scope
     as a link opens it, and the bytes of each map (streamlit-folium component) it sends."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.query_params.update(scope="england")
@@ -40,7 +47,7 @@ def run_page(page: str, view: str | None) -> tuple[float, list[int]]:
         at.switch_page(page)
     if view:
         at.run()
-        at.radio(key="map_view").set_value(view)
+        at.radio(key=VIEWS[page][0]).set_value(view)
     started = time.perf_counter()
     at.run()
     elapsed = (time.perf_counter() - started) * 1000
