@@ -22,7 +22,7 @@ import data.readers
 import data.sources
 from data import synth
 from data.build import build
-from data.store import make_engine
+from data.store import make_engine, migrate
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -90,6 +90,23 @@ def fresh_url(tmp_path) -> str:
     if url:
         return reset_database(url)
     return f"sqlite:///{tmp_path / 'rcc.sqlite'}"
+
+
+@pytest.fixture
+def migrated_engine(fresh_url):
+    """A migrated empty store of this test's own (nothing loaded), for tests that write."""
+    engine = make_engine(fresh_url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def cohort_engine(cohort_url):
+    """An engine on the synthetic-cohort store, for one test module's reads."""
+    engine = make_engine(cohort_url)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture

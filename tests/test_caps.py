@@ -15,16 +15,11 @@ from data import caps
 from data import schema as s
 from data.cli import EXIT_BAD_INPUT
 from data.errors import UserInputError
-from data.store import make_engine, migrate
 
 
 @pytest.fixture
-def engine(fresh_url):
-    """A migrated empty store of this test's own."""
-    engine = make_engine(fresh_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
+def engine(migrated_engine):
+    return migrated_engine
 
 
 def rows(engine) -> int:

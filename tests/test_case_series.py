@@ -22,10 +22,8 @@ MARCH_2025 = pd.Timestamp("2025-03-31")
 
 
 @pytest.fixture(scope="module")
-def engine(cohort_url):
-    engine = make_engine(cohort_url)
-    yield engine
-    engine.dispose()
+def engine(cohort_engine):
+    return cohort_engine
 
 
 @pytest.fixture(scope="module")

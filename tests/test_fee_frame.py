@@ -11,10 +11,8 @@ from data.store import make_engine
 
 
 @pytest.fixture(scope="module")
-def engine(cohort_url):
-    engine = make_engine(cohort_url)
-    yield engine
-    engine.dispose()
+def engine(cohort_engine):
+    return cohort_engine
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ from sqlalchemy.exc import IntegrityError
 
 from data import scenario_store
 from data import schema as s
-from data.store import make_engine, migrate
 from forecasting.scenarios import Scenario
 
 FEWER = Scenario("Fewer entries", "Greater Manchester", entries_change_pct=-10)
@@ -21,12 +20,8 @@ HOME = Scenario("A new home", "Greater Manchester", bring_back_pct=50, bring_bac
 
 
 @pytest.fixture
-def engine(fresh_url):
-    """A migrated empty store of this test's own."""
-    engine = make_engine(fresh_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
+def engine(migrated_engine):
+    return migrated_engine
 
 
 def test_a_saved_scenario_loads_as_it_was_saved(engine):
