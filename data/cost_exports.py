@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from analysis.scope import Scope
-from data import fee_cap_tables, fee_frame, fee_stat_tables, forecast_store
+from data import fee_frame, fee_stat_tables, forecast_store, tables
 from data.spend_projection import projected_spend_export
 
 
@@ -28,6 +28,5 @@ def projected_spend(engine: Engine, scope: Scope, inflation_pct: float) -> pd.Da
 def scope_table(engine: Engine, scope: Scope, make) -> pd.DataFrame:
     """``make(rows, family, scope)`` for the scope's placements, through the board's family."""
     family, frame = family_and_frame(engine)
-    codes = {code for s, code_set in fee_cap_tables.areas(engine, scope.kind)
-             if s == scope for code in code_set}
-    return make(fee_frame.scope_rows(frame, scope, codes), family, scope)
+    return make(fee_frame.scope_rows(frame, scope, tables.scope_codes(engine, scope)), family,
+                scope)
