@@ -18,7 +18,7 @@ from analysis import disclosure
 from analysis import flows as flow_rules
 from analysis.scope import KINDS, Scope
 from analysis import lca
-from data import (caps, cohort_store, cost_exports, cost_tables, fee_cap_tables,
+from data import (accounts, caps, cohort_store, cost_exports, cost_tables, fee_cap_tables,
                   fee_stat_tables, forecast_reads, forecast_store, gap_tables, map_tables,
                   needs_tables, offer_register, outlook_tables, rccs, synth, tables)
 from data.build import build
@@ -282,6 +282,7 @@ def parser() -> argparse.ArgumentParser:
                      help="ssda903: the Header and Episodes CSV files; placements-v2: one "
                           "CSV or XLSX file; provider-offers: one CSV file")
     caps.add_cap_commands(commands)
+    accounts.add_user_commands(commands)
     synth_cmd = commands.add_parser("synth", help="generate the synthetic case-level cohort "
                                     "(replaces any earlier synthetic rows; never real ones)")
     synth_cmd.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
@@ -435,12 +436,20 @@ def run_rcc(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_user(args: argparse.Namespace) -> int:
+    """Add, list or disable the people who may sign in."""
+    engine = make_engine()
+    check_ready(engine)
+    return accounts.run_user(args, engine, default_user())
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: returns the process exit code."""
     args = parser().parse_args(argv)
     try:
         return {"build": run_build, "export": run_export, "rcc": run_rcc,
-                "import": run_import, "synth": run_synth, "cap": caps.run_cap}[args.command](args)
+                "import": run_import, "synth": run_synth, "cap": caps.run_cap,
+                "user": run_user}[args.command](args)
     except SourceError as exc:
         print(f"Build stopped, database unchanged: {exc}", file=sys.stderr)
         return 1
