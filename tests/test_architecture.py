@@ -55,9 +55,10 @@ def test_page_files_and_their_addresses():
     paths = [path for pages in PAGES.values() for path, _, _ in pages]
     assert all((ROOT / path).is_file() and path.endswith("_page.py") for path in paths)
     assert DEFAULT_PAGE in paths
-    assert [url_path(path) for path in paths] == ["overview", "maps", "needs", "forecasts",
-                                                  "homes_needed", "costs",
-                                                  "accountability", "data_methods"]
+    assert [url_path(path) for path in paths] == ["overview", "rccs", "maps", "needs",
+                                                  "forecasts", "homes_needed", "costs",
+                                                  "accountability", "board_pack", "present",
+                                                  "data_methods", "audit"]
 
 
 def test_every_table_a_page_shows_is_an_export_table():

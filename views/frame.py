@@ -28,7 +28,8 @@ from data.neutralise import neutralise
 #: The navigation: section -> pages (file, title, icon). Only pages that work are listed.
 #: Page files are named ``<page>_page.py``; each page's URL path is ``<page>`` (see url_path).
 PAGES = {
-    "Overview": [("views/overview_page.py", "Overview", ":material/dashboard:")],
+    "Overview": [("views/overview_page.py", "Overview", ":material/dashboard:"),
+                 ("views/rccs_page.py", "All RCCs", ":material/view_module:")],
     "Where children live": [("views/maps_page.py", "Maps", ":material/map:"),
                             ("views/needs_page.py", "Needs", ":material/diversity_3:"),
                             ("views/forecasts_page.py", "Forecasts", ":material/trending_up:"),
@@ -36,7 +37,10 @@ PAGES = {
                              ":material/home_work:")],
     "Costs": [("views/costs_page.py", "Costs", ":material/payments:")],
     "Accountability": [("views/accountability_page.py", "Accountability", ":material/gavel:")],
-    "Data & methods": [("views/data_methods_page.py", "Data & methods", ":material/menu_book:")],
+    "Boards": [("views/board_pack_page.py", "Board pack", ":material/picture_as_pdf:"),
+               ("views/present_page.py", "Presentation", ":material/slideshow:")],
+    "Data & methods": [("views/data_methods_page.py", "Data & methods", ":material/menu_book:"),
+                       ("views/audit_page.py", "Audit trail", ":material/history:")],
 }
 #: The page a bare link opens.
 DEFAULT_PAGE = "views/overview_page.py"

@@ -1,0 +1,6 @@
+"""Presentation: placeholder while it is built this session (replaced by its helper)."""
+
+import streamlit as st
+
+st.title("Presentation")
+st.info("This page is being built.")
