@@ -1,5 +1,9 @@
 """RCC Insight: the Streamlit entry point. Navigation, the shared frame and the filters.
 
+Who is looking is decided first on every run (views/signin.py: an identity provider,
+local accounts, or a single-user analyst) and kept in ``st.session_state["viewer"]``; the
+navigation lists only the pages they may use (views/frame.py PAGE_KINDS).
+
 Filters (scope, RCC, region, LA, year) live in the sidebar and are mirrored into the
 URL's query string on every run, so any view can be shared as a link and reopens the
 same. A link with an unknown code or year opens England / the latest year instead,
@@ -20,34 +24,50 @@ from pathlib import Path  # noqa: E402
 import streamlit as st
 
 import cached
+from analysis.access import ANONYMOUS, AccessDenied, Viewer
 from analysis.scope import KIND_LABELS, KINDS, Scope
 from data.errors import StoreUnavailable
-from views.frame import DEFAULT_PAGE, PAGES, Filters, remember, url_path
-from views import links, style
+from views.frame import (DEFAULT_PAGE, PAGES, REFUSED_KEY, Filters, page_title, remember,
+                         url_path, visible)
+from views import links, signin, style
 
 FILTER_KEYS = ("f_scope", "f_rcc", "f_region", "f_la", "f_year")
 #: The link's parameters the filters own; any other (a page's own, e.g. Maps' ?view=) is kept.
 FILTER_PARAMS = ("scope", "rcc", "region", "la", "year")
+#: The page shown at the address of a page the viewer may not use.
+REFUSED_PAGE = "views/refused_page.py"
 #: The browser tab's icon, from the repo: a Material icon would be fetched from Google.
 ICON = str(Path(__file__).resolve().parent / "static" / "icon.png")
 
 
-def navigation():
-    """Pages grouped by section; only pages that work are listed. A link to an address
-    with no page gets a hidden page there that says so (else Streamlit would open the
-    Overview behind a box that names neither the address nor the pages)."""
+def navigation(viewer: Viewer):
+    """Pages grouped by section; only pages that work, and that ``viewer`` may use, are
+    listed. A link to a page the viewer may not use opens, at its address, a page saying
+    so (views/refused_page.py; the page itself never runs), rather than "page not found".
+    A link to an address with no page gets a hidden page there that says so (else
+    Streamlit would open the Overview behind a box that names neither the address nor
+    the pages)."""
     sections = {
         section: [st.Page(path, title=title, icon=icon, default=(path == DEFAULT_PAGE),
                           url_path="" if path == DEFAULT_PAGE else url_path(path))
-                  for path, title, icon in pages]
+                  for path, title, icon in pages if visible(viewer, path)]
         for section, pages in PAGES.items()
     }
+    closed = {url_path(path): path for pages in PAGES.values() for path, _, _ in pages
+              if not visible(viewer, path)}
+    hidden = [st.Page(REFUSED_PAGE, title=page_title(path), icon=":material/lock:",
+                      url_path=address, visibility="hidden")
+              for address, path in closed.items()]
     unknown = links.unknown_path()
     if unknown:
-        sections[""] = [st.Page(links.NOT_FOUND_PAGE, title="Page not found",
-                                icon=":material/link_off:", url_path=unknown,
-                                visibility="hidden")]
-    return st.navigation(sections)
+        hidden.append(st.Page(links.NOT_FOUND_PAGE, title="Page not found",
+                              icon=":material/link_off:", url_path=unknown,
+                              visibility="hidden"))
+    page = st.navigation({section: pages for section, pages in {**sections, "": hidden}.items()
+                          if pages})
+    if page.url_path in closed:
+        st.session_state[REFUSED_KEY] = closed[page.url_path]
+    return page
 
 
 def from_link(las, rccs, regions, years) -> list[str]:
@@ -147,12 +167,14 @@ def main() -> None:
     st.set_page_config(page_title="RCC Insight", page_icon=ICON,
                        layout="wide", initial_sidebar_state="auto")
     style.apply()
-    page = navigation()
     try:
         cached.store_ready()
     except StoreUnavailable as exc:
+        navigation(ANONYMOUS)
         st.error(f"**The data store is not available.** {exc}")
         st.stop()
+    viewer = st.session_state["viewer"] = signin.current_viewer(cached.engine())
+    page = navigation(viewer)
     las, rccs, regions, years = (cached.local_authorities(), cached.rccs(), cached.regions(),
                                  cached.years())
     if "link_read" not in st.session_state:
@@ -166,7 +188,10 @@ def main() -> None:
     if ignored:
         st.warning(links.link_warning(ignored, f"{filters.title}, {filters.year}"),
                    icon=":material/link_off:")
-    page.run()
+    try:
+        page.run()
+    except AccessDenied as refused:  # a part the viewer may not see: say why in its place
+        st.info(str(refused), icon=":material/lock:")
 
 
 main()

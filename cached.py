@@ -9,11 +9,13 @@ rebuild (``python -m data build``) or an import shows at the next interaction, w
 restart, while an unchanged store is never re-queried. The register and the import log
 are read live, never cached.
 
-A new cached function: decorate it with ``@table`` (a DataFrame or other data; takes
-``show_spinner=...`` like ``st.cache_data``) or ``@figure`` (a shared object such as a
-plotly figure, like ``st.cache_resource``), never ``st.cache_data``/``st.cache_resource``
-directly, and read the store through ``engine()``. Its arguments must be hashable, as for
-``st.cache_data``; the data version is added to them by the decorator.
+A new cached function: decorate it with ``@table(kind=...)`` (a DataFrame or other data;
+takes ``show_spinner=...`` like ``st.cache_data``) or ``@figure(kind=...)`` (a shared
+object such as a plotly figure, like ``st.cache_resource``), never ``st.cache_*``
+directly, and read the store through ``engine()``. Its arguments must be hashable; the
+data version is added to them by the decorator. ``kind`` is what the result is made of
+(``analysis.access.KINDS``): the decorator checks that this run's viewer (``viewer``) may
+see that kind at this run's scope before it computes or answers, else AccessDenied.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import streamlit as st
 from streamlit import dataframe_util
 from sqlalchemy import Engine
 
-from analysis import reorganisation
+from analysis import access, reorganisation
 from analysis import geometry
 from analysis.accountability import LIMIT_WORDS, RuleSettings, assessable
 from analysis.funnel import curve as funnel_curve
@@ -112,108 +114,166 @@ def _by_version(cache, func: F) -> F:
     return lookup  # type: ignore[return-value]
 
 
-def table(func: F | None = None, *, show_spinner: bool | str = False):
-    """``st.cache_data`` keyed by the data version too: ``@table`` or
-    ``@table(show_spinner="Counting…")``. For tables and other data (copied per caller)."""
+def table(func: F | None = None, *, kind: str, wide: bool = False,
+          show_spinner: bool | str = False):
+    """``st.cache_data`` keyed by the data version too, for tables and other data (copied
+    per caller): ``@table(kind=access.NEEDS, show_spinner="Counting…")``. ``kind`` is what
+    it is made of (``analysis.access.KINDS``), checked on every call (``checked``)."""
     if func is None:
-        return functools.partial(table, show_spinner=show_spinner)
-    return _by_version(st.cache_data(show_spinner=show_spinner), func)
+        return functools.partial(table, kind=kind, wide=wide, show_spinner=show_spinner)
+    return checked(kind, wide)(_by_version(st.cache_data(show_spinner=show_spinner), func))
 
 
-def figure(func: F | None = None, *, max_entries: int | None = 512):
+def figure(func: F | None = None, *, kind: str, wide: bool = False,
+           max_entries: int | None = 512):
     """``st.cache_resource`` keyed by the data version too: one shared object per arguments
-    and version (callers must not change it), at most ``max_entries`` kept."""
+    and version (callers must not change it), at most ``max_entries``; ``kind`` as ``table``."""
     if func is None:
-        return functools.partial(figure, max_entries=max_entries)
-    return _by_version(st.cache_resource(show_spinner=False, max_entries=max_entries), func)
+        return functools.partial(figure, kind=kind, wide=wide, max_entries=max_entries)
+    return checked(kind, wide)(_by_version(
+        st.cache_resource(show_spinner=False, max_entries=max_entries), func))
 
 
-@table
+# --- who may see what: every cached reader checks the viewer before it computes or returns
+
+def viewer() -> access.Viewer:
+    """Who is looking in this run (app.py sets it before the page runs); if unset, nobody
+    signed in (a page run without app.py sees published data only)."""
+    return st.session_state.get("viewer", access.ANONYMOUS)
+
+
+def run_scope() -> tuple[str, str | None]:
+    """The kind of this run's scope (the sidebar's filters) and the RCC it lies in: what
+    a trustee's access is checked against. England before any filters are chosen."""
+    filters = st.session_state.get("filters")
+    kind, code = (filters.scope.kind, filters.scope.code) if filters else ("england", None)
+    if kind == "la":
+        code = local_authorities().set_index("code")["rcc_id"].get(code)
+    return kind, code if kind in ("rcc", "la") else None
+
+
+def require(kind: str, wide: bool = False) -> None:
+    """Raise access.AccessDenied (saying why) unless this run's viewer may see ``kind`` at
+    this run's scope; ``wide``: it holds every RCC's rows, so it is checked as at England."""
+    if kind != access.PUBLISHED:
+        scope_kind, rcc = ("england", None) if wide else run_scope()
+        access.require(viewer(), kind, scope_kind, rcc)
+
+
+_inside = threading.local()
+
+
+def checked(kind: str, wide: bool = False) -> Callable[[F], F]:
+    """Check the viewer (``require``) before ``func`` runs or answers from the cache. Only
+    the outermost checked call is checked: what an allowed reader reads to make its answer
+    (England's needs for comparison, the family of every RCC's tables a scope's are cut
+    from) is not shown by itself. An unknown kind fails at import (access.may raises)."""
+    access.may(access.SINGLE_USER, kind)
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def guarded(*args, **kwargs):
+            if getattr(_inside, "checked", False):
+                return func(*args, **kwargs)
+            require(kind, wide)
+            _inside.checked = True
+            try:
+                return func(*args, **kwargs)
+            finally:
+                _inside.checked = False
+
+        guarded.kind, guarded.wide, guarded.clear = kind, wide, getattr(func, "clear", None)
+        return guarded  # type: ignore[return-value]
+
+    return decorate
+
+
+@table(kind=access.PUBLISHED)
 def local_authorities() -> pd.DataFrame:
     return queries.local_authorities(engine())
 
 
-@table
+@table(kind=access.PUBLISHED)
 def rccs() -> pd.DataFrame:
     return queries.rccs(engine())
 
 
-@table
+@table(kind=access.PUBLISHED)
 def regions() -> pd.DataFrame:
     return queries.regions(engine())
 
 
-@table
+@table(kind=access.PUBLISHED)
 def years() -> list[int]:
     return tables.available_years(engine())
 
 
-@table
+@table(kind=access.PUBLISHED)
 def releases() -> pd.DataFrame:
     return tables.releases(engine())
 
 
-@table
+@table(kind=access.PUBLISHED)
 def code_changes() -> pd.DataFrame:
     return tables.code_changes(engine())
 
 
-@table
+@table(kind=access.PUBLISHED)
 def la_rates(year: int) -> pd.DataFrame:
     return tables.la_rates(engine(), year)
 
 
-@table
+@table(kind=access.PUBLISHED)
 def scope_summary(scope: Scope, year: int) -> pd.DataFrame:
     return tables.scope_summary(engine(), scope, year)
 
 
-@table
+@table(kind=access.PUBLISHED)
 def rate_trend(scope: Scope) -> pd.DataFrame:
     return tables.rate_trend(engine(), scope)
 
 
-@table
+@table(kind=access.PUBLISHED)
 def comparison_rates(scope: Scope, year: int) -> pd.DataFrame:
     return tables.comparison_rates(engine(), scope, year)
 
 
-@table
+@table(kind=access.PUBLISHED)
 def rate_check() -> pd.DataFrame:
     return tables.rate_check(engine())
 
 
-@table
+@table(kind=access.PUBLISHED)
 def rcc_membership() -> pd.DataFrame:
     return tables.rcc_membership(engine())
 
 
-@table
+@table(kind=access.PUBLISHED)
 def accountability(year: int, settings: RuleSettings, scope: Scope) -> pd.DataFrame:
     return tables.accountability(engine(), year, settings, scope)
 
 
-@table
+@table(kind=access.PUBLISHED)
 def rule_variants(settings: RuleSettings, scope: Scope) -> pd.DataFrame:
     return tables.rule_variants(engine(), settings, scope)
 
 
-@table
+@table(kind=access.PUBLISHED)
 def benchmarks(la_code: str, year: int, model: str) -> pd.DataFrame:
     return tables.benchmarks(engine(), la_code, year, model)
 
 
-@table
+@table(kind=access.PUBLISHED)
 def benchmark_trend(la_code: str, model: str) -> pd.DataFrame:
     return tables.benchmark_trend(engine(), la_code, model)
 
 
-@table
+@table(kind=access.PUBLISHED)
 def scope_codes(scope: Scope) -> set[str]:
     return tables.scope_codes(engine(), scope)
 
 
-@table
+@table(kind=access.PUBLISHED)
 def needs_vocabulary() -> pd.DataFrame:
     return case_tables.needs_vocabulary(engine())
 
@@ -221,27 +281,27 @@ def needs_vocabulary() -> pd.DataFrame:
 # --- maps: published and case-level tables alike follow the data version, so an import on
 # another tab shows at the next interaction
 
-@table
+@table(kind=access.PUBLISHED)
 def map_metrics(year: int) -> pd.DataFrame:
     return map_tables.map_metrics(engine(), year)
 
 
-@table
+@table(kind=access.PUBLISHED)
 def homes_by_la() -> pd.DataFrame:
     return map_tables.homes_by_la(engine())
 
 
-@table
+@table(kind=access.PUBLISHED)
 def homes_in_scope(scope: Scope) -> pd.DataFrame:
     return map_tables.homes_in_scope(engine(), scope)
 
 
-@table
+@table(kind=access.PUBLISHED)
 def out_of_area(scope: Scope) -> pd.DataFrame:
     return map_tables.out_of_area(engine(), scope)
 
 
-@figure(max_entries=4)
+@figure(kind=access.PUBLISHED, max_entries=4)
 def shapes() -> dict:
     """LA, region and RCC outlines (GeoJSON), a point inside each LA (for symbols and flow
     ends) and where its name goes, built once. Read-only after this: pages copy what they
@@ -264,12 +324,12 @@ def case_version() -> int:
     return current_version().case_import
 
 
-@table
+@table(kind=access.NEEDS)
 def case_years(version: int) -> list[int]:
     return map_tables.case_years(engine())
 
 
-@figure(max_entries=2)
+@figure(kind=access.AGGREGATE, wide=True, max_entries=2)
 def placement_family(year: int, version: int):
     """Every case-level placement table of a year, protected together (the slow step: once
     per year and data version, shared by every session)."""
@@ -279,11 +339,12 @@ def placement_family(year: int, version: int):
 SPINNER = "Counting placements and applying disclosure control to every table at once…"
 
 
-@table(show_spinner=SPINNER)
+@table(kind=access.AGGREGATE, wide=True, show_spinner=SPINNER)
 def england_la_flows(year: int, version: int) -> pd.DataFrame:
     return map_tables.england_la_flows(engine(), year, placement_family(year, version))
 
 
+@checked(access.AGGREGATE)
 def la_flows(year: int, scope: Scope, version: int) -> pd.DataFrame:
     """The LA-to-LA flows leaving or entering the scope (all of them for England), cut
     from England's, which are disclosure-controlled once and cached."""
@@ -292,7 +353,7 @@ def la_flows(year: int, scope: Scope, version: int) -> pd.DataFrame:
                                                                            scope_codes(scope))
 
 
-@table(show_spinner=SPINNER)
+@table(kind=access.AGGREGATE, wide=True, show_spinner=SPINNER)
 def area_flows(year: int, level: str, placement: str | None, need: str | None,
                version: int) -> pd.DataFrame:
     return map_tables.area_flows(engine(), year, level, placement, need,
@@ -302,7 +363,7 @@ def area_flows(year: int, level: str, placement: str | None, need: str | None,
 # --- figures: built once per view and shared (plotly's validation costs ~30 ms a chart;
 # st.plotly_chart only reads a figure, so sharing one object between sessions is safe)
 
-@figure
+@figure(kind=access.PUBLISHED)
 def trend_figure(scope: Scope, title: str) -> dict:
     """The Overview's rate-over-time chart for a scope (Vega-Lite)."""
     breaks = (reorganisation.break_years(code_changes(), {scope.code})
@@ -319,7 +380,7 @@ def compared_with(scope: Scope, title: str) -> str:
         scope.kind, f"the LAs of {title}")
 
 
-@figure
+@figure(kind=access.PUBLISHED)
 def comparison_figure(scope: Scope, year: int, title: str) -> dict:
     """The Overview's bar chart of the RCCs' or LAs' rates (Vega-Lite)."""
     summary = scope_summary(scope, year).set_index("measure")
@@ -332,7 +393,7 @@ def comparison_figure(scope: Scope, year: int, title: str) -> dict:
         highlight=scope.code if scope.kind == "la" else None))
 
 
-@figure
+@figure(kind=access.PUBLISHED)
 def funnel_figure(year: int, settings: RuleSettings, scope: Scope, title: str) -> go.Figure:
     """The Accountability funnel plot, the scope's LAs highlighted."""
     table = accountability(year, settings, scope)
@@ -357,7 +418,7 @@ def table_target_name(table: pd.DataFrame, settings: RuleSettings, scope: Scope)
     return f"{rows['rcc'].iloc[0]} RCC"
 
 
-@figure
+@figure(kind=access.PUBLISHED)
 def benchmark_figure(la_code: str, model: str, title: str) -> dict:
     """An LA's rate over time beside its region, RCC, England and statistical neighbours
     (Vega-Lite, like the rest of the Overview)."""
@@ -382,55 +443,58 @@ def clear() -> None:
 # --- needs audit: cohorts are fitted once per year and data version and kept in the store;
 # provider offers change on the page, so they are read live and the gap follows them
 
-@figure(max_entries=2)
+@figure(kind=access.NEEDS, max_entries=2)
 def cohorts(year: int, version: int):
     """The cohort fit of a year's children in residential care: read from the store, or
     fitted and stored by the first visitor after an import (seconds, not every view)."""
     return cohort_store.cohorts(engine(), year)
 
 
-@table
+@table(kind=access.NEEDS, wide=True)
 def cohort_members(year: int, version: int) -> pd.DataFrame:
     cohorts(year, version)
     return cohort_store.members(engine(), year)
 
 
-@figure(max_entries=2)
+@figure(kind=access.NEEDS, wide=True, max_entries=2)
 def needs_family(year: int, version: int):
     """Every needs table of a year protected together (the slow step: once per year and
     data version, shared by every session)."""
     return needs_tables_data.needs_family(engine(), year)
 
 
+@checked(access.NEEDS)
 def cohort_names(year: int, version: int) -> list[str]:
     """The cohorts found in a year's children in residential care, in the page's order."""
     return list(needs_family(year, version).cohort_order)
 
 
-@table(show_spinner="Counting needs and applying disclosure control to every table at once…")
+@table(kind=access.NEEDS,
+       show_spinner="Counting needs and applying disclosure control to every table at once…")
 def needs_tables(year: int, scope: Scope, population: str, version: int) -> dict:
     return needs_tables_data.needs_tables(engine(), year, scope, population,
                                           needs_family(year, version))
 
 
-@table
+@table(kind=access.PUBLISHED)
 def need_labels() -> dict[str, str]:
     return needs_tables_data.need_labels(engine())
 
 
-@table(show_spinner="Matching children's needs against the homes' offers…")
+@table(kind=access.NEEDS,
+       show_spinner="Matching children's needs against the homes' offers…")
 def specificity_gap(year: int, offers: tuple, version: int) -> pd.DataFrame:
     """Every RCC's gap by cohort; ``offers`` (``offers_version``) keys it to the register."""
     return gap_tables.gap_table(engine(), year, needs_family(year, version),
                                 offer_register.register(engine()))
 
 
-@table
+@table(kind=access.NEEDS)
 def rcc_exports(year: int, rcc: str, version: int) -> pd.DataFrame:
     return gap_tables.exports_table(year, needs_family(year, version), rcc)
 
 
-@table
+@table(kind=access.AGGREGATE)  # with the typical fee: not a needs table alone
 def cohort_profile(year: int, scope: Scope, version: int) -> pd.DataFrame:
     family = needs_family(year, version)
     return gap_tables.cohort_profile_table(
@@ -445,7 +509,7 @@ def _needs_source(year: int, scope: Scope, population: str, version: int) -> tup
     return tables, need_labels(), case_level_source(year, uses_synthetic(tables["summary"]))
 
 
-@figure
+@figure(kind=access.NEEDS)
 def needs_prevalence_figure(year: int, scope: Scope, population: str, title: str,
                             version: int) -> go.Figure:
     tables, labels, source = _needs_source(year, scope, population, version)
@@ -455,7 +519,7 @@ def needs_prevalence_figure(year: int, scope: Scope, population: str, title: str
                                         source=source)
 
 
-@figure
+@figure(kind=access.NEEDS)
 def needs_group_figure(year: int, scope: Scope, population: str, grouping: str, words: str,
                        version: int) -> go.Figure:
     tables, labels, source = _needs_source(year, scope, population, version)
@@ -464,7 +528,7 @@ def needs_group_figure(year: int, scope: Scope, population: str, grouping: str, 
                                             words, source=source)
 
 
-@figure
+@figure(kind=access.NEEDS)
 def needs_count_figure(year: int, scope: Scope, population: str, version: int) -> go.Figure:
     tables, _, source = _needs_source(year, scope, population, version)
     summary = tables["summary"].iloc[0]
@@ -472,7 +536,7 @@ def needs_count_figure(year: int, scope: Scope, population: str, version: int) -
                                         summary["share_4_plus_pct"], source=source)
 
 
-@figure
+@figure(kind=access.NEEDS)
 def needs_pairs_figure(year: int, scope: Scope, population: str, measure: str,
                        version: int) -> go.Figure:
     tables, labels, source = _needs_source(year, scope, population, version)
@@ -480,14 +544,14 @@ def needs_pairs_figure(year: int, scope: Scope, population: str, measure: str,
                                               source=source)
 
 
-@table
+@table(kind=access.NEEDS)
 def cohort_grid(year: int, scope: Scope, cohort: str, version: int) -> pd.DataFrame:
     family = needs_family(year, version)
     return gap_tables.cohort_grid_table(
         year, family, needs_tables_data.scope_area(engine(), scope, family), cohort)
 
 
-@figure
+@figure(kind=access.NEEDS)
 def needs_grid_figure(year: int, scope: Scope, population: str, need: str,
                       cohort: str | None, version: int) -> go.Figure:
     """One need's grid: the population's, or (residential care) one cohort's."""
@@ -498,28 +562,28 @@ def needs_grid_figure(year: int, scope: Scope, population: str, need: str,
                                                  source=source)
 
 
-@figure
+@figure(kind=access.NEEDS)
 def cohort_figure(year: int, version: int) -> go.Figure:
     fit = cohorts(year, version)
     return needs_charts.cohort_profiles(lca.profile_table(fit), need_labels(),
                                         source=case_level_source(year, fit.synthetic))
 
 
-@figure
+@figure(kind=access.NEEDS)
 def gap_figure(year: int, rcc: str, offers: tuple, version: int) -> go.Figure:
     gap = specificity_gap(year, offers, version)
     return needs_charts.specificity_gap_bars(
         gap[gap["rcc"] == rcc], source=case_level_source(year, uses_synthetic(gap)))
 
 
-@figure
+@figure(kind=access.NEEDS)
 def exports_figure(year: int, rcc: str, version: int) -> go.Figure:
     shares = rcc_exports(year, rcc, version)
     return needs_charts.exports_bars(shares, need_labels(),
                                      source=case_level_source(year, uses_synthetic(shares)))
 
 
-@table
+@table(kind=access.NEEDS)
 def cohort_trend(scope: Scope, version: int) -> pd.DataFrame:
     """Each cohort's children in the scope in every year with records."""
     families = {year: needs_family(year, version) for year in case_years(version)}

@@ -5,8 +5,9 @@ how fees vary and the fee model, projected spend. Cached with ``cached``'s two d
 
 from __future__ import annotations
 
+from analysis import access
 from analysis.scope import Scope
-from cached import engine, figure, releases, scope_codes, table  # noqa: F401
+from cached import engine, figure, releases, scope_codes, table, viewer  # noqa: F401
 from cached import local_authorities as cached_las
 from components import cost_charts, fee_charts
 from components.source import source_line
@@ -15,7 +16,7 @@ from data import caps, cost_tables, fee_cap_tables, fee_frame, fee_stat_tables, 
 
 # --- lead: the fee frame ---------------------------------------------------------------------
 
-@figure(max_entries=2)
+@figure(kind=access.AGGREGATE, max_entries=2)
 def fees():
     """Every current paid placement with its fee (``data.fee_frame``): read once per data
     version and shared by every session and fee section (callers must not change it)."""
@@ -29,25 +30,25 @@ def scope_fees(scope: Scope):
 
 # --- HA: published spend and unit costs ------------------------------------------------------
 
-@table
+@table(kind=access.PUBLISHED)
 def spend(level: str):
     """RO3 2024-25 spend on children looked after for every area of ``level``."""
     return cost_tables.spend(engine(), level)
 
 
-@table
+@table(kind=access.PUBLISHED)
 def spend_comparison(scope: Scope):
     """The scope's LAs ranked (or one LA beside its comparators) by spend per child."""
     return cost_tables.spend_comparison(engine(), scope)
 
 
-@table
+@table(kind=access.PUBLISHED)
 def unit_costs(scope: Scope):
     """S251 weekly unit costs 2016-17 to 2024-25 for the scope's LAs, region(s), England."""
     return cost_tables.unit_costs(engine(), scope)
 
 
-@table
+@table(kind=access.PUBLISHED)
 def cost_benchmarks():
     """The published cost benchmarks, with their terms (cash or real) and chart."""
     return cost_tables.benchmarks(engine())
@@ -59,7 +60,7 @@ def spend_source() -> str:
                        "2024-25, cash terms. Per child: computed by RCC Insight")
 
 
-@figure
+@figure(kind=access.PUBLISHED)
 def spend_bars_figure(scope: Scope, title: str):
     """The ranked bar chart of spend per child looked after for the scope."""
     return cost_charts.spend_bars(
@@ -67,7 +68,7 @@ def spend_bars_figure(scope: Scope, title: str):
         spend_source())
 
 
-@figure
+@figure(kind=access.PUBLISHED)
 def unit_cost_figure(scope: Scope, measure: str, title: str, with_las: bool):
     """One measure's weekly unit cost lines with its benchmarks as reference lines."""
     rows = unit_costs(scope)
@@ -104,11 +105,12 @@ def cap_history():
 
 
 def set_cap(percent: float, effective_from, set_by: str, note: str | None = None) -> dict:
-    """Record a cap (raises UserInputError, writing nothing, on bad input)."""
-    return caps.set_cap(engine(), percent, effective_from, set_by, note)
+    """Record a cap (raises UserInputError, writing nothing, on bad input), in the audit
+    trail too, for this run's viewer."""
+    return caps.set_cap(engine(), percent, effective_from, set_by, note, viewer=viewer())
 
 
-@figure(max_entries=4)
+@figure(kind=access.AGGREGATE, max_entries=4)
 def fee_family(cap_percent: float):
     """The fee disclosure family of every placement against a cap: built once per data
     version and cap (about 6 s on all of England's synthetic placements), shared by every
@@ -116,7 +118,7 @@ def fee_family(cap_percent: float):
     return fee_cap_tables.fee_family(engine(), fees(), float(cap_percent))
 
 
-@table(show_spinner="Checking fees against the cap…")
+@table(kind=access.AGGREGATE, show_spinner="Checking fees against the cap…")
 def cap_tables(scope: Scope, cap_percent: float) -> dict:
     """The scope's cap tables (``data.fee_cap_tables``): make-up, providers above the cap,
     the amount above per year, and the numbers the words use."""
@@ -140,7 +142,7 @@ def fee_as_at():
     return fees().attrs.get("as_at"), bool(fees().attrs.get("synthetic"))
 
 
-@table(show_spinner="Working out how fees vary…")
+@table(kind=access.AGGREGATE, show_spinner="Working out how fees vary…")
 def fee_spread(scope: Scope, cap_percent: float):
     """The scope's fee distribution by every breakdown (``data.fee_stat_tables.spread``),
     gated by the fee family for ``cap_percent`` (``fee_cap_percent``), shared with the cap
@@ -148,14 +150,14 @@ def fee_spread(scope: Scope, cap_percent: float):
     return fee_stat_tables.spread(scope_fees(scope), scope, fee_family(cap_percent))
 
 
-@table
+@table(kind=access.AGGREGATE)
 def fee_inside_outside(scope: Scope, boundary: str, cap_percent: float):
     """The scope's fees inside and outside the LA or RCC by cohort, and the adjusted answer."""
     return fee_stat_tables.inside_outside(scope_fees(scope), scope, fee_family(cap_percent),
                                           boundary)
 
 
-@table(show_spinner="Fitting the fee model…")
+@table(kind=access.AGGREGATE, show_spinner="Fitting the fee model…")
 def fee_model_tables(scope: Scope, cap_percent: float):
     """The scope's fee model: summary, coefficients, provider residuals and words."""
     return fee_stat_tables.model_tables(scope_fees(scope), scope, fee_family(cap_percent))
@@ -166,7 +168,7 @@ def fee_chart_source(what: str = "Weekly fees") -> str:
     return fee_charts.fee_source(*fee_as_at(), what)
 
 
-@figure
+@figure(kind=access.AGGREGATE)
 def fee_spread_figure(scope: Scope, breakdown: str, title: str, cap_percent: float):
     """One breakdown's fee spread chart for the scope."""
     table = fee_spread(scope, cap_percent)
@@ -174,7 +176,7 @@ def fee_spread_figure(scope: Scope, breakdown: str, title: str, cap_percent: flo
                                    fee_chart_source())
 
 
-@figure
+@figure(kind=access.AGGREGATE)
 def fee_inside_outside_figure(scope: Scope, boundary: str, where: str, title: str,
                               cap_percent: float):
     """The inside/outside comparison chart for the scope and boundary."""
@@ -182,7 +184,7 @@ def fee_inside_outside_figure(scope: Scope, boundary: str, where: str, title: st
     return fee_charts.inside_outside_chart(table, adjusted, where, title, fee_chart_source())
 
 
-@figure
+@figure(kind=access.AGGREGATE)
 def fee_model_figure(scope: Scope, title: str, cap_percent: float):
     """The fee model's effects of needs, cohort and age (placement types are in the table:
     their effects are many times larger and would flatten the rest)."""
@@ -194,7 +196,7 @@ def fee_model_figure(scope: Scope, title: str, cap_percent: float):
 
 # --- HD: projected spend ---------------------------------------------------------------------
 
-@table
+@table(kind=access.AGGREGATE)
 def projected_spend(scope: Scope, inflation: float, run_id: int, cap_percent: float):
     """The scope's projected spend, years 0-5 (``data.spend_projection``): by placement
     group for an RCC, all children elsewhere; ``run_id`` keys it to the stored forecasts;

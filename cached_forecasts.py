@@ -8,6 +8,7 @@ import pandas as pd
 
 from analysis.disclosure import label_if_synthetic, uses_synthetic
 from analysis.forecast_words import MODEL_NAMES
+from analysis import access
 from analysis.scope import Scope
 from cached import arrow_ready, engine, figure, releases, specificity_gap, table
 from components import forecast_charts
@@ -17,26 +18,26 @@ from data.forecast_reads import Pick
 
 
 
-@table
+@table(kind=access.FORECAST)
 def forecast_pick(scope: Scope, source: str, series: str, breakdown: str) -> Pick:
     """The stored series a page's scope and choices name."""
     return forecast_reads.pick_for(engine(), scope, source, series, breakdown)
 
 
-@table
+@table(kind=access.FORECAST)
 def forecast_breakdowns(scope: Scope, source: str, run_id: int) -> list[str]:
     """The breakdowns stored for the scope (placement groups and cohorts: RCCs, case level)."""
     pick = forecast_pick(scope, source, "children looked after", forecast_reads.ALL)
     return forecast_reads.breakdowns(engine(), source, pick.level, pick.area_code)
 
 
-@table
+@table(kind=access.PUBLISHED)
 def case_synthetic() -> bool:
     """Whether the store's case-level records are synthetic (their forecasts say so)."""
     return case_series.is_synthetic(engine())
 
 
-@table
+@table(kind=access.FORECAST)
 def forecast_view(pick: Pick, run_id: int, tested: bool) -> dict:
     """One series' stored history, forecasts, backtests and scores; labelled synthetic
     (on screen and in downloads) when counted from synthetic records."""
@@ -45,7 +46,7 @@ def forecast_view(pick: Pick, run_id: int, tested: bool) -> dict:
     return {name: label_if_synthetic(rows, synthetic) for name, rows in view.items()}
 
 
-@figure
+@figure(kind=access.FORECAST)
 def forecast_figure(pick: Pick, model: str, title: str, run_id: int, tested: bool) -> dict:
     """The Forecasts page's chart for one series and model."""
     view = forecast_view(pick, run_id, tested)
@@ -61,7 +62,8 @@ def forecast_figure(pick: Pick, model: str, title: str, run_id: int, tested: boo
         monthly=not published))
 
 
-@table(show_spinner="Setting the forecasts beside the homes' places…")
+@table(kind=access.NEEDS,
+       show_spinner="Setting the forecasts beside the homes' places…")
 def provider_view(year: int, offers: tuple, run_id: int, tested: bool,
                   version: int) -> pd.DataFrame:
     """Per RCC and cohort: children in children's homes now and forecast, against places."""
@@ -69,20 +71,20 @@ def provider_view(year: int, offers: tuple, run_id: int, tested: bool,
                                         tested)
 
 
-@figure(max_entries=16)
+@figure(kind=access.AGGREGATE, max_entries=16)
 def scenario_model(rcc: str, run_id: int, version: int):
     """The RCC's stock-and-flow model (fitted once; a scenario only projects it)."""
     return outlook_tables.scenario_model(engine(), rcc)
 
 
-@figure(max_entries=16)
+@figure(kind=access.AGGREGATE, max_entries=16)
 def scenario_baseline(rcc: str, year: int, offers: tuple, run_id: int, version: int):
     model = scenario_model(rcc, run_id, version)
     return None if model is None else outlook_tables.scenario_baseline(
         engine(), rcc, specificity_gap(year, offers, version), model)
 
 
-@table
+@table(kind=access.AGGREGATE)
 def scenario_result(scenario, year: int, offers: tuple, run_id: int,
                     version: int) -> pd.DataFrame:
     """Baseline beside scenario for years 0-5 (the projection is the only slow step)."""
@@ -91,7 +93,7 @@ def scenario_result(scenario, year: int, offers: tuple, run_id: int,
         scenario_model(scenario.rcc, run_id, version)), case_synthetic())
 
 
-@figure
+@figure(kind=access.AGGREGATE)
 def scenario_figure(scenario, year: int, offers: tuple, run_id: int, version: int) -> dict:
     result = scenario_result(scenario, year, offers, run_id, version)
     return arrow_ready(forecast_charts.scenario_chart(
@@ -99,7 +101,7 @@ def scenario_figure(scenario, year: int, offers: tuple, run_id: int, version: in
         case_level_source(year, case_synthetic())))
 
 
-@figure
+@figure(kind=access.NEEDS)
 def outlook_figure(year: int, offers: tuple, run_id: int, tested: bool, version: int,
                    rcc: str | None = None) -> dict:
     table = provider_view(year, offers, run_id, tested, version)

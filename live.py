@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cached import engine
+from analysis import access
+from cached import engine, viewer
 from data import forecast_store, offer_register, register, scenario_store
 from data.importers import case_tables, placements_v2, ssda903
 from data.importers import provider_offers as provider_offers_importer
@@ -24,17 +25,21 @@ def register_history(request_id: int) -> pd.DataFrame:
 
 
 def register_create(**fields) -> int:
-    return register.create_request(engine(), **fields)
+    """A new request, recorded in the audit trail for this run's viewer."""
+    return register.create_request(engine(), **fields, viewer=viewer())
 
 
 def register_update(request_id: int, expected_version: int, changed_by: str,
                     **changes) -> int:
+    """A saved edit, recorded in the audit trail for this run's viewer."""
     return register.update_request(engine(), request_id, expected_version, changed_by,
-                                   **changes)
+                                   viewer=viewer(), **changes)
 
 
 def case_import_log() -> pd.DataFrame:
-    """Live, not cached: an import on another tab must show at once."""
+    """Live, not cached: an import on another tab must show at once. Analysts only (kind
+    ADMIN), checked here as cached.py's readers are checked."""
+    access.require(viewer(), access.ADMIN)
     return case_tables.import_log(engine())
 
 
@@ -42,14 +47,14 @@ def import_ssda903(files: list[tuple[str, bytes]], la_code: str, year: int,
                    imported_by: str) -> ImportResult:
     """Import 903 Header and Episodes files (raises ImportRefused; nothing then written)."""
     return ssda903.import_files(engine(), files, la_code=la_code, year=year,
-                                imported_by=imported_by)
+                                imported_by=imported_by, viewer=viewer())
 
 
 def import_placements_v2(name: str, raw: bytes, la_code: str, imported_by: str,
                          year: int | None = None) -> ImportResult:
     """Import one Placements Standard v2 file (raises ImportRefused; nothing then written)."""
     return placements_v2.import_file(engine(), name, raw, la_code=la_code,
-                                     imported_by=imported_by, year=year)
+                                     imported_by=imported_by, year=year, viewer=viewer())
 
 
 def provider_offers() -> pd.DataFrame:
@@ -65,12 +70,13 @@ def offers_version() -> tuple:
 
 def save_offer(offer: dict, by: str):
     """Save one home's offer (raises ImportRefused with the problems; nothing then written)."""
-    return offer_register.save_offer(engine(), offer, by)
+    return offer_register.save_offer(engine(), offer, by, viewer=viewer())
 
 
 def import_provider_offers(name: str, raw: bytes, by: str):
     """Import a provider-offers CSV file (raises ImportRefused; nothing then written)."""
-    return provider_offers_importer.import_file(engine(), name, raw, imported_by=by)
+    return provider_offers_importer.import_file(engine(), name, raw, imported_by=by,
+                                                viewer=viewer())
 
 
 def forecast_run():

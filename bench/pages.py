@@ -1,7 +1,8 @@
 """Server-side run time of every page at England scope via AppTest, and the size of each
 map sent to the browser. Targets: warm <= 300 ms (Maps: <= 1 s); each map <= 2 MB.
 
-Usage: python bench/pages.py [RUNS]   (uses DATABASE_URL or var/rcc.sqlite; prints figures)
+Usage: python bench/pages.py [RUNS] [PAGE...]   (uses DATABASE_URL or var/rcc.sqlite; prints
+figures; PAGE: only pages whose file name holds it, e.g. ``rccs`` for All RCCs)
 "Warm" means Streamlit's caches are already filled by an earlier run in this process,
 as they are for every visitor after the first.
 """
@@ -56,11 +57,14 @@ def run_page(page: str, view: str | None) -> tuple[float, list[int]]:
     return elapsed, [len(element.proto.json_args) for element in at.get("component_instance")]
 
 
-def main(runs: int) -> None:
-    """Print cold and warm (median of ``runs``) times per page."""
+def main(runs: int, only: list[str]) -> None:
+    """Print cold and warm (median of ``runs``) times per page (those naming one of
+    ``only``, if given)."""
     print(f"{'page':50} {'cold ms':>8} {'warm median ms':>15} {'maps sent, KB':>14}"
           "  (targets: warm <= 300 ms, Maps <= 1,000 ms; each map <= 2,048 KB)")
     for page, view in PAGES:
+        if only and not any(word in page for word in only):
+            continue
         cached.clear()
         cold, _ = run_page(page, view)
         warm = [run_page(page, view) for _ in range(runs)]
@@ -71,4 +75,4 @@ def main(runs: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5, sys.argv[2:])

@@ -121,7 +121,7 @@ def users(engine: Engine) -> pd.DataFrame:
     """Every account, without its password hash: ``sign_in`` says how they sign in."""
     u = s.AppUser
     with engine.connect() as connection:
-        rows = connection.execute(select(u).order_by(u.email)).scalars().all()
+        rows = connection.execute(select(u).order_by(u.email)).all()
     return pd.DataFrame([{
         "email": user.email, "role": user.role, "rccs": user.rccs or "",
         "provider": user.provider or "",
@@ -156,7 +156,7 @@ def viewer_for(engine: Engine, email: str | None, how: str) -> Viewer | None:
         return None
     with engine.connect() as connection:
         user = connection.execute(select(s.AppUser).where(
-            s.AppUser.email == str(email).strip().lower())).scalars().first()
+            s.AppUser.email == str(email).strip().lower())).first()
     if user is None or user.disabled:
         return None
     return Viewer(user.role, email=user.email, rccs=frozenset(filter(None, (user.rccs or "")
@@ -172,7 +172,7 @@ def sign_in(engine: Engine, email: str, password: str, now: datetime | None = No
     address = str(email or "").strip().lower()
     with engine.begin() as connection:
         user = connection.execute(select(s.AppUser).where(
-            s.AppUser.email == address)).scalars().first()
+            s.AppUser.email == address)).first()
         outcome = _check(user, password, now)
         if outcome in (None, "wrong"):
             connection.execute(update(s.AppUser).where(s.AppUser.id == user.id)

@@ -14,7 +14,7 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import Engine, insert, select
 
-from analysis.access import Viewer
+from analysis.access import COMMAND_LINE, Viewer
 from data import schema as s
 
 #: The actions recorded, with the words the audit page shows for each.
@@ -41,6 +41,17 @@ def record(engine: Engine, viewer: Viewer | None, action: str, detail=None, *,
            "detail": detail}
     with engine.begin() as connection:
         connection.execute(insert(s.AuditEvent).values(**row))
+
+
+def record_change(engine: Engine, viewer: Viewer | None, action: str, detail, *,
+                  by: str | None = None) -> None:
+    """Record a change a data function made (an import, a cap, the register, membership,
+    provider offers) for the app's signed-in ``viewer``, or, with no viewer, for the
+    command line and scripts. Who is the signed-in email where there is one (a name typed
+    into a form proves nothing), else ``by`` (the form's name or ``--by``), else the
+    viewer's own name."""
+    viewer = viewer or COMMAND_LINE
+    record(engine, viewer, action, detail, who=viewer.email or by or None)
 
 
 def events(engine: Engine, *, who: str | None = None, action: str | None = None,

@@ -15,8 +15,9 @@ from datetime import date, datetime
 import pandas as pd
 from sqlalchemy import Engine, insert, select
 
+from analysis.access import Viewer
 from analysis.fee_cap import REFERENCE_CAP
-from data import queries
+from data import audit, queries
 from data import schema as s
 from data.errors import UserInputError
 from data.importers.common import default_user
@@ -27,10 +28,10 @@ NOTE_LIMIT = 2000
 
 
 def set_cap(engine: Engine, percent, effective_from, set_by: str,
-            note: str | None = None) -> dict:
+            note: str | None = None, *, viewer: Viewer | None = None) -> dict:
     """Record a cap of ``percent`` in force from ``effective_from`` (a date or YYYY-MM-DD),
-    set by ``set_by`` now; returns the row written. Bad input raises UserInputError and
-    writes nothing."""
+    set by ``set_by`` now, and add it to the audit trail for ``viewer`` (None: the command
+    line); returns the row written. Bad input raises UserInputError and writes nothing."""
     row = {"percent": checked_percent(percent), "effective_from": checked_date(effective_from),
            "set_by": checked_name(set_by), "set_at": datetime.now().replace(microsecond=0),
            "note": (str(note).strip() or None) if note is not None else None}
@@ -39,6 +40,8 @@ def set_cap(engine: Engine, percent, effective_from, set_by: str,
                              f"{NOTE_LIMIT}.")
     with engine.begin() as connection:
         connection.execute(insert(s.FeeCap).values(**row))
+    audit.record_change(engine, viewer, "cap", {key: row[key] for key in (
+        "percent", "effective_from", "set_by", "note")}, by=row["set_by"])
     return row
 
 

@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 import time
+from datetime import date, datetime
 from typing import Callable
 
 import pandas as pd
@@ -18,10 +19,14 @@ from analysis import disclosure
 from analysis import flows as flow_rules
 from analysis.scope import KINDS, Scope
 from analysis import lca
-from data import (accounts, caps, cohort_store, cost_exports, cost_tables, fee_cap_tables,
+from analysis.access import COMMAND_LINE, AccessDenied, Viewer
+from data import (accounts, audit, caps, cohort_store, cost_exports, cost_tables, fee_cap_tables,
                   fee_stat_tables, forecast_reads, forecast_store, gap_tables, map_tables,
-                  needs_tables, offer_register, outlook_tables, rccs, synth, tables)
+                  needs_tables, offer_register, outlook_tables, own_homes, packs, rccs,
+                  synth, tables)
+from data import export_access
 from data.build import build
+from data import rcc_comparison
 from data.importers import placements_v2, provider_offers, ssda903
 from data.importers import case_tables
 from data.importers.common import ImportRefused, default_user
@@ -173,11 +178,26 @@ EXPORTS: dict[str, tuple[str, Callable[..., pd.DataFrame]]] = {
                         engine, scope_of(args), fee_cap_tables.by_year_table)),
     "cap-history": ("Every cap the board has set: percent, from, who, when, note",
                     lambda engine, args: caps.cap_history(engine)),
+    "own-placements": ("A provider's own current paid placements: placing LA, placement, "
+                       "age band, cohort, weekly fee, its parts and surplus (a provider's "
+                       "account: --as EMAIL; the command line: --provider ID)",
+                       lambda engine, args: own_homes.own_placements(engine, args.provider)),
     "projected-spend": ("Projected spend on placements for --scope/--code, years 0-5, by "
                         "placement group where forecast, with 80% and 95% ranges, cash terms "
                         "(--inflation, % a year; after python -m forecasting refresh)",
                         lambda engine, args: cost_exports.projected_spend(
                             engine, scope_of(args), args.inflation)),
+    "audit": ("The audit trail, newest first: when, who, role, action and what was done "
+              "(--who part of a name, --action, --since YYYY-MM-DD; analysts only)",
+              lambda engine, args: audit.events(engine, who=args.who, action=args.action,
+                                                since=args.since)),
+    "packs": ("The board packs made: id, RCC, meeting date, made by and at, the data version "
+              "each froze", lambda engine, args: packs.packs(engine)),
+    "rcc-comparison": ("Every RCC and England side by side at --year (the All RCCs page): "
+                       "CLA rate and trend, self-sufficiency, children placed in another "
+                       "region, homes and places per 10,000, spend per child, placements "
+                       "above the cap, forecast growth, flagged LAs, register progress",
+                       lambda engine, args: rcc_comparison.rcc_comparison(engine, args.year)),
 }
 EXIT_BAD_INPUT = 2
 
@@ -283,6 +303,7 @@ def parser() -> argparse.ArgumentParser:
                           "CSV or XLSX file; provider-offers: one CSV file")
     caps.add_cap_commands(commands)
     accounts.add_user_commands(commands)
+    packs.add_pack_command(commands)
     synth_cmd = commands.add_parser("synth", help="generate the synthetic case-level cohort "
                                     "(replaces any earlier synthetic rows; never real ones)")
     synth_cmd.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
@@ -317,8 +338,26 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--name", help="scenario: the saved scenario's name")
     export.add_argument("--inflation", type=float, default=3.0,
                         help="projected-spend: yearly rise in costs, %% (0-10, default 3)")
+    export.add_argument("--who", help="audit: events by this person (part of the name)")
+    export.add_argument("--action", choices=list(audit.ACTIONS), metavar="ACTION",
+                        help="audit: one action (" + ", ".join(audit.ACTIONS) + ")")
+    export.add_argument("--since", type=day, metavar="YYYY-MM-DD",
+                        help="audit: events on or after this day")
     export.add_argument("--output", help="write to this file instead of stdout")
+    export.add_argument("--as", dest="as_email", metavar="EMAIL",
+                        help="export as this account would (its role and RCCs); without it, "
+                             "as an analyst (whoever runs this has the store)")
+    export.add_argument("--provider", metavar="ID",
+                        help="own-placements: the provider (a provider's account: its own)")
     return root
+
+
+def day(text: str) -> datetime:
+    """A YYYY-MM-DD argument as the start of that day."""
+    try:
+        return datetime.combine(date.fromisoformat(text), datetime.min.time())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date as YYYY-MM-DD") from None
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -335,12 +374,44 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    """Write one export table as CSV."""
+    """Write one export table as CSV, if the viewer (``--as``'s account, else the command
+    line's analyst) may have it; refused, say why and write nothing. Both go to the audit
+    trail."""
     engine = make_engine()
     check_ready(engine)
+    viewer = export_viewer(engine, args)
+    detail = {"table": args.table, "args": export_detail(args)}
+    try:
+        export_access.check_export(viewer, args.table, args, engine)
+    except AccessDenied as refused:
+        audit.record(engine, viewer, "refused", detail)
+        raise UserInputError(str(refused)) from refused
     table = neutralise(EXPORTS[args.table][1](engine, args))
     disclosure.to_csv(table, args.output or sys.stdout)  # labelled if synthetic rows used
+    audit.record(engine, viewer, "export", detail)  # once written (an error exports nothing)
     return 0
+
+
+def export_viewer(engine, args: argparse.Namespace) -> Viewer:
+    """Who the export is for: ``--as``'s enabled account, else the command line (an
+    analyst). A provider's account exports its own placements only, whatever --provider
+    says."""
+    if not args.as_email:
+        return COMMAND_LINE
+    viewer = accounts.viewer_for(engine, args.as_email, "cli")
+    if viewer is None:
+        raise UserInputError(f"No enabled account for {args.as_email}; `python -m data user "
+                             "list` lists them.")
+    if viewer.role == "provider":
+        args.provider = viewer.provider
+    return viewer
+
+
+def export_detail(args: argparse.Namespace) -> dict:
+    """The export's arguments as the audit trail records them (those given a value)."""
+    skip = {"command", "table", "as_email", "output"}
+    return {key: value for key, value in sorted(vars(args).items())
+            if key not in skip and value is not None}
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -428,10 +499,10 @@ def run_rcc(args: argparse.Namespace) -> int:
     engine = make_engine()
     check_ready(engine)
     if args.rcc_command == "add":
-        rccs.add_rcc(engine, args.id, args.name, args.basis)
+        rccs.add_rcc(engine, args.id, args.name, args.basis, by=default_user())
         print(f"Created RCC '{args.id}' ({args.name}).", file=sys.stderr)
     else:
-        before = rccs.assign_la(engine, args.la, args.rcc)
+        before = rccs.assign_la(engine, args.la, args.rcc, by=default_user())
         print(f"Moved {args.la} from '{before}' to '{args.rcc}'.", file=sys.stderr)
     return 0
 
@@ -449,7 +520,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"build": run_build, "export": run_export, "rcc": run_rcc,
                 "import": run_import, "synth": run_synth, "cap": caps.run_cap,
-                "user": run_user}[args.command](args)
+                "user": run_user, "pack": packs.run_pack}[args.command](args)
     except SourceError as exc:
         print(f"Build stopped, database unchanged: {exc}", file=sys.stderr)
         return 1

@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, delete, func, select
 
+from analysis.access import Viewer
 from analysis.specificity import INTENSITIES
-from data import queries, tables
+from data import audit, queries, tables
 from data import schema as s
 from data.importers import provider_offers as importer
 from data.importers.common import ImportRefused, ImportReport
@@ -75,10 +76,12 @@ def version(engine: Engine) -> tuple[int, str]:
     return int(count), str(newest)
 
 
-def save_offer(engine: Engine, offer: dict, by: str) -> importer.OfferImport:
+def save_offer(engine: Engine, offer: dict, by: str, *,
+               viewer: Viewer | None = None) -> importer.OfferImport:
     """Save one home's offer from the form: the same checks as a file row (ImportRefused
-    with the problems, nothing written, if any fails), replacing that home's offer.
-    ``offer['needs']`` may be ';'-separated text or a list of codes."""
+    with the problems, nothing written, if any fails), replacing that home's offer, and
+    record it in the audit trail for ``viewer``. ``offer['needs']`` may be ';'-separated
+    text or a list of codes."""
     values = dict(offer)
     if not isinstance(values.get("needs"), str) and values.get("needs") is not None:
         values["needs"] = ";".join(values["needs"])
@@ -90,7 +93,10 @@ def save_offer(engine: Engine, offer: dict, by: str) -> importer.OfferImport:
     except ImportRefused as refused:  # no file, so no row numbers
         raise ImportRefused(ImportReport([replace(issue, row=None)
                                           for issue in refused.report.errors])) from None
-    return importer.write_offers(engine, rows, source="form", by=by)
+    written = importer.write_offers(engine, rows, source="form", by=by)
+    audit.record_change(engine, viewer, "offers", {"source": "form", **rows.iloc[0].to_dict(),
+                                                   "replaced": written.replaced}, by=by)
+    return written
 
 
 def form_text(value) -> str | None:

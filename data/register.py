@@ -16,6 +16,8 @@ from datetime import date, datetime, timezone
 import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from analysis.access import Viewer
+from data import audit
 from data import schema as s
 from data.errors import UserInputError
 from data.queries import frame
@@ -182,11 +184,13 @@ def change_rows(request_id: int, version: int, at: datetime, by: str,
 # --- writing ------------------------------------------------------------------------------
 
 def create_request(engine: Engine, *, la_code: str, year: int, requested_on: date, meeting: str,
-                   reason: str, asked_by: str, rule_settings: dict) -> int:
+                   reason: str, asked_by: str, rule_settings: dict,
+                   viewer: Viewer | None = None) -> int:
     """Record a new request (status 'requested', version 1) with its history; returns its id.
 
     Everything is checked before anything is written, and the row and its history go in
-    one transaction, so a refused request leaves no trace.
+    one transaction, so a refused request leaves no trace. The audit trail gets one row,
+    for ``viewer`` (None: the command line).
     """
     values = {"year": as_year(year), "requested_on": as_date("requested_on", requested_on, True),
               "meeting": required_text("meeting", meeting),
@@ -202,17 +206,22 @@ def create_request(engine: Engine, *, la_code: str, year: int, requested_on: dat
         created = {field: values[field] for field in CREATED_FIELDS}
         connection.execute(insert(s.ExplanationChange),
                            change_rows(request_id, 1, at, values["asked_by"], {}, created))
+    audit.record_change(engine, viewer, "register", {
+        "request": request_id, "version": 1, "la": values["la_code"], "year": values["year"],
+        "changed": "requested an explanation"}, by=values["asked_by"])
     return request_id
 
 
 def update_request(engine: Engine, request_id: int, expected_version: int, changed_by: str,
-                   **changes) -> int:
+                   *, viewer: Viewer | None = None, **changes) -> int:
     """Save edits made to version ``expected_version``; returns the version now stored.
 
     The update only applies if the row is still at ``expected_version`` (checked by the
     UPDATE itself, so two simultaneous saves cannot both win); otherwise nothing is
     written and ConflictError says who saved in between. Only fields whose value really
-    changed are written and recorded; a save that changes nothing keeps the version.
+    changed are written and recorded; a save that changes nothing keeps the version. A
+    save that changed something adds one row to the audit trail, for ``viewer`` (None: the
+    command line).
     """
     by = person(changed_by, "your name")
     request_id = as_request_id(request_id)
@@ -239,6 +248,9 @@ def update_request(engine: Engine, request_id: int, expected_version: int, chang
                 select(table).where(table.c.id == request_id)).mappings().first()
             raise conflict(current, expected)
         connection.execute(insert(s.ExplanationChange), rows)
+    audit.record_change(engine, viewer, "register", {
+        "request": request_id, "version": expected + 1, "la": before["la_code"],
+        "changed": sorted(changed)}, by=by)
     return expected + 1
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ import data.readers
 import data.sources
 from data import synth
 from data.build import build
-from data.store import make_engine, migrate
+from data.store import make_engine, migrate, sqlite_path
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,6 +43,20 @@ def reset_database(url: str) -> str:
     finally:
         engine.dispose()
     return url
+
+
+def copied_store(url: str, folder: Path) -> str:
+    """A SQLite store in ``folder`` holding what the store at ``url`` holds (SQLite's online
+    backup), or built afresh there when ``url`` is not SQLite: for tests that add rows
+    (accounts, say) that must never reach a shared store."""
+    copy = f"sqlite:///{folder / 'rcc.sqlite'}"
+    source = sqlite_path(url)
+    if source is None:
+        build(copy, progress=False)
+        return copy
+    with sqlite3.connect(source) as origin, sqlite3.connect(sqlite_path(copy)) as target:
+        origin.backup(target)
+    return copy
 
 
 @pytest.fixture(scope="session")
@@ -90,6 +105,19 @@ def fresh_url(tmp_path) -> str:
     if url:
         return reset_database(url)
     return f"sqlite:///{tmp_path / 'rcc.sqlite'}"
+
+
+def module_store(tmp_path_factory, name: str):
+    """A built store shared by one test module's writing tests, as (url, engine):
+    ``TEST_DATABASE_URL_OWN`` emptied, if set (scripts/pg-parity), else a SQLite file.
+    A generator for a module-scoped fixture: ``yield from module_store(...)``."""
+    url = os.environ.get("TEST_DATABASE_URL_OWN")
+    url = reset_database(url) if url else \
+        f"sqlite:///{tmp_path_factory.mktemp(name) / 'rcc.sqlite'}"
+    build(url, progress=False)
+    engine = make_engine(url)
+    yield url, engine
+    engine.dispose()
 
 
 @pytest.fixture

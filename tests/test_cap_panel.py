@@ -13,6 +13,7 @@ from analysis.disclosure import SYNTHETIC_LABEL
 from analysis.scope import Scope
 from data import caps
 
+from analysis.access import SINGLE_USER
 from tests.app_pages import words
 
 
@@ -27,6 +28,7 @@ def panel(kind: str, code: str | None, title: str) -> None:
 
 def opened(kind: str, code: str | None, title: str) -> AppTest:
     at = AppTest.from_function(panel, args=(kind, code, title), default_timeout=240)
+    at.session_state["viewer"] = SINGLE_USER  # app.py's viewer on a server without sign-in
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

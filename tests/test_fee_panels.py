@@ -17,11 +17,15 @@ from data.store import make_engine
 from tests.app_pages import words
 
 SCRIPT = """
+import streamlit as st
+
 import cached
+from analysis.access import SINGLE_USER
 from analysis.scope import Scope
 from views import fee_model_panel, fee_spread_panel, frame
 
 cached.store_ready()
+st.session_state["viewer"] = SINGLE_USER  # app.py's viewer on a server without sign-in
 filters = frame.Filters(Scope({kind!r}, {code!r}), 2025, {title!r})
 fee_spread_panel.render(filters)
 fee_model_panel.render(filters)

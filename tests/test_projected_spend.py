@@ -21,6 +21,7 @@ from data import schema as s
 from data import spend_projection as sp
 from data.errors import UserInputError
 from data.store import make_engine
+from analysis.access import SINGLE_USER
 from tests.app_pages import words
 
 WEEKS = 365.25 / 7  # rounded to 52.18 in the module: checked below
@@ -354,6 +355,7 @@ def opened_panel(url: str, monkeypatch, case: tuple, params: dict | None = None)
     cached.clear()
     at = AppTest.from_function(panel_page, default_timeout=120)
     at.session_state["case"] = case
+    at.session_state["viewer"] = SINGLE_USER  # app.py's viewer on a server without sign-in
     at.query_params.update(params or {})
     at.run()
     assert not at.exception, [e.value for e in at.exception]

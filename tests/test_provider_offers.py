@@ -8,7 +8,6 @@ expected values are written out by hand from the template and Ofsted's list of h
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -18,11 +17,9 @@ from sqlalchemy import delete, func, select
 from analysis import disclosure
 from data import cli, offer_register, queries
 from data import schema as s
-from data.build import build
 from data.importers import provider_offers
 from data.importers.common import ImportRefused
-from data.store import make_engine
-from tests.conftest import reset_database
+from tests.conftest import module_store
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "data" / "templates" / "provider_offers.csv"
@@ -36,13 +33,7 @@ GOOD_ROW = f"{HOME},mental_health;self_harm,high,10,17,any,5\n"
 def store(tmp_path_factory):
     """One built store for the module: (url, engine); ``TEST_DATABASE_URL_OWN`` emptied,
     if set (scripts/pg-parity), else a SQLite file. Tests empty the register first."""
-    url = os.environ.get("TEST_DATABASE_URL_OWN")
-    url = reset_database(url) if url else \
-        f"sqlite:///{tmp_path_factory.mktemp('offers') / 'rcc.sqlite'}"
-    build(url, progress=False)
-    engine = make_engine(url)
-    yield url, engine
-    engine.dispose()
+    yield from module_store(tmp_path_factory, "offers")
 
 
 @pytest.fixture
@@ -59,10 +50,11 @@ def offers(engine) -> pd.DataFrame:
 
 
 def fingerprint(engine) -> tuple:
-    """Row counts of every table and a hash of the register's rows."""
+    """Row counts of every table but the audit trail (which records refusals too:
+    tests/test_audit.py) and a hash of the register's rows."""
     with engine.connect() as connection:
         counts = {name: connection.execute(select(func.count()).select_from(table)).scalar()
-                  for name, table in s.Base.metadata.tables.items()}
+                  for name, table in s.Base.metadata.tables.items() if name != "audit_event"}
     digest = hashlib.sha256(offers(engine).to_csv(index=False).encode()).hexdigest()
     return counts, digest
 

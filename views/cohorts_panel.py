@@ -9,6 +9,7 @@ import streamlit as st
 
 import cached
 from analysis import lca
+from analysis.access import AccessDenied
 from views import frame
 
 SPINNER = ("Finding cohorts in the children's needs (once after each data update; "
@@ -44,12 +45,7 @@ def render(filters: frame.Filters, year: int, version: int) -> None:
     st.markdown(in_words(fit))
     frame.chart(cached.cohort_figure(year, version),
                 "Heat map of how common each need is in each cohort")
-    profile = cached.cohort_profile(year, filters.scope, version)
-    st.markdown(f"**The cohorts in {filters.title}**: how many children, how old, where "
-                "they are placed, and the typical weekly fee (the median, to the nearest "
-                "£10; c where fewer than 10 fees lie behind it).")
-    frame.table(profile, "cohort-profile", "cohort profile", scope=filters.scope, year=year,
-                column_config=PROFILE_COLUMNS)
+    profile_section(filters, year, version)
     trend(filters, version)
     with st.expander("The cohorts as a table"):
         frame.table(lca.cohort_table(fit), "cohorts", "cohorts", year=year,
@@ -58,6 +54,21 @@ def render(filters: frame.Filters, year: int, version: int) -> None:
         st.markdown(method_in_words(fit))
         frame.table(lca.bic_table(fit), "cohort-fit", "model choice", year=year,
                     column_config=BIC_COLUMNS)
+
+
+def profile_section(filters: frame.Filters, year: int, version: int) -> None:
+    """Each cohort's children in the scope, with their typical fee: fees are not a needs
+    table, so a viewer who may see needs but not fees (a provider) reads why instead."""
+    try:
+        profile = cached.cohort_profile(year, filters.scope, version)
+    except AccessDenied as refused:
+        st.info(str(refused), icon=":material/lock:")
+        return
+    st.markdown(f"**The cohorts in {filters.title}**: how many children, how old, where "
+                "they are placed, and the typical weekly fee (the median, to the nearest "
+                "£10; c where fewer than 10 fees lie behind it).")
+    frame.table(profile, "cohort-profile", "cohort profile", scope=filters.scope, year=year,
+                column_config=PROFILE_COLUMNS)
 
 
 def trend(filters: frame.Filters, version: int) -> None:

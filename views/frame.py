@@ -19,9 +19,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import cached
-from analysis import disclosure
+from analysis import access, disclosure
 from analysis.scope import Scope
 from analysis.suppression import SYMBOL_MEANINGS
+from data import audit
 from data.neutralise import neutralise
 
 
@@ -42,8 +43,58 @@ PAGES = {
     "Data & methods": [("views/data_methods_page.py", "Data & methods", ":material/menu_book:"),
                        ("views/audit_page.py", "Audit trail", ":material/history:")],
 }
-#: The page a bare link opens.
+#: The page a bare link opens (open to everyone).
 DEFAULT_PAGE = "views/overview_page.py"
+#: Where app.py leaves, for views/refused_page.py, the page a link asked for and was refused.
+REFUSED_KEY = "refused_page"
+#: Pages open only to some viewers: page -> the kind of table it is made of (which the
+#: viewer must be allowed at England scope) or the action it is for. Every other page is
+#: open to everyone, and its parts refuse themselves (cached.py).
+PAGE_KINDS = {"views/audit_page.py": access.ADMIN,  # analysts
+              "views/rccs_page.py": access.AGGREGATE,  # every RCC's: NSG members, analysts
+              "views/board_pack_page.py": access.MAKE_PACK}
+
+
+def visible(viewer: access.Viewer, page: str) -> bool:
+    """Whether the navigation lists ``page`` for ``viewer`` (a link to a page not listed
+    opens a refusal in its place: views/refused_page.py)."""
+    need = PAGE_KINDS.get(page)
+    if need is None:
+        return True
+    if need in access.ACTIONS:
+        return access.may_act(viewer, need)
+    return access.may(viewer, need)
+
+
+#: Who a role's people are, for "This page is not open to trustees".
+ROLE_PEOPLE = {"anonymous": "visitors who have not signed in", "provider": "providers",
+               "trustee": "trustees", "adcs": "ADCS leads",
+               "nsg": "National Steering Group members", "analyst": "analysts"}
+
+
+def page_refusal(viewer: access.Viewer, page: str) -> str:
+    """What a viewer reads in place of a page not open to them: who it is closed to and
+    why, in access's words, and nothing of what the page holds."""
+    return f"This page is not open to {ROLE_PEOPLE[viewer.role]}. {why_closed(viewer, page)}"
+
+
+def why_closed(viewer: access.Viewer, page: str) -> str:
+    """access's sentence for what the page needs (a visitor is told to sign in)."""
+    need = PAGE_KINDS[page]
+    if need in access.KINDS:
+        return access.refusal(viewer, need, "england")
+    if viewer.role == "anonymous":
+        return access.refusal(viewer, access.AGGREGATE, "england")
+    try:
+        access.require_action(viewer, need)
+    except access.AccessDenied as denied:
+        return str(denied)
+    return ""
+
+
+def page_title(page: str) -> str:
+    """A page's title in the navigation."""
+    return next(title for pages in PAGES.values() for path, title, _ in pages if path == page)
 
 
 def url_path(page: str) -> str:
@@ -213,8 +264,23 @@ def table(frame: pd.DataFrame, export: str, label: str, *, scope: Scope | None =
     st.dataframe(for_display(frame), hide_index=True, width="stretch",
                  column_config=column_settings(frame, column_config))
     name = download_name(export, scope, year, model, part)
-    st.download_button(f"Download {label} (CSV)", lambda: csv_bytes(frame), file_name=name,
-                       mime="text/csv", key=f"download-{name}", icon=":material/download:")
+    engine, viewer = cached.engine(), cached.viewer()
+    st.download_button(f"Download {label} (CSV)",
+                       lambda: recorded_csv(frame, export, name, engine, viewer),
+                       file_name=name, mime="text/csv", key=f"download-{name}",
+                       icon=":material/download:", on_click="ignore")
+
+
+def recorded_csv(frame: pd.DataFrame, export: str, name: str, engine, viewer) -> bytes:
+    """A download as it is made, added to the audit trail. Streamlit calls this (the
+    button's lazy ``data``) on its own thread once per click, with no script run and no
+    session state: so the engine and viewer are this run's, taken when the button was
+    drawn, and the button is ``on_click="ignore"``: a download does not rerun the page
+    (an ``on_click`` callback would record it too, but only with a rerun, and Streamlit
+    cannot combine a callback with "ignore")."""
+    data = csv_bytes(frame)
+    audit.record(engine, viewer, "download", {"table": export, "file": name})
+    return data
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

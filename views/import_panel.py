@@ -9,6 +9,7 @@ import streamlit as st
 
 import cached
 import live
+from analysis import access
 from data.importers.common import ImportRefused, ImportReport, ImportResult
 from views import frame
 
@@ -19,8 +20,12 @@ REPORT_COLUMNS = {"table": "File", "row": st.column_config.NumberColumn("Row", f
 
 
 def render() -> None:
-    """The section: explanation, the upload form, the last outcome and the import log."""
+    """The section: explanation, the upload form, the last outcome and the import log;
+    for analysts only (anyone else reads one line saying so)."""
     st.subheader("For analysts: import case-level data")
+    if not access.may_act(cached.viewer(), access.ADMINISTER):
+        st.markdown("Analysts import LAs' case-level files here; the import log is theirs.")
+        return
     st.markdown(
         "Upload an LA's SSDA903 or Placements Data Standard v2 files. **Any blocking error "
         "refuses the whole import: nothing is written.** The LA and year start from the "

@@ -15,12 +15,11 @@ from urllib.parse import unquote, urlsplit
 
 import streamlit as st
 
-from views.frame import DEFAULT_PAGE, PAGES, url_path
+import cached
+from views.frame import DEFAULT_PAGE, PAGES, url_path, visible
 
 #: The page shown for an address with no page behind it.
 NOT_FOUND_PAGE = "views/not_found_page.py"
-#: Pages planned but not built: their address says so rather than "no such page".
-PLANNED = {"board_pack": "Board pack"}
 #: The longest value echoed back from a link (a link can carry thousands of characters).
 LONGEST = 40
 
@@ -77,28 +76,28 @@ def unknown_path() -> str | None:
 
 def page_at(path: str) -> str | None:
     """The page a near-miss address means ('/overview', '/Maps'), or None: the default
-    page is served at the root, so its own name is no address Streamlit knows."""
+    page is served at the root, so its own name is no address Streamlit knows. A page the
+    viewer may not use is not offered (it is not registered under its own file then)."""
+    viewer = cached.viewer()
     for pages in PAGES.values():
         for page, _, _ in pages:
-            if url_path(page).lower() == path.lower():
+            if url_path(page).lower() == path.lower() and visible(viewer, page):
                 return page
     return None
 
 
 def not_found_message(path: str) -> str:
-    """One sentence for an address without a page: planned pages say they are not built."""
-    planned = PLANNED.get(path.lower())
-    if planned:
-        return (f"There is no page called {shown(path)} yet: the {planned} page is not "
-                "built. The pages are:")
+    """One sentence for an address without a page."""
     return f"There is no page called {shown(path)} in RCC Insight. The pages are:"
 
 
 def page_links() -> None:
-    """A link to every page, as in the sidebar's navigation."""
+    """A link to every page the viewer may use, as in the sidebar's navigation."""
+    viewer = cached.viewer()
     for pages in PAGES.values():
         for path, title, icon in pages:
-            st.page_link(path, label=title, icon=icon)
+            if visible(viewer, path):
+                st.page_link(path, label=title, icon=icon)
 
 
 def link_warning(ignored: list[str], showing: str) -> str:

@@ -1,6 +1,6 @@
 """The page a link to an address without a page opens (app.py registers it, hidden, at
-that address): it says which address is unknown, or that the page is not built yet, and
-links to every page. A near-miss ('/overview', '/Maps') goes straight to its page."""
+that address): it says which address is unknown and links to every page. A near-miss
+('/overview', '/Maps') goes straight to its page."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 import cached
 import live
-from analysis import specificity
+from analysis import access, specificity
 from views import frame
 
 GAP_COLUMNS = {"rcc": "RCC", "cohort": "Cohort", "children": "Children in residential care",
@@ -45,9 +45,10 @@ def render(filters: frame.Filters, year: int, version: int, labels: dict[str, st
     frame.chart(cached.gap_figure(year, rcc, offers, version),
                 f"Bar chart of children in residential care and matching places in "
                 f"{rcc}'s homes, by cohort")
-    with st.expander("The gap as a table (every RCC)"):
-        frame.table(gap, "specificity-gap", "specificity gap", year=year,
-                    column_config=GAP_COLUMNS)
+    every = access.may(cached.viewer(), access.NEEDS)  # every RCC's: not a trustee's
+    with st.expander("The gap as a table" + (" (every RCC)" if every else "")):
+        frame.table(gap if every else gap[gap["rcc"] == rcc], "specificity-gap",
+                    "specificity gap", year=year, column_config=GAP_COLUMNS)
     exports_section(rcc, year, version, labels)
 
 

@@ -2,10 +2,11 @@
 
 Trustees read the app on a 1024x768 projector and on phones, so headline numbers must fit
 their cards, headings must wrap rather than run out of their box, and a chart's toolbar
-must not sit on its title. Streamlit has no setting for these, so they are CSS here (and
-only here): Streamlit's own test ids (``stMetricValue``, ``stMainBlockContainer``) and
-plotly's and Vega's class names (``modebar-container``, ``gtitle``, ``role-title-text``)
-are what it targets.
+must not sit on its title; a table's toolbar download, which would skip the audit trail,
+is hidden. Streamlit has no setting for these, so they are CSS here (and only here):
+Streamlit's own test ids (``stMetricValue``, ``stMainBlockContainer``) and plotly's and
+Vega's class names (``modebar-container``, ``gtitle``, ``role-title-text``) are what it
+targets.
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ CSS = f"""
 [data-testid="stDateInput"] [role="spinbutton"] {{
   display: inline-block; min-width: 24px; min-height: 24px; line-height: 24px;
   text-align: center;
+}}
+/* A table's own "Download as CSV" (its toolbar) is made in the browser: unlabelled as
+   synthetic, not neutralised, not in the audit trail. Each table's "Download ... (CSV)"
+   button below it (views/frame.table) is the one way to download it. */
+[data-testid="stBaseButton-elementToolbar"][aria-label="Download as CSV"] {{
+  display: none !important;
 }}
 /* Headline numbers: large, but never cut to "8…". */
 [data-testid="stMetricValue"] {{ font-size: 2.25rem; line-height: 1.2; }}

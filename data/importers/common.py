@@ -22,16 +22,20 @@ import io
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Callable, TypeVar
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, insert, select
 
+from analysis.access import Viewer
+from data import audit
 from data import schema as s
 from data.importers.codes import RULES
 
 SHOWN = 50  # errors printed in full; the total is always given
 CHUNK = 10_000  # rows per executemany
 IN_FORCE = ("imported", "replaced")
+Result = TypeVar("Result")
 SOURCE_WORDS = {"pl_la": "the LA given", "postcode": "the postcode", "urn": "the Ofsted URN",
                 "unknown": "nowhere (unknown)"}
 
@@ -164,6 +168,11 @@ class ImportResult:
             text += f" {len(self.report.warnings):,} warning(s)."
         return text
 
+    def audit_detail(self) -> dict:
+        """What the audit trail keeps of a written (or unchanged) submission."""
+        return {"outcome": self.outcome, "period": self.period, "rows": self.rows,
+                "import_id": self.import_id, "warnings": len(self.report.warnings)}
+
 
 def default_user() -> str:
     """Who is importing when nobody says: the operating-system user."""
@@ -171,6 +180,31 @@ def default_user() -> str:
         return getpass.getuser()
     except Exception:  # no login name in some containers
         return "unknown"
+
+
+def audited(engine: Engine, viewer: Viewer | None, by: str, what: dict,
+            attempt: Callable[[], Result]) -> Result:
+    """Run an import (``attempt``) and add one row to the audit trail whatever happens:
+    its outcome and rows, or 'refused' with the number of blocking errors (the refusal is
+    then raised again). ``what`` says what was given (``import_details``); the CLI and the
+    app both import through here, the app with its signed-in ``viewer``."""
+    try:
+        result = attempt()
+    except ImportRefused as refused:
+        audit.record_change(engine, viewer, "import", {
+            **what, "outcome": "refused", "errors": len(refused.report.errors)}, by=by)
+        raise
+    audit.record_change(engine, viewer, "import", {**what, **result.audit_detail()}, by=by)
+    return result
+
+
+def import_details(format: str, files: list[tuple[str, bytes]], la_code: str | None = None,
+                   year: int | None = None) -> dict:
+    """What an import was given, for the audit trail: format, LA, year, the files' names
+    and their hash (as the import log computes it, so the two can be matched)."""
+    return {"format": format, "la": la_code, "year": year,
+            "files": [name for name, _ in files],
+            "file_hash": sha256_bytes(*(raw for _, raw in files)) if files else None}
 
 
 # --- reading files ---------------------------------------------------------------------------

@@ -35,6 +35,7 @@ import pandas as pd
 import pandera.pandas as pa
 from sqlalchemy import Engine
 
+from analysis.access import Viewer
 from data import postcodes
 from data.importers import codes
 from data.importers.common import (
@@ -42,7 +43,9 @@ from data.importers.common import (
     ImportReport,
     ImportResult,
     Submission,
+    audited,
     check_columns,
+    import_details,
     read_csv_text,
     read_xlsx,
     report_cells,
@@ -311,12 +314,22 @@ def collection_year(latest: pd.Timestamp) -> int:
 
 
 def import_file(engine: Engine, name: str, raw: bytes, *, la_code: str, imported_by: str,
-                year: int | None = None) -> ImportResult:
+                year: int | None = None, viewer: Viewer | None = None) -> ImportResult:
     """Import one Placements v2 file (CSV or XLSX) for an LA; raises ImportRefused on errors.
+    Recorded in the audit trail, refused or not, for ``viewer`` (None: the command line).
 
     The period is ``year`` if given, else the year ending 31 March that holds the latest
     placement date: a later extract of the same year replaces the earlier one.
     """
+    return audited(engine, viewer, imported_by,
+                   import_details(FORMAT, [(name, raw)], la_code, year),
+                   lambda: write_file(engine, name, raw, la_code=la_code,
+                                      imported_by=imported_by, year=year))
+
+
+def write_file(engine: Engine, name: str, raw: bytes, *, la_code: str, imported_by: str,
+               year: int | None) -> ImportResult:
+    """Check and write one file (``import_file`` without the audit trail)."""
     report = ImportReport()
     frame = read_placements(name, raw, report)
     if frame is None or not report.ok:

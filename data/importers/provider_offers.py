@@ -34,11 +34,13 @@ from datetime import datetime, timezone
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select
 
+from analysis.access import Viewer
 from analysis.specificity import INTENSITIES
 from data import schema as s
-from data.importers.common import (ImportRefused, ImportReport, check_columns, read_csv_text,
-                                   report_cells, row_of)
+from data.importers.common import (ImportRefused, ImportReport, audited, check_columns,
+                                   import_details, read_csv_text, report_cells, row_of)
 
+FORMAT = "provider-offers"
 COLUMNS = ["urn", "needs", "max_intensity", "age_from", "age_to", "sex", "places"]
 SEXES = ("any", "female", "male")
 OLDEST = 18
@@ -62,6 +64,11 @@ class OfferImport:
     def summary(self) -> str:
         return (f"Imported {self.written:,} provider offer(s); {self.replaced:,} replaced "
                 "an earlier offer for the same home.")
+
+    def audit_detail(self) -> dict:
+        """What the audit trail keeps of a written file."""
+        return {"outcome": "imported", "rows": {"provider_offer": self.written},
+                "replaced": self.replaced}
 
 
 def load_reference(engine: Engine) -> OfferReference:
@@ -208,8 +215,16 @@ def replace_offers(connection: Connection, rows: pd.DataFrame, *, source: str,
     return OfferImport(len(records), int(replaced))
 
 
-def import_file(engine: Engine, name: str, raw: bytes, *, imported_by: str) -> OfferImport:
-    """Check a provider-offers CSV and write it, or raise ImportRefused (nothing written)."""
+def import_file(engine: Engine, name: str, raw: bytes, *, imported_by: str,
+                viewer: Viewer | None = None) -> OfferImport:
+    """Check a provider-offers CSV and write it, or raise ImportRefused (nothing written);
+    recorded in the audit trail either way, for ``viewer`` (None: the command line)."""
+    return audited(engine, viewer, imported_by, import_details(FORMAT, [(name, raw)]),
+                   lambda: write_file(engine, name, raw, imported_by=imported_by))
+
+
+def write_file(engine: Engine, name: str, raw: bytes, *, imported_by: str) -> OfferImport:
+    """Check and write the file (``import_file`` without the audit trail)."""
     report = ImportReport()
     frame = read_offers(name, raw, report)
     if frame is None:

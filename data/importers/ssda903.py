@@ -36,6 +36,7 @@ import pandas as pd
 import pandera.pandas as pa
 from sqlalchemy import Engine
 
+from analysis.access import Viewer
 from data import postcodes
 from data.importers import codes
 from data.importers.common import (
@@ -43,8 +44,10 @@ from data.importers.common import (
     ImportReport,
     ImportResult,
     Submission,
+    audited,
     check_columns,
     frame_hash,
+    import_details,
     read_csv_text,
     report_cells,
     sha256_bytes,
@@ -449,8 +452,17 @@ def read_files(files: list[tuple[str, bytes]], report: ImportReport):
 
 
 def import_files(engine: Engine, files: list[tuple[str, bytes]], *, la_code: str, year: int,
-                 imported_by: str) -> ImportResult:
-    """Import the Header and Episodes CSV files (name, bytes) of one LA and year."""
+                 imported_by: str, viewer: Viewer | None = None) -> ImportResult:
+    """Import the Header and Episodes CSV files (name, bytes) of one LA and year, recorded
+    in the audit trail (refused or not) for ``viewer`` (None: the command line)."""
+    return audited(engine, viewer, imported_by, import_details(FORMAT, files, la_code, year),
+                   lambda: write_files(engine, files, la_code=la_code, year=year,
+                                       imported_by=imported_by))
+
+
+def write_files(engine: Engine, files: list[tuple[str, bytes]], *, la_code: str, year: int,
+                imported_by: str) -> ImportResult:
+    """Check and write the files (``import_files`` without the audit trail)."""
     report = ImportReport()
     frames = read_files(files, report)
     if not report.ok:

@@ -1,0 +1,30 @@
+"""The board pack page's reads: the slow shared objects a pack is cut from (the needs family,
+the fee frame and family), taken from the app's caches where the viewer may read them
+whole, and the live list of packs (a pack made on another tab shows at once)."""
+
+from __future__ import annotations
+
+import cached
+import cached_costs
+from analysis import access
+from data import packs
+from data.pack_tables import Parts
+
+
+def parts(case_year: int | None) -> Parts:
+    """The needs and fee families from the app's caches for a viewer who may read them for
+    all England (analyst, NSG member); otherwise empty, and the pack makes its own (the
+    caches are checked against the sidebar's scope, not the pack's RCC)."""
+    viewer = cached.viewer()
+    whole = all(access.may(viewer, kind) for kind in (access.NEEDS, access.AGGREGATE))
+    if not whole:
+        return Parts()
+    family = None if case_year is None else cached.needs_family(case_year,
+                                                                 cached.case_version())
+    return Parts(needs_family=family, fee_frame=cached_costs.fees(),
+                 fee_family=cached_costs.fee_family(cached_costs.fee_cap_percent()))
+
+
+def made(rcc_ids) -> object:
+    """The packs made for ``rcc_ids``, newest first (live, not cached)."""
+    return packs.packs(cached.engine(), rcc_ids)
