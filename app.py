@@ -95,9 +95,13 @@ def from_link(las, rccs, regions, years) -> list[str]:
         scope = "england"
     if la:
         rcc = las.set_index("code").at[la, "rcc_id"]
+    if rcc is not None and not (las["rcc_id"] == rcc).any():  # an RCC with no LAs yet
+        ignored.append(f"RCC {links.shown(rcc)} with no LAs")
+        scope, rcc = "england" if scope == "rcc" else scope, None
+    first_rcc = las["rcc_id"].iloc[0]  # an RCC with LAs, whatever its name sorts as
     st.session_state.update(
-        f_scope=scope, f_rcc=rcc or rccs["id"].iloc[0], f_region=region or regions["code"].iloc[0],
-        f_la=la or las.loc[las["rcc_id"] == (rcc or rccs["id"].iloc[0]), "code"].iloc[0],
+        f_scope=scope, f_rcc=rcc or first_rcc, f_region=region or regions["code"].iloc[0],
+        f_la=la or las.loc[las["rcc_id"] == (rcc or first_rcc), "code"].iloc[0],
         f_year=int(year_text) if year_text else years[-1])
     return ignored
 
@@ -111,7 +115,8 @@ def sidebar(las, rccs, regions, years) -> Filters:
         st.header("Filters")
         scope = st.radio("Show", KINDS, format_func=KIND_LABELS.get, key="f_scope")
         if scope in ("rcc", "la"):
-            st.selectbox("Regional Care Co-operative", list(rcc_names.index),
+            st.selectbox("Regional Care Co-operative",  # those with LAs: a new one has none
+                         [rcc for rcc in rcc_names.index if rcc in set(las["rcc_id"])],
                          format_func=rcc_names.get, key="f_rcc")
         if scope == "region":
             st.selectbox("Region", list(region_names.index), format_func=region_names.get,

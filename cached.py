@@ -44,11 +44,13 @@ from analysis import lca
 from analysis.disclosure import uses_synthetic
 from components import charts, needs_charts, overview_charts
 from components.source import case_level_source, source_line
-from data.store import DataVersion, check_ready, make_engine
+from data.store import DataVersion, check_state, make_engine
 
 F = TypeVar("F", bound=Callable)
 #: Where this session's run keeps the data version store_ready read (st.session_state).
 VERSION_KEY = "data_version"
+#: Whether the store has local accounts, read by store_ready in the same query.
+ACCOUNTS_KEY = "local_accounts"
 
 
 @st.cache_resource(show_spinner=False)
@@ -62,11 +64,12 @@ def store_ready() -> DataVersion:
     and read its data version for this run. app.py calls it first thing in every run: one
     cheap query, so a rebuilt, broken or newly imported store is seen at the next click."""
     try:
-        version = check_ready(engine())
+        version, local_accounts = check_state(engine())
     except Exception:
         st.session_state.pop(VERSION_KEY, None)
         raise
     st.session_state[VERSION_KEY] = version
+    st.session_state[ACCOUNTS_KEY] = local_accounts
     _forget_other_versions(version)
     return version
 

@@ -113,28 +113,43 @@ _ALEMBIC_VERSION = table("alembic_version", column("version_num"))
 def data_version(engine: Engine) -> DataVersion:
     """The store's data version, in one cheap query (cheap enough for every script run).
     Raises the driver's error if the store cannot be read or has not been migrated."""
-    release, case_import = schema.DataRelease, schema.CaseImport
+    return store_state(engine)[0]
+
+
+def store_state(engine: Engine) -> tuple[DataVersion, bool]:
+    """The data version and whether any account signs in with a password here (the app
+    then offers a sign-in form), in the one query every app run makes. Accounts are not
+    part of the data version: adding one must not empty every cache."""
+    release, case_import, user = schema.DataRelease, schema.CaseImport, schema.AppUser
     query = select(
         select(func.max(_ALEMBIC_VERSION.c.version_num)).scalar_subquery(),
         select(func.max(release.loaded_at)).scalar_subquery(),
         select(func.count()).select_from(release).scalar_subquery(),
-        select(func.max(case_import.id)).scalar_subquery())
+        select(func.max(case_import.id)).scalar_subquery(),
+        select(func.count()).select_from(user)
+        .where(user.password_hash.is_not(None)).scalar_subquery())
     with engine.connect() as connection:
-        revision, built_at, releases, newest_import = connection.execute(query).one()
-    return DataVersion(revision, None if built_at is None else str(built_at),
-                       int(releases or 0), int(newest_import or 0))
+        revision, built_at, releases, newest_import, local = connection.execute(query).one()
+    return (DataVersion(revision, None if built_at is None else str(built_at),
+                        int(releases or 0), int(newest_import or 0)), bool(local))
 
 
 def check_ready(engine: Engine) -> DataVersion:
-    """The store's data version; raises StoreUnavailable with a rebuild hint if the store is
-    missing, corrupt or stale. One query when the store is fine (a stat first for SQLite)."""
+    """The store's data version (see ``check_state``)."""
+    return check_state(engine)[0]
+
+
+def check_state(engine: Engine) -> tuple[DataVersion, bool]:
+    """The store's data version and whether it has local accounts; raises StoreUnavailable
+    with a rebuild hint if the store is missing, corrupt or stale. One query when the store
+    is fine (a stat first for SQLite)."""
     path = sqlite_path(engine.url.render_as_string(hide_password=False))
     if path is not None and not path.exists():
         raise StoreUnavailable(f"The database {path} does not exist yet. {REBUILD_HINT}")
     not_built = StoreUnavailable(f"The database at {describe(engine)} is not built for this "
                                  f"version of RCC Insight. {REBUILD_HINT}")
     try:
-        version = data_version(engine)
+        version, local_accounts = store_state(engine)
     except (DatabaseError, OperationalError) as exc:
         if _migrated_elsewhere(engine):  # readable, but tables of another schema version
             raise not_built from exc
@@ -143,7 +158,7 @@ def check_ready(engine: Engine) -> DataVersion:
         ) from exc
     if version.revision != head_revision() or not version.releases:
         raise not_built
-    return version
+    return version, local_accounts
 
 
 def _migrated_elsewhere(engine: Engine) -> bool:

@@ -339,3 +339,16 @@ def test_only_providers_and_analysts_are_offered_your_homes(app):
     at = app("trustee", "views/costs_page.py", {"scope": "rcc", "rcc": GM, "view": "own"})
     assert "Your homes" not in at.radio(key="costs_view").options
     assert at.radio(key="costs_view").value == "What councils spend"
+
+
+def test_the_register_is_the_boards_not_a_visitors(app):
+    """The explanations register is not published data: a visitor is told why instead of
+    seeing it (and gets no form to ask or answer); a trustee of the RCC sees the section
+    and may record a request."""
+    params = {"scope": "rcc", "rcc": GM}
+    visitor = app("anonymous", "views/accountability_page.py", params)
+    assert any("Sign in" in info.value for info in visitor.info)
+    assert not [button for button in visitor.button if "Record request" in button.label]
+    trustee = app("trustee", "views/accountability_page.py", params)
+    assert not any("Sign in" in info.value for info in trustee.info)
+    assert "Explanations register" in [header.value for header in trustee.header]

@@ -13,6 +13,7 @@ import streamlit as st
 
 import cached
 import live
+from analysis import access
 from analysis import accountability as rule
 from analysis.scope import Scope
 from views import frame, register_panel
@@ -64,29 +65,36 @@ def answer(in_scope: pd.DataFrame, flagged: pd.DataFrame, requests: pd.DataFrame
     st.subheader(headline, anchor=False)
     if details:
         st.markdown(" ".join(details))
+    may_ask = requests is not None and access.may_act(cached.viewer(), access.RECORD)
     if flagged.empty:
+        if not may_ask:
+            return
         with st.expander("Ask an LA for an explanation all the same",
                          expanded="register_flash" in st.session_state):
             request_form(flagged, in_scope, settings, filters.year)
         return
     flagged_list(flagged, requests, filters.year)
+    if not may_ask:
+        return
     with st.container(border=True):
         st.markdown("**Ask for an explanation**")
         request_form(flagged, in_scope, settings, filters.year)
 
 
-def flagged_list(flagged: pd.DataFrame, requests: pd.DataFrame, year: int) -> None:
-    """Each flagged LA, where the board stands with it in the register, and why: one block
-    of text (one element, however many LAs are flagged)."""
-    statuses = rule.register_statuses(requests, year)
+def flagged_list(flagged: pd.DataFrame, requests: pd.DataFrame | None, year: int) -> None:
+    """Each flagged LA, where the board stands with it in the register (for those who may
+    read the register), and why: one block of text (one element, however many LAs)."""
+    statuses = None if requests is None else rule.register_statuses(requests, year)
     st.markdown("\n\n".join(flagged_entry(row, statuses) for row in flagged.itertuples()))
 
 
-def flagged_entry(row, statuses: dict[str, str]) -> str:
+def flagged_entry(row, statuses: dict[str, str] | None) -> str:
     """One flagged LA: name, RCC, register status (orange if never asked), reason."""
+    rcc = f" · {row.rcc} RCC" if isinstance(row.rcc, str) else ""
+    if statuses is None:
+        return f"**{row.la_name}**{rcc}  \n{row.flag_reason}"
     status = statuses.get(row.la_code, rule.NOT_ASKED)
     colour = "blue" if row.la_code in statuses else "orange"
-    rcc = f" · {row.rcc} RCC" if isinstance(row.rcc, str) else ""
     return f"**{row.la_name}**{rcc} · :{colour}-badge[{status}]  \n{row.flag_reason}"
 
 
@@ -153,13 +161,22 @@ def main() -> None:
     table = cached.accountability(filters.year, settings, filters.scope)
     in_scope = table[table["la_code"].isin(cached.scope_codes(filters.scope))]
     flagged = in_scope[in_scope["flag"]].sort_values("z_score_adjusted", ascending=False)
-    requests = live.register_requests(set(in_scope["la_code"]))
+    requests = register_requests(in_scope)
     with answer_space:
         answer(in_scope, flagged, requests, settings, filters)
     method(table, settings, filters.scope)
     funnel(table, in_scope, flagged, settings, filters)
     rates(in_scope, filters, settings.trend_years)
     register_panel.render(requests)
+
+
+def register_requests(in_scope: pd.DataFrame) -> pd.DataFrame | None:
+    """The scope's register, or None where the viewer may not read it (the board's own
+    business: not published data); the register section then says why."""
+    try:
+        return live.register_requests(set(in_scope["la_code"]))
+    except access.AccessDenied:
+        return None
 
 
 main()

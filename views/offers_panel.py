@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 import cached
+from analysis import access
 import live
 from analysis.specificity import INTENSITIES
 from data.importers.common import ImportRefused
@@ -42,6 +43,9 @@ def render(filters: frame.Filters, labels: dict[str, str]) -> None:
         shown = offers.assign(needs=offers["needs"].map(lambda text: need_words(text, labels)))
         frame.table(shown, "provider-offers", "provider offers", scope=filters.scope,
                     column_config=COLUMNS)
+    if not access.may_act(cached.viewer(), access.ADMINISTER):
+        st.caption("Analysts record and change offers.")
+        return
     left, right = st.columns(2)
     with left.expander("Record or change one home's offer", icon=":material/edit:"):
         offer_form(offers, labels)

@@ -9,7 +9,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+import cached
 import live
+from analysis import access
 from analysis.accountability import RuleSettings
 from data.errors import UserInputError
 from data.register import STATUSES, ConflictError
@@ -32,16 +34,21 @@ HISTORY_LABELS = {
 FIELD_WORDS = {**REQUEST_LABELS, "rule_settings": "Rule settings"}
 
 
-def render(requests: pd.DataFrame) -> None:
-    """The register section: the scope's requests and a form to update one."""
+def render(requests: pd.DataFrame | None) -> None:
+    """The register section: the scope's requests and a form to update one (None: the
+    viewer may not read the register here, and is told why)."""
     st.header("Explanations register", anchor=False)
+    if requests is None:
+        st.info(live.register_refusal(), icon=":material/lock:")
+        return
     if requests.empty:
         st.markdown("No explanations have been requested from LAs in this scope yet.")
         return
     shown = requests[list(REQUEST_LABELS)]
     frame.table(shown, "register", "register", scope=frame.current().scope,
                 column_config=REQUEST_LABELS)
-    update_request(requests)
+    if access.may_act(cached.viewer(), access.RECORD):
+        update_request(requests)
 
 
 def show_flash() -> None:

@@ -43,10 +43,17 @@ def current_viewer(engine: Engine) -> Viewer:
     at the top of the sidebar."""
     if oidc_configured():
         return oidc_viewer(engine)
-    if accounts.has_local_accounts(engine):
+    if local_accounts(engine):
         return local_viewer(engine)
     st.sidebar.info(SINGLE_USER_NOTE, icon=":material/person:")
     return access.SINGLE_USER
+
+
+def local_accounts(engine: Engine) -> bool:
+    """Whether the store has local accounts: as this run's store check read it (the one
+    query a warm run makes), else asked now."""
+    known = st.session_state.get(cached.ACCOUNTS_KEY)
+    return accounts.has_local_accounts(engine) if known is None else known
 
 
 def oidc_configured() -> bool:
