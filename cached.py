@@ -30,27 +30,21 @@ import streamlit as st
 from streamlit import dataframe_util
 from sqlalchemy import Engine
 
-from analysis import access, reorganisation
-from analysis import geometry
+from analysis import access, geometry, lca, reorganisation
 from analysis.accountability import LIMIT_WORDS, RuleSettings, assessable
 from analysis.funnel import curve as funnel_curve
 from analysis.scope import Scope
-from data import (cohort_store, map_tables, offer_register, queries,
-                  tables)
-from data import gap_tables
+from data import cohort_store, gap_tables, map_tables, offer_register, queries, tables
 from data import needs_tables as needs_tables_data
 from data.importers import case_tables
-from analysis import lca
 from analysis.disclosure import uses_synthetic
 from components import charts, needs_charts, overview_charts
 from components.source import case_level_source, source_line
 from data.store import DataVersion, check_state, make_engine
 
 F = TypeVar("F", bound=Callable)
-#: Where this session's run keeps the data version store_ready read (st.session_state).
-VERSION_KEY = "data_version"
-#: Whether the store has local accounts, read by store_ready in the same query.
-ACCOUNTS_KEY = "local_accounts"
+#: Where store_ready keeps the data version and whether any local account exists.
+VERSION_KEY, ACCOUNTS_KEY = "data_version", "local_accounts"
 
 
 @st.cache_resource(show_spinner=False)
