@@ -10,6 +10,8 @@ the synthetic label.
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 from sqlalchemy import Engine
 
@@ -19,6 +21,7 @@ from analysis.fee_family import FeeFamily, build_family
 from analysis.scope import Scope
 from data import caps, fee_frame, queries
 from data.errors import UserInputError
+from data.kept import kept
 
 LEVELS = ("la", "rcc", "region", "england")
 MAKE_UP_COLUMNS = {"group": "Placement type", "placements": "Placements",
@@ -41,9 +44,25 @@ def geography(engine: Engine) -> tuple[dict, dict]:
 
 
 def fee_family(engine: Engine, frame: pd.DataFrame, cap_percent: float) -> FeeFamily:
-    """The fee family of the whole fee frame against a cap (built once per data version and
-    cap by the page's cache)."""
+    """The fee family of the whole fee frame against a cap, as kept in the store for the
+    current data, the cap and exactly this frame (made and kept first if it is not:
+    ``data.kept``; the page's cache also holds it in memory)."""
+    cap = float(cap_percent)
+    return kept(engine, f"fee-family:{cap!r}", lambda: build_fee_family(engine, frame, cap),
+                inputs=frame_digest(frame))
+
+
+def build_fee_family(engine: Engine, frame: pd.DataFrame, cap_percent: float) -> FeeFamily:
+    """The fee family of ``frame`` against a cap, made now (``fee_family`` keeps it)."""
     return build_family(frame, cap_percent, *geography(engine))
+
+
+def frame_digest(frame: pd.DataFrame) -> str:
+    """A digest of a fee frame's rows, columns and attrs (a fraction of a second on all of
+    England's): a family kept for one frame is never handed out for another."""
+    digest = hashlib.sha256(pd.util.hash_pandas_object(frame).to_numpy().tobytes())
+    digest.update(repr((list(frame.columns), sorted(frame.attrs.items()))).encode())
+    return digest.hexdigest()[:32]
 
 
 def labelled(table: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:

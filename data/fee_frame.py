@@ -1,6 +1,7 @@
 """The fee frame: one row per current paid placement with a weekly fee, with what the Costs
 page breaks fees down by (who placed the child and where, the provider, the child's needs,
-age and cohort). Every fee table, statistic and model of the Costs page starts here.
+age and cohort). Every fee table, statistic and model of the Costs page starts here. Made
+once per data version and kept in the store (``data.kept``).
 
 Which rows: placements open at the records' last day (31 March of the latest year held)
 with a fee in ``placement_fee``; real imported children replace the synthetic ones LA by
@@ -27,6 +28,7 @@ from analysis.scope import Scope
 from data import queries
 from data import schema as s
 from data.case_series import child_cohorts, driver_rows
+from data.kept import kept
 from data.map_tables import case_years
 from forecasting.monthly import placement_group
 
@@ -45,8 +47,14 @@ COLUMNS = ["episode_id", "child_id", "la_code", "rcc", "rcc_name", "region", "pl
 
 
 def fee_frame(engine: Engine) -> pd.DataFrame:
-    """Every current paid placement with a weekly fee (the module docstring's columns);
-    ``attrs``: ``as_at`` (the records' last day) and ``synthetic``."""
+    """Every current paid placement with a weekly fee, as kept in the store for the current
+    data (made and kept first if it is not: ``data.kept``); callers must not change it."""
+    return kept(engine, "fee-frame", lambda: build_fee_frame(engine))
+
+
+def build_fee_frame(engine: Engine) -> pd.DataFrame:
+    """Every current paid placement with a weekly fee (the module docstring's columns),
+    made now; ``attrs``: ``as_at`` (the records' last day) and ``synthetic``."""
     as_at = records_end(engine)
     rows = fee_rows(engine)
     if rows.empty or as_at is None:

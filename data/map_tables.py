@@ -20,6 +20,7 @@ from analysis.scope import Scope
 from data import queries
 from data import schema as s
 from data.errors import UserInputError
+from data.kept import kept
 from data.sources import ENGLAND
 from data.tables import check_scope, check_year, la_rates, las_with_history, scope_codes
 
@@ -212,8 +213,15 @@ def needs_at(engine: Engine, year: int) -> pd.DataFrame:
 
 def placement_family(engine: Engine, year: int) -> PlacementFamily:
     """Every table of children by placing and placement area for 31 March ``year``,
-    protected together (``analysis.placement_family``). The expensive step of the
-    case-level views: the app builds it once per year and data version."""
+    protected together, as kept in the store for the current data (made and kept first if
+    it is not: ``data.kept``). The expensive step of the case-level views, the All RCCs
+    comparison and a board pack; the app also caches it in memory."""
+    return kept(engine, f"placement-family:{year}", lambda: build_placement_family(engine, year))
+
+
+def build_placement_family(engine: Engine, year: int) -> PlacementFamily:
+    """The same, made and protected now (``analysis.placement_family``); a UserInputError
+    for a year without case-level data."""
     check_case_year(engine, year)
     placements = placements_at(engine, year)
     placements["group"] = flow_rules.placement_group(placements["place"])

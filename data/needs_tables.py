@@ -3,8 +3,9 @@ children looked after at 31 March with case-level data, their needs at their lat
 assessment, counted and protected together (``analysis.needs_family``) and labelled
 when synthetic.
 
-``needs_family`` is the expensive step (every table of the year protected at once): the
-app builds it once per year and data version and hands it to ``needs_tables`` /
+``needs_family`` is the expensive step (every table of the year protected at once): it is
+made once per year and data version and kept in the store (``data.kept``), so every process
+reads it back; the app also caches it in memory and hands it to ``needs_tables`` /
 ``needs_export``.
 """
 
@@ -20,6 +21,7 @@ from analysis.scope import Scope
 from data import gap_tables, queries
 from data import schema as s
 from data.errors import UserInputError
+from data.kept import kept
 from data.map_tables import check_case_year, placements_at
 from data.tables import check_scope, las_with_history
 
@@ -49,8 +51,15 @@ def need_labels(engine: Engine) -> dict[str, str]:
 
 
 def needs_family(engine: Engine, year: int) -> NeedsFamily:
-    """Every needs table of 31 March ``year``, protected together; a UserInputError for a
-    year without case-level data."""
+    """Every needs table of 31 March ``year``, protected together, as kept in the store for
+    the current data (made and kept first if it is not); a UserInputError for a year without
+    case-level data."""
+    return kept(engine, f"needs-family:{year}", lambda: build_needs_family(engine, year))
+
+
+def build_needs_family(engine: Engine, year: int) -> NeedsFamily:
+    """Every needs table of 31 March ``year``, made and protected now (``needs_family``
+    keeps it); a UserInputError for a year without case-level data."""
     check_case_year(engine, year)
     children, needs = case_children(engine, year)
     everyone = las_with_history(engine)

@@ -586,6 +586,7 @@ class FeeCap(Base):
 
 
 
-# The boards' tables (accounts, audit trail, board packs) live in their own module; imported
-# here, after Base and every other table, so ``data.schema`` still holds the whole schema.
-from data.schema_boards import AppUser, AuditEvent, BoardPack  # noqa: E402,F401
+# The boards' tables (accounts, audit trail, board packs, kept results) live in their own
+# module; imported here, after Base and every other table, so ``data.schema`` still holds
+# the whole schema.
+from data.schema_boards import AppUser, AuditEvent, BoardPack, KeptResult  # noqa: E402,F401

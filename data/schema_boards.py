@@ -1,6 +1,7 @@
 """The boards' tables of the RCC Insight store: who may sign in, the append-only audit
-trail and board packs as made (migration 0011). Part of ``data.schema``, which imports them
-so one module still names the whole schema."""
+trail and board packs as made (migration 0011), and the slow shared results the pages and
+packs are cut from, kept per data version (migration 0012). Part of ``data.schema``, which
+imports them so one module still names the whole schema."""
 
 from __future__ import annotations
 
@@ -64,3 +65,17 @@ class BoardPack(Base):
     manifest: Mapped[str] = mapped_column(Text)
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
     xlsx: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class KeptResult(Base):
+    """A slow shared result (a needs family, the fee frame, a fee family) as made for one
+    data version (``data/kept.py``): one row per name, replaced when the data change. The
+    payload is a pickle written only by ``data.kept`` into this store."""
+
+    __tablename__ = "kept_result"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    data_key: Mapped[str] = mapped_column(Text)  # what it was made from (``kept.data_key``)
+    inputs: Mapped[str] = mapped_column(String(64))  # digest of handed-in inputs, or ""
+    made_at: Mapped[datetime] = mapped_column(DateTime)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
