@@ -20,6 +20,7 @@ see that kind at this run's scope before it computes or answers, else AccessDeni
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
 from typing import Callable, TypeVar
@@ -160,6 +161,28 @@ def require(kind: str, wide: bool = False) -> None:
 _inside = threading.local()
 
 
+@contextlib.contextmanager
+def _checked_already():
+    """The readers called inside are not checked again (``checked``)."""
+    outer = getattr(_inside, "checked", False)
+    _inside.checked = True
+    try:
+        yield
+    finally:
+        _inside.checked = outer
+
+
+@contextlib.contextmanager
+def read_for(kinds: tuple[str, ...], scope_kind: str, rcc: str | None):
+    """Check the viewer for ``kinds`` at a scope the page names (not the sidebar's), then
+    let the readers inside answer without checking again: a board pack for the RCC a
+    trustee chose is cut from the shared families of every RCC, which it never shows."""
+    for kind in kinds:
+        access.require(viewer(), kind, scope_kind, rcc)
+    with _checked_already():
+        yield
+
+
 def checked(kind: str, wide: bool = False) -> Callable[[F], F]:
     """Check the viewer (``require``) before ``func`` runs or answers from the cache. Only
     the outermost checked call is checked: what an allowed reader reads to make its answer
@@ -173,11 +196,8 @@ def checked(kind: str, wide: bool = False) -> Callable[[F], F]:
             if getattr(_inside, "checked", False):
                 return func(*args, **kwargs)
             require(kind, wide)
-            _inside.checked = True
-            try:
+            with _checked_already():
                 return func(*args, **kwargs)
-            finally:
-                _inside.checked = False
 
         guarded.kind, guarded.wide, guarded.clear = kind, wide, getattr(func, "clear", None)
         return guarded  # type: ignore[return-value]

@@ -11,18 +11,15 @@ from data import packs
 from data.pack_tables import Parts
 
 
-def parts(case_year: int | None) -> Parts:
-    """The needs and fee families from the app's caches for a viewer who may read them for
-    all England (analyst, NSG member); otherwise empty, and the pack makes its own (the
-    caches are checked against the sidebar's scope, not the pack's RCC)."""
-    viewer = cached.viewer()
-    whole = all(access.may(viewer, kind) for kind in (access.NEEDS, access.AGGREGATE))
-    if not whole:
-        return Parts()
-    family = None if case_year is None else cached.needs_family(case_year,
-                                                                 cached.case_version())
-    return Parts(needs_family=family, fee_frame=cached_costs.fees(),
-                 fee_family=cached_costs.fee_family(cached_costs.fee_cap_percent()))
+def parts(rcc_id: str, case_year: int | None) -> Parts:
+    """The needs and fee families from the app's caches (shared with the Needs and Costs
+    pages, so a pack does not rebuild them), once the viewer is checked for ``rcc_id``'s
+    needs and aggregate figures: the pack is cut to that RCC, whatever the sidebar shows."""
+    with cached.read_for((access.NEEDS, access.AGGREGATE), "rcc", rcc_id):
+        family = None if case_year is None else cached.needs_family(case_year,
+                                                                    cached.case_version())
+        return Parts(needs_family=family, fee_frame=cached_costs.fees(),
+                     fee_family=cached_costs.fee_family(cached_costs.fee_cap_percent()))
 
 
 def made(rcc_ids) -> object:

@@ -7,7 +7,6 @@ the viewer does not serve, a stack trace for a mistyped command."""
 from __future__ import annotations
 
 import io
-import shutil
 import subprocess
 from datetime import date
 
@@ -22,6 +21,7 @@ from data import audit, cli, pack_workbook, packs, tables
 from data.config import sqlite_path
 from data.store import make_engine
 from tests.app_pages import opened, words
+from tests.conftest import copied_store
 
 RCC = "greater-manchester"
 MEETING = "2026-01-15"
@@ -37,12 +37,9 @@ SHEETS = ["About", "overview", "scope-comparison", "la-rates-flagged", "register
 def pack_url(cohort_url, tmp_path_factory) -> str:
     """A copy of the cohort store that packs may be written into (the cohort store itself
     is never written to)."""
-    source = sqlite_path(cohort_url)
-    if source is None:
+    if sqlite_path(cohort_url) is None:
         pytest.skip("packs are written into a copy of the SQLite cohort store")
-    copy = tmp_path_factory.mktemp("packs") / "rcc.sqlite"
-    shutil.copyfile(source, copy)
-    return f"sqlite:///{copy}"
+    return copied_store(cohort_url, tmp_path_factory.mktemp("packs"))
 
 
 @pytest.fixture(scope="module")
@@ -197,3 +194,27 @@ def test_reopening_a_pack_link_shows_its_frozen_tables(made, pack_url, monkeypat
     assert len(at.dataframe) == len(frozen)
     shown = at.dataframe[0].value
     assert list(shown["measure"]) == list(frozen["overview"]["measure"])
+
+
+def test_a_trustee_pack_shares_the_pages_families_only_for_their_own_rcc(pack_url):
+    """A trustee making a pack for their RCC is handed the families the Needs and Costs
+    pages cached (whatever the sidebar shows), not left to rebuild them; for another RCC
+    the same call is refused before anything is read."""
+    import streamlit as st
+
+    import cached_packs
+    from tests.app_pages import app_on
+
+    trustee = access.Viewer("trustee", email="t@example.org", rccs=frozenset({RCC}),
+                            how="local")
+    year = max(cli.map_tables.case_years(make_engine(pack_url)))
+    with app_on(pack_url):
+        st.session_state["viewer"] = trustee
+        try:
+            parts = cached_packs.parts(RCC, year)
+            assert parts.needs_family is not None and parts.fee_family is not None
+            assert parts.fee_frame is not None
+            with pytest.raises(access.AccessDenied):
+                cached_packs.parts("london", year)
+        finally:
+            st.session_state.pop("viewer", None)

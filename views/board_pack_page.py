@@ -92,7 +92,7 @@ def make(rcc_id: str, meeting: date) -> None:
     with st.status("Making the pack…", expanded=True) as status:
         made = packs.make_pack(
             engine, rcc_id, meeting, cached.viewer(),
-            parts=cached_packs.parts(pack_manifest.case_year(engine, year)),
+            parts=cached_packs.parts(rcc_id, pack_manifest.case_year(engine, year)),
             progress=lambda stage: stage and status.write(f"{stage.capitalize()}…"))
         status.update(label=f"Pack {made.id} made in {sum(made.seconds.values()):.0f} s",
                       state="complete", expanded=False)
