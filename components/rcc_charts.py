@@ -30,7 +30,7 @@ def small_rate_chart(area: pd.DataFrame, england: pd.DataFrame, caption: str,
     fig.update_layout(
         title=dict(text=f"<b>{name}</b><br><span style='font-size:13px'>{caption}</span>",
                    x=0, xanchor="left", y=1, yref="container", yanchor="top",
-                   pad=dict(t=10), font=dict(size=TITLE_FONT)),
+                   pad=dict(t=16), font=dict(size=TITLE_FONT)),
         width=WIDTH, height=HEIGHT, template="plotly_white", showlegend=False,
         font={**FONT, "size": 13}, margin=dict(l=8, r=8, t=62, b=8),
         hoverlabel=dict(font_size=14))

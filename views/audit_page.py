@@ -57,9 +57,6 @@ since, until = chosen_days(days_column.date_input(
     "Days", (today - timedelta(days=DEFAULT_DAYS), today), max_value=today, key="audit_days",
     format="DD/MM/YYYY", help="The first and the last day to show (both included)."))
 
-
-
-
 events = cached_audit.events(who, action, since, until)
 st.caption(f"{len(events):,} event{'s' if len(events) != 1 else ''} {days_words(since, until)}"
            ", newest first (times by the server's clock).")

@@ -3,8 +3,9 @@
 Trustees read the app on a 1024x768 projector and on phones, so headline numbers must fit
 their cards, headings must wrap rather than run out of their box, and a chart's toolbar
 must not sit on its title; a table's toolbar download, which would skip the audit trail,
-is hidden. Streamlit has no setting for these, so they are CSS here (and only here):
-Streamlit's own test ids (``stMetricValue``, ``stMainBlockContainer``) and plotly's and
+is hidden; code in a caption keeps WCAG 2.2 AA contrast. Streamlit has no setting for
+these, so they are CSS here (and only here): Streamlit's own test ids (``stMetricValue``,
+``stMainBlockContainer``, ``stCaptionContainer``) and plotly's and
 Vega's class names (``modebar-container``, ``gtitle``, ``role-title-text``) are what it
 targets.
 """
@@ -27,6 +28,12 @@ CSS = f"""
 [data-testid="stMain"] h1, [data-testid="stMain"] h2, [data-testid="stMain"] h3,
 [data-testid="stMetricLabel"], [data-testid="stMarkdownContainer"] p {{
   overflow-wrap: normal; word-break: normal; hyphens: manual;
+}}
+/* Captions: Streamlit fades the whole caption to 60% opacity, which fades inline code too
+   (a command in a caption) below WCAG 2.2 AA contrast on its own background. The same 60%
+   as a colour fades the words alone; code keeps its own colour. */
+[data-testid="stCaptionContainer"] {{
+  opacity: 1; color: color-mix(in srgb, currentColor 60%, transparent);
 }}
 /* Date fields: each part (day, month, year) a 24-pixel touch target (WCAG 2.2 target size). */
 [data-testid="stDateInput"] [role="spinbutton"] {{

@@ -148,10 +148,14 @@ def browser():
         launched.close()
 
 
-def new_page(browser):
-    """A page in a fresh browser context at a meeting-room screen size, whose actions
-    (click, fill, goto) wait as long as expectations do."""
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
+#: A meeting room's wide screen, where pages open unless a test says otherwise.
+WIDE = {"width": 1440, "height": 900}
+
+
+def new_page(browser, viewport: dict = WIDE):
+    """A page in a fresh browser context at a screen size (a meeting room's unless
+    given), whose actions (click, fill, goto) wait as long as expectations do."""
+    context = browser.new_context(viewport=viewport)
     context.set_default_timeout(TIMEOUT)
     context.set_default_navigation_timeout(TIMEOUT)
     return context.new_page()
@@ -238,11 +242,11 @@ def full_screenshot(page, name: str) -> Path:
     app_idle(page)
     height = page.evaluate(
         "() => document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 900")
-    page.set_viewport_size({"width": 1440, "height": min(int(height) + 50, 16000)})
+    page.set_viewport_size({**WIDE, "height": min(int(height) + 50, 16000)})
     next_frames(page)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
-    page.set_viewport_size({"width": 1440, "height": 900})
+    page.set_viewport_size(WIDE)
     next_frames(page)
     return path
 

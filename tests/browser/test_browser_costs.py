@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import (VEGA_SVG, app_idle, at_least, full_screenshot,
                                     no_exception, open_page)
-from tests.browser.test_accessibility import violations
+from tests.browser.accessibility import violations
 
 GM = "scope=rcc&rcc=greater-manchester"
 

@@ -15,13 +15,14 @@ from playwright.sync_api import expect
 from shapely.geometry import shape
 from shapely.ops import polylabel
 
-from tests.browser.conftest import (ROOT, app_idle, chosen_scope, full_screenshot, heading,
-                                    new_page, no_exception, open_page, sidebar)
+from tests.browser.conftest import (ROOT, WIDE, app_idle, chosen_scope, full_screenshot,
+                                    heading, new_page, no_exception, open_page, sidebar)
 
 #: LAs drawn on the map at each scope (the LA scope draws its RCC's LAs).
 IN_SCOPE = {"scope=england": 153, "scope=rcc&rcc=greater-manchester": 10,
             "scope=region&region=E12000001": 12}
 CASE_LEVEL = "Where children are placed (case level)"
+SIZES = {"projector": {"width": 1024, "height": 768}, "wide": WIDE}
 
 
 def map_frame(page):
@@ -32,9 +33,9 @@ def map_frame(page):
     return frames.first.content_frame
 
 
-@pytest.fixture
-def offline(page):
-    """A page that may only talk to the app on loopback: any other request fails the test."""
+def offline(page) -> list[str]:
+    """Let the page talk only to the app on loopback: every other request fails, and is
+    listed in the list returned."""
     outside = []
 
     def route(handled):
@@ -45,19 +46,39 @@ def offline(page):
             handled.abort()
 
     page.route("**/*", route)
-    yield page
-    assert not outside, outside
+    return outside
+
+
+@pytest.fixture(scope="module")
+def opened_map(browser, app_url):
+    """The Maps page at a scope (its query) and a window size, opened once for every test
+    that only looks at it (loading a page is what costs time), offline: a function of
+    (query, size) giving the page and the requests it tried to make off loopback."""
+    opened = {}
+
+    def at(query: str, size: str):
+        if (query, size) not in opened:
+            page = new_page(browser, SIZES[size])
+            outside = offline(page)
+            open_page(page, f"{app_url}/maps?{query}", re.compile(r"^Maps: "))
+            opened[query, size] = page, outside
+        return opened[query, size]
+
+    yield at
+    for page, _ in opened.values():
+        page.context.close()
 
 
 @pytest.mark.parametrize("query, expected", IN_SCOPE.items())
-def test_one_path_per_la_in_scope_with_no_internet(offline, app_url, query, expected):
+def test_one_path_per_la_in_scope_with_no_internet(opened_map, query, expected):
     """Leaflet draws exactly one clickable path per LA in scope, from local files only."""
-    open_page(offline, f"{app_url}/maps?{query}", re.compile(r"^Maps: "))
-    frame = map_frame(offline)
+    page, outside = opened_map(query, "wide")
+    frame = map_frame(page)
     expect(frame.locator("path.la-area")).to_have_count(expected)
     expect(frame.locator(".leaflet-control-attribution")).to_have_count(1)
-    no_exception(offline)
-    full_screenshot(offline, f"browser-maps-{query.split('=')[1].split('&')[0]}")
+    no_exception(page)
+    full_screenshot(page, f"browser-maps-{query.split('=')[1].split('&')[0]}")
+    assert not outside, outside
 
 
 #: Published outlines, to find where on the map an LA is without asking the app.
@@ -66,7 +87,6 @@ BOUNDARIES = ROOT / "data/open/boundaries/england_ctyua_dec2023_buc_valid_with_r
 TARGETS = {"england": ("scope=england", "E10000017", "Lancashire"),
            "rcc": ("scope=rcc&rcc=greater-manchester", "E08000010", "Wigan"),
            "la": ("scope=la&la=E08000009", "E08000003", "Manchester")}
-SIZES = {"projector": (1024, 768), "wide": (1440, 900)}
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +152,7 @@ def test_a_real_click_selects_the_la(page, app_url, outlines, scope):
     on a map the page may have to scroll to) makes that LA the shared filter and the link,
     at England, RCC and LA scope."""
     query, code, name = TARGETS[scope]
-    page.set_viewport_size(dict(zip(("width", "height"), SIZES["projector"])))
+    page.set_viewport_size(SIZES["projector"])
     open_page(page, f"{app_url}/maps?{query}", re.compile(r"^Maps: "))
     frame = map_frame(page)
     expect(frame.locator("path.la-area").first).to_be_attached()
@@ -154,11 +174,10 @@ def boxes(frame, selector: str) -> list[shapely.Polygon]:
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("rcc", ["greater-manchester", "south-west"])
-def test_the_whole_rcc_is_in_view_clear_of_legend_and_credits(page, app_url, rcc, size):
+def test_the_whole_rcc_is_in_view_clear_of_legend_and_credits(opened_map, rcc, size):
     """At RCC scope every LA lies wholly inside the map and under neither the legend nor
     the map's credits (each path's box, as the browser lays it out)."""
-    page.set_viewport_size(dict(zip(("width", "height"), SIZES[size])))
-    open_page(page, f"{app_url}/maps?scope=rcc&rcc={rcc}", re.compile(r"^Maps: "))
+    page, _ = opened_map(f"scope=rcc&rcc={rcc}", size)
     frame = map_frame(page)
     expect(frame.locator(".map-legend")).to_be_visible()
     expect(frame.locator("path.la-area").first).to_be_attached()
@@ -172,11 +191,10 @@ def test_the_whole_rcc_is_in_view_clear_of_legend_and_credits(page, app_url, rcc
 @pytest.mark.parametrize("query, named", [("scope=rcc&rcc=greater-manchester", 8),
                                           ("scope=rcc&rcc=london", 8),
                                           ("scope=england", 0)])
-def test_la_names_are_on_the_map_and_never_overlap(page, app_url, query, named):
+def test_la_names_are_on_the_map_and_never_overlap(opened_map, query, named):
     """LA names are written on the map below England scope, at least ``named`` of them
     shown, and no two names shown overlap (those that would are hidden)."""
-    page.set_viewport_size(dict(zip(("width", "height"), SIZES["projector"])))
-    open_page(page, f"{app_url}/maps?{query}", re.compile(r"^Maps: "))
+    page, _ = opened_map(query, "projector")
     frame = map_frame(page)
     expect(frame.locator("path.la-area").first).to_be_attached()
     shown = frame.locator(".la-label:not(.la-label-hidden) span")

@@ -4,6 +4,12 @@ Checks what AppTest cannot: the page draws (no exception box), its heading and c
 appear, and its URL is a working shareable link. A full-page screenshot of each is
 saved under tests/artifacts/ for looking at. Every check waits for what it checks
 (Playwright's ``expect``), so a slow machine cannot make it read a half-drawn page.
+
+Loading a Streamlit page is what costs time on a busy machine, so each page at each scope
+is loaded once and every per-page check runs on that load (each a subtest, so one failing
+does not hide the others): at England and LA scope also accessibility (accessibility.py)
+and the layout at a projector's width (layout.py), and on the link reopened on a phone,
+the phone's layout.
 """
 
 from __future__ import annotations
@@ -14,39 +20,78 @@ import pytest
 from playwright.sync_api import expect
 
 from analysis.scope import KIND_LABELS
+from tests.browser.accessibility import (no_serious_violations_in_our_markup,
+                                         write_streamlit_report)
 from tests.browser.conftest import (SCOPES, VEGA_SVG, app_idle, charts_drawn, chosen_scope,
                                     filters, full_screenshot, heading, navigation, new_page,
                                     no_exception, open_page, sidebar)
+from tests.browser.layout import SIZES, nothing_is_cut_off
 
 #: What each scope's link names, as headings show it ("<page>: <name>").
 SCOPE_NAMES = {"england": "England", "rcc": "Greater Manchester RCC", "la": "Blackpool"}
 #: The sidebar's selectboxes at each scope: RCC and LA as the scope needs, and the year.
 FILTERS_SHOWN = {"england": 1, "rcc": 2, "la": 3}
+#: Headings that name no scope: All RCCs compares every RCC, at 31 March of the year shown.
+UNSCOPED_HEADINGS = {"All RCCs": r"^All RCCs, 31 March \d{4}$"}
+#: The scopes each page's accessibility and layout are checked at.
+CLOSE_SCOPES = ("england", "la")
 
 
-@pytest.mark.parametrize("scope", SCOPES)
-@pytest.mark.parametrize("title, path", navigation())
-def test_page_draws_and_its_link_reopens_the_same_view(browser, page, app_url, title, path,
-                                                       scope):
-    """No exception, the right heading and charts, and the URL reopens identically."""
-    expected_heading = re.compile(rf"^{re.escape(title)}(: {re.escape(SCOPE_NAMES[scope])})?$")
-    open_page(page, f"{app_url}/{path}?{SCOPES[scope]}", expected_heading)
+@pytest.fixture(scope="module", autouse=True)
+def streamlit_report():
+    """Once every page is checked, what Streamlit's own markup causes, for the README."""
+    yield
+    write_streamlit_report()
+
+
+def draws_with_its_filters(page, url: str, title: str, scope: str) -> tuple[str, list, str]:
+    """No exception, the right heading, charts, scope and filters, and the app wrote the
+    year into the link: (the heading, the filters' texts, the link) as drawn."""
+    expected_heading = re.compile(UNSCOPED_HEADINGS.get(title) or
+                                  rf"^{re.escape(title)}(: {re.escape(SCOPE_NAMES[scope])})?$")
+    open_page(page, url, expected_heading)
     charts_drawn(page, title)
     expect(chosen_scope(page)).to_have_text(KIND_LABELS[scope])
     expect(filters(page)).to_have_count(FILTERS_SHOWN[scope])
     expect(page).to_have_url(re.compile(r"[?&]year=\d{4}\b"))  # the app wrote the link
     app_idle(page)
     no_exception(page)
-    shown, boxes, link = heading(page).inner_text(), filters(page).all_inner_texts(), page.url
-    full_screenshot(page, f"browser-{path or 'overview'}-{scope}")
+    return heading(page).inner_text(), filters(page).all_inner_texts(), page.url
 
-    reopened = new_page(browser)
+
+def reopens_the_same_view(page, link: str, shown: str, boxes: list, title: str,
+                          scope: str) -> None:
+    """The link, opened in a fresh browser, draws the same heading, scope and filters."""
+    open_page(page, link, shown)
+    expect(chosen_scope(page)).to_have_text(KIND_LABELS[scope])
+    expect(filters(page)).to_have_text(boxes, use_inner_text=True)
+    charts_drawn(page, title)
+    no_exception(page)
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+@pytest.mark.parametrize("title, path", navigation())
+def test_page_draws_and_its_link_reopens_the_same_view(browser, page, app_url, subtests,
+                                                       title, path, scope):
+    """No exception, the right heading and charts, and the URL reopens identically (on a
+    phone); at England and LA scope also no serious accessibility violation in our markup
+    and nothing cut off at a projector's or a phone's size."""
+    shown, boxes, link = draws_with_its_filters(page, f"{app_url}/{path}?{SCOPES[scope]}",
+                                                title, scope)
+    full_screenshot(page, f"browser-{path or 'overview'}-{scope}")
+    close = scope in CLOSE_SCOPES
+    if close:
+        with subtests.test("accessibility"):
+            no_serious_violations_in_our_markup(page, title)
+        with subtests.test("projector"):
+            page.set_viewport_size(SIZES["projector"])
+            nothing_is_cut_off(page, title, path, scope)
+    reopened = new_page(browser, SIZES["phone"])
     try:
-        open_page(reopened, link, shown)
-        expect(chosen_scope(reopened)).to_have_text(KIND_LABELS[scope])
-        expect(filters(reopened)).to_have_text(boxes, use_inner_text=True)
-        charts_drawn(reopened, title)
-        no_exception(reopened)
+        reopens_the_same_view(reopened, link, shown, boxes, title, scope)
+        if close:
+            with subtests.test("phone"):
+                nothing_is_cut_off(reopened, title, path, scope)
     finally:
         reopened.context.close()
 

@@ -6,18 +6,19 @@ no headline number or heading wider than its box (``scrollWidth <= clientWidth``
 catches "8…" and a title running off the page), every chart title inside its chart, the
 sidebar closed on a phone and no chart toolbar there. A screenshot of each page at each
 size is kept in tests/artifacts/ (layout-<page>-<scope>-<w>x<h>.png) for looking at.
+The checks run on loads test_browser_pages.py makes anyway: the projector on the page
+opened on a wide screen and then made narrower, the phone on its link reopened on one.
 """
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import (ARTIFACTS, LEAFLET_MAPS, PLOTLY_CHARTS, SCOPES, TIMEOUT,
-                                    VEGA_CHARTS, VEGA_SVG, app_idle, charts_drawn, navigation,
-                                    next_frames, no_exception, open_page, sidebar)
+from tests.browser.conftest import (ARTIFACTS, LEAFLET_MAPS, PLOTLY_CHARTS, VEGA_CHARTS,
+                                    VEGA_SVG, app_idle, next_frames, no_exception, sidebar)
+from views.style import NARROW
 
-SIZES = {"projector": (1024, 768), "phone": (390, 844)}
+SIZES = {"projector": {"width": 1024, "height": 768}, "phone": {"width": 390, "height": 844}}
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 #: What the tests measure, as the browser laid it out: each text box that is wider inside
 #: than its box (a headline number, a heading), and each chart title not inside its chart
@@ -53,18 +54,16 @@ CUT_OFF = """() => {
   }
   return cut;
 }"""
-
-
-@pytest.fixture(params=list(SIZES), ids=list(SIZES))
-def sized_page(request, browser):
-    """A fresh page at one of the meeting-room sizes."""
-    width, height = SIZES[request.param]
-    context = browser.new_context(viewport={"width": width, "height": height})
-    context.set_default_timeout(TIMEOUT)
-    context.set_default_navigation_timeout(TIMEOUT)
-    opened = context.new_page()
-    yield opened
-    context.close()
+#: True once no chart is wider than its box: each Plotly chart's laid-out width, and each
+#: Vega chart's drawing, within the box Streamlit gives it.
+RELAID_OUT = """() => {
+  const width = el => el.getBoundingClientRect().width;
+  const plotly = [...document.querySelectorAll('.js-plotly-plot')]
+    .every(plot => !plot._fullLayout || plot._fullLayout.width <= width(plot) + 1);
+  const vega = [...document.querySelectorAll('[data-testid="stVegaLiteChart"] svg.marks')]
+    .every(svg => width(svg) <= width(svg.closest('[data-testid="stVegaLiteChart"]')) + 1);
+  return plotly && vega;
+}"""
 
 
 def drawn(page, title: str) -> None:
@@ -96,24 +95,30 @@ def screenshot(page, name: str) -> None:
     next_frames(page)
 
 
-@pytest.mark.parametrize("scope", ["england", "la"])
-@pytest.mark.parametrize("title, path", navigation())
-def test_nothing_is_cut_off(sized_page, app_url, title, path, scope):
-    """Headline numbers, headings and chart titles fit their boxes; on a phone the sidebar
-    starts closed and no chart toolbar shows."""
-    page = sized_page
-    open_page(page, f"{app_url}/{path}?{SCOPES[scope]}")
-    charts_drawn(page, title)
+def charts_fit_their_boxes(page) -> None:
+    """Wait until every chart has been laid out for the window's width: after the window
+    is made narrower each Plotly and Vega chart redraws a moment later, and until then it
+    is wider than its box."""
+    page.wait_for_function(RELAID_OUT, polling="raf")
+
+
+def nothing_is_cut_off(page, title: str, path: str, scope: str) -> None:
+    """At the page's window size: headline numbers, headings and chart titles fit their
+    boxes; on a phone the sidebar is closed (as it starts there) and no chart toolbar shows.
+    Then the page is pictured at that size."""
+    size = page.viewport_size
+    phone = size["width"] < NARROW
+    if phone:
+        expect(sidebar(page)).not_to_be_in_viewport()
+    else:
+        expect(sidebar(page)).to_be_in_viewport()
+    charts_fit_their_boxes(page)
     drawn(page, title)
     app_idle(page)
     no_exception(page)
     next_frames(page)
     assert page.evaluate(CUT_OFF) == [], f"{title} at {scope}, {page.viewport_size}"
-    if page.viewport_size["width"] < 640:
-        expect(sidebar(page)).not_to_be_in_viewport()
+    if phone:
         for toolbar in page.locator(".js-plotly-plot .modebar-container").all():
             expect(toolbar).to_be_hidden()
-    else:
-        expect(sidebar(page)).to_be_in_viewport()
-    size = page.viewport_size
     screenshot(page, f"layout-{path or 'overview'}-{scope}-{size['width']}x{size['height']}")
