@@ -26,7 +26,7 @@ test: $(STAMP)  ## the whole test suite: unit/AppTest, browser + accessibility, 
 	scripts/test-stages
 
 test-fast: $(STAMP)  ## unit and AppTest stages only
-	$(BIN)/python -m pytest -q --ignore=tests/browser
+	$(BIN)/python -m pytest -q -n $${RCC_TEST_WORKERS:-2} --ignore=tests/browser
 
 RUNS ?= 2
 test-browser-loaded: $(STAMP)  ## the browser stage RUNS times in a row beside a CPU hog per core

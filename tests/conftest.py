@@ -24,21 +24,24 @@ import data.sources
 from data import synth
 from data.build import build
 from data.store import make_engine, migrate, sqlite_path
+from tests.app_pages import app_on
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def reset_database(url: str) -> str:
-    """Drop every table in the database at ``url`` (alembic_version too); returns ``url``."""
+    """Drop every table in the database at ``url`` (alembic_version too); returns ``url``.
+    On PostgreSQL the whole schema goes: the audit trail's trigger function (migration
+    0011) would outlive its tables and stop the next migration."""
     engine = make_engine(url)
     try:
-        metadata = MetaData()
-        metadata.reflect(engine)
         with engine.begin() as connection:
             if engine.dialect.name == "postgresql":
-                for table in reversed(metadata.sorted_tables):
-                    connection.execute(text(f'DROP TABLE IF EXISTS "{table.name}" CASCADE'))
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
             else:
+                metadata = MetaData()
+                metadata.reflect(connection)
                 metadata.drop_all(connection)
     finally:
         engine.dispose()
@@ -114,10 +117,32 @@ def module_store(tmp_path_factory, name: str):
     url = os.environ.get("TEST_DATABASE_URL_OWN")
     url = reset_database(url) if url else \
         f"sqlite:///{tmp_path_factory.mktemp(name) / 'rcc.sqlite'}"
-    build(url, progress=False)
+    build_store(url, tmp_path_factory)
     engine = make_engine(url)
     yield url, engine
     engine.dispose()
+
+
+#: The store ``build_store`` copies, built once per session (filled in on first use).
+_PRISTINE: list[str] = []
+
+
+def build_store(url: str, tmp_path_factory) -> None:
+    """Fill the empty store at ``url`` as a build would. A SQLite file gets a copy of a
+    store built once per session and never opened by a test (SQLite's online backup takes
+    a fraction of a second; a build takes seconds, and dozens of tests each need a store
+    of their own); PostgreSQL gets a build."""
+    target = sqlite_path(url)
+    if target is None:
+        build(url, progress=False)
+        return
+    if not _PRISTINE:
+        pristine = f"sqlite:///{tmp_path_factory.mktemp('pristine') / 'rcc.sqlite'}"
+        build(pristine, progress=False)
+        _PRISTINE.append(pristine)
+    with sqlite3.connect(sqlite_path(_PRISTINE[0])) as origin, \
+            sqlite3.connect(target) as copy:
+        origin.backup(copy)
 
 
 @pytest.fixture
@@ -137,16 +162,20 @@ def cohort_engine(cohort_url):
     engine.dispose()
 
 
-@pytest.fixture
-def app_store(built_url, monkeypatch):
-    """Point the app at the session's store (st.connection ignores AppTest secrets, so the
-    environment) and start and end each test with empty Streamlit caches."""
-    import cached
+@pytest.fixture(scope="module")
+def app_store(built_url):
+    """The app on the session's store for one module, caches kept between its tests (the
+    store is never written to: a test that writes has a store of its own)."""
+    with app_on(built_url) as url:
+        yield url
 
-    monkeypatch.setenv("DATABASE_URL", built_url)
-    cached.clear()
-    yield built_url
-    cached.clear()
+
+@pytest.fixture(scope="module")
+def cohort_app(cohort_url):
+    """The app on the synthetic-cohort store for one module, caches kept between its tests
+    (the fee and needs families are built once, as a server builds them once)."""
+    with app_on(cohort_url) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -178,9 +207,9 @@ def open_copy(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture
-def own_store(fresh_url):
+def own_store(fresh_url, tmp_path_factory):
     """A built store of this test's own, for tests that change it: (url, engine)."""
-    build(fresh_url, progress=False)
+    build_store(fresh_url, tmp_path_factory)
     engine = make_engine(fresh_url)
     yield fresh_url, engine
     engine.dispose()

@@ -18,6 +18,7 @@ from analysis.funnel import curve as funnel_curve
 from analysis.scope import Scope
 from components import charts
 from data import register, tables
+from tests.app_pages import app_on
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "views/accountability_page.py"
@@ -38,13 +39,8 @@ TIMEOUT = 300
 def store(built_url):
     """The app pointed at the session's store, caches kept across this module's tests (as a
     running server keeps them) and emptied before and after."""
-    import cached
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DATABASE_URL", built_url)
-        cached.clear()
-        yield built_url
-        cached.clear()
+    with app_on(built_url) as url:
+        yield url
 
 
 def accountability_page(params: dict) -> AppTest:
@@ -172,14 +168,9 @@ def test_an_la_without_a_rate_cannot_be_assessed(store, engine):
 @pytest.fixture
 def own_app(own_store):
     """The app on a store of this test's own (the test writes to the register)."""
-    import cached
-
     url, engine = own_store
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DATABASE_URL", url)
-        cached.clear()
+    with app_on(url):
         yield engine
-        cached.clear()
 
 
 def test_flagged_las_show_their_register_status_and_the_form_follows(own_app):

@@ -34,18 +34,6 @@ def opened(kind: str, code: str | None, title: str) -> AppTest:
     return at
 
 
-@pytest.fixture(scope="module")
-def cohort_app(cohort_url):
-    """The app pointed at the synthetic cohort; caches kept across this module's tests
-    (the fee family is built once) and cleared at both ends."""
-    patch = pytest.MonkeyPatch()
-    patch.setenv("DATABASE_URL", cohort_url)
-    cached.clear()
-    yield cohort_url
-    cached.clear()
-    patch.undo()
-
-
 def shown_counts(at: AppTest) -> list:
     """Every value of every count column of the tables on the panel."""
     values = []

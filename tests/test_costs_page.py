@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app_pages import opened, words
+from tests.app_pages import app_on, opened, words
 
 PAGE = "views/costs_page.py"
 SCOPES = {"England": {"scope": "england"},
@@ -26,13 +26,8 @@ CASE_LEVEL = {"cap", "spread", "need"}
 @pytest.fixture(scope="module")
 def store(cohort_url):
     """The app pointed at the cohort store, caches emptied before and after."""
-    import cached
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DATABASE_URL", cohort_url)
-        cached.clear()
-        yield cohort_url
-        cached.clear()
+    with app_on(cohort_url) as url:
+        yield url
 
 
 @pytest.mark.parametrize("title", SCOPES)

@@ -13,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data import cli
+from tests.app_pages import app_on
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -37,13 +38,8 @@ def open_data_methods(params: dict) -> AppTest:
 @pytest.fixture(scope="module")
 def page(built_url) -> AppTest:
     """The page, run once at England against the session's store."""
-    import cached
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DATABASE_URL", built_url)
-        cached.clear()
+    with app_on(built_url):
         yield open_data_methods({})
-        cached.clear()
 
 
 def folded_ids(at: AppTest) -> set[int]:

@@ -22,6 +22,7 @@ from data import cli, tables
 from data.schema import Episode
 from data.store import make_engine
 from views.frame import PAGES as APP_PAGES
+from tests.app_pages import app_on
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = {path: title for pages in APP_PAGES.values() for path, title, _ in pages}
@@ -47,13 +48,8 @@ TIMEOUT = 300
 def store(cohort_url):
     """The app and the export command pointed at the cohort store for the whole module,
     with Streamlit's caches emptied before and after."""
-    import cached
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DATABASE_URL", cohort_url)
-        cached.clear()
-        yield cohort_url
-        cached.clear()
+    with app_on(cohort_url) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

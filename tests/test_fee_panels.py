@@ -50,19 +50,6 @@ def test_charts_draw_no_placement_and_carry_their_source():
     assert "31 March 2025" in notes
 
 
-@pytest.fixture(scope="module")
-def cohort_app(cohort_url):
-    """The app's caches pointed at the cohort store for this module (the fee family is
-    built once and shared by the tests, as it is by a server's sessions)."""
-    import cached
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DATABASE_URL", cohort_url)
-        cached.clear()
-        yield cohort_url
-        cached.clear()
-
-
 def panels(kind: str, code: str | None, title: str) -> AppTest:
     """Both panels rendered for a scope, with no exception."""
     at = AppTest.from_string(SCRIPT.format(kind=kind, code=code, title=title),

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy.engine import make_url
 from streamlit.testing.v1 import AppTest
 
-from tests.app_pages import opened, words
+from tests.app_pages import app_on, opened, words
 
 from data import cli, forecast_inputs, forecast_series, forecast_store
 from data.store import make_engine
@@ -63,14 +63,12 @@ def store(cohort_url, tmp_path_factory):
     engine.dispose()
 
 
-@pytest.fixture
-def app(store, monkeypatch):
-    import cached
-
-    monkeypatch.setenv("DATABASE_URL", store)
-    cached.clear()
-    yield store
-    cached.clear()
+@pytest.fixture(scope="module")
+def app(store):
+    """The app on that store, caches kept between this module's tests (scenarios, the
+    one thing they write, are read live)."""
+    with app_on(store) as url:
+        yield url
 
 
 def page(params: dict, path: str = PAGE) -> AppTest:

@@ -32,17 +32,6 @@ BREAKDOWNS = {"residential": ["age_band", "sex", "cohort"], "all": ["age_band", 
 COUNT_COLUMNS = {"children", "with_need", "both", "with_a", "with_b", "denominator"}
 
 
-@pytest.fixture
-def cohort_app(cohort_url, monkeypatch):
-    """The app on the store with a synthetic cohort, with empty Streamlit caches."""
-    import cached
-
-    monkeypatch.setenv("DATABASE_URL", cohort_url)
-    cached.clear()
-    yield cohort_url
-    cached.clear()
-
-
 def needs_page(params: dict) -> AppTest:
     """The Needs page as a link with these parameters opens it."""
     at = AppTest.from_file(APP, default_timeout=180)

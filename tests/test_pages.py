@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app_pages import app_on
 from views.frame import PAGES as APP_PAGES
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -82,10 +83,13 @@ def test_bad_link_warns_and_falls_back(app_store, params, words):
 
 #: Pages whose tables come only from children's records or provider offers, or from
 #: stored forecasts, which this store does not hold (their tables' downloads are tested
-#: on the cohort store and in test_forecasts_page.py).
+#: on the cohort store and in test_forecasts_page.py); and Presentation mode, whose slides
+#: are one chart each (their tables are the other pages' downloads).
 NO_TABLES_WITHOUT_RECORDS = {"views/needs_page.py", "views/forecasts_page.py",
                              "views/homes_needed_page.py",
-                             "views/board_pack_page.py"}  # no packs made in this store
+                             "views/board_pack_page.py",  # no packs made in this store
+                             "views/audit_page.py",  # nor anything recorded
+                             "views/present_page.py"}
 
 
 def test_every_table_has_a_csv_download(app_store):
@@ -114,15 +118,11 @@ def test_corrupt_database_says_how_to_rebuild(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def writable_store(own_store, monkeypatch):
+def writable_store(own_store):
     """The app pointed at a store of this test's own (these tests write to the register)."""
-    import cached
-
     url, _ = own_store
-    monkeypatch.setenv("DATABASE_URL", url)
-    cached.clear()
-    yield url
-    cached.clear()
+    with app_on(url):
+        yield url
 
 
 def accountability_for(la_code: str) -> AppTest:

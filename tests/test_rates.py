@@ -8,8 +8,10 @@ import math
 import os
 import subprocess
 import sys
+from contextlib import redirect_stderr, redirect_stdout
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -18,7 +20,7 @@ from sqlalchemy import select
 
 from analysis import rates, reorganisation
 from analysis.scope import Scope
-from data import queries, schema, tables
+from data import cli, queries, schema, tables
 from data.config import OPEN_DATA
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,11 +31,23 @@ POPULATION = "population/ons_mye_children_0_17_by_la_2012_2024.csv"
 AT_31_MARCH = "Children looked after on 31 March each year"
 
 
-def run_cli(*args: str, url: str) -> subprocess.CompletedProcess:
-    """Run ``python -m data ...`` from the repo root against the store at ``url``."""
+def run_process(*args: str, url: str) -> subprocess.CompletedProcess:
+    """Run ``python -m data ...`` from the repo root against the store at ``url``, in a
+    new process, as a console does."""
     env = {**os.environ, "DATABASE_URL": url}
     return subprocess.run([sys.executable, "-m", "data", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
+
+
+def run_cli(*args: str, url: str) -> subprocess.CompletedProcess:
+    """The same command's ``main`` in this process (no interpreter start-up each time),
+    its exit code and what it wrote to stdout and stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    with mock.patch.dict(os.environ, {"DATABASE_URL": url}), redirect_stdout(out), \
+            redirect_stderr(err):
+        code = cli.main(list(args))
+    return subprocess.CompletedProcess(["python", "-m", "data", *args], code,
+                                       out.getvalue(), err.getvalue())
 
 
 def vendored_rows(rel: str) -> list[dict[str, str]]:
@@ -246,7 +260,7 @@ def test_export_unknown_la_code(built_url):
 def test_export_without_database_says_make_build(tmp_path):
     """With no database yet, the message tells people how to build one."""
     missing = tmp_path / "nowhere" / "rcc.sqlite"
-    result = run_cli("export", "la-rates", url=f"sqlite:///{missing}")
+    result = run_process("export", "la-rates", url=f"sqlite:///{missing}")
     assert_one_line_error(result, "make build")
     assert not missing.exists()
 

@@ -250,10 +250,10 @@ def test_only_the_national_steering_group_and_analysts_may_read_it(cohort_engine
                             (access.Viewer("provider", provider="p1"), False),
                             (access.ANONYMOUS, False)):
         if allowed:
-            export_access.check_export(cohort_engine, viewer, "rcc-comparison", args)
+            export_access.check_export(viewer, "rcc-comparison", args, cohort_engine)
             continue
         with pytest.raises(access.AccessDenied):
-            export_access.check_export(cohort_engine, viewer, "rcc-comparison", args)
+            export_access.check_export(viewer, "rcc-comparison", args, cohort_engine)
         st.session_state["viewer"] = viewer
         with pytest.raises(access.AccessDenied):  # refused before anything is read
             cached_rccs.rcc_comparison(2025, 10.0)
