@@ -5,8 +5,9 @@ version. Nothing here computes a figure: tables are only cut to the RCC and to t
 columns the PDF has room for, and every case-level count comes from the protected tables
 (needs family, fee family) as the pages show them.
 
-The two slow parts, the needs family and the fee family (each protects or checks every
-table of England at once), can be handed in (``Parts``) by the app, which caches them.
+The slow parts, the needs family and the fee family (each protects or checks every table
+of England at once), are kept in the store once made (``data.kept``); the app hands in
+(``Parts``) the copies it already holds in memory.
 """
 
 from __future__ import annotations
