@@ -32,7 +32,7 @@ from streamlit import dataframe_util
 from sqlalchemy import Engine
 
 from analysis import access, geometry, lca, reorganisation
-from analysis.accountability import LIMIT_WORDS, RuleSettings, assessable
+from analysis.accountability import LIMIT_WORDS, RuleSettings, assessable, target_name
 from analysis.funnel import curve as funnel_curve
 from analysis.scope import Scope
 from data import cohort_store, gap_tables, map_tables, offer_register, queries, tables
@@ -162,25 +162,13 @@ _inside = threading.local()
 
 
 @contextlib.contextmanager
-def _checked_already():
-    """The readers called inside are not checked again (``checked``)."""
-    outer = getattr(_inside, "checked", False)
-    _inside.checked = True
+def checked_already():
+    """The readers called inside are not checked again (``checked``; ``cached_packs``)."""
+    outer, _inside.checked = getattr(_inside, "checked", False), True
     try:
         yield
     finally:
         _inside.checked = outer
-
-
-@contextlib.contextmanager
-def read_for(kinds: tuple[str, ...], scope_kind: str, rcc: str | None):
-    """Check the viewer for ``kinds`` at a scope the page names (not the sidebar's), then
-    let the readers inside answer without checking again: a board pack for the RCC a
-    trustee chose is cut from the shared families of every RCC, which it never shows."""
-    for kind in kinds:
-        access.require(viewer(), kind, scope_kind, rcc)
-    with _checked_already():
-        yield
 
 
 def checked(kind: str, wide: bool = False) -> Callable[[F], F]:
@@ -196,7 +184,7 @@ def checked(kind: str, wide: bool = False) -> Callable[[F], F]:
             if getattr(_inside, "checked", False):
                 return func(*args, **kwargs)
             require(kind, wide)
-            with _checked_already():
+            with checked_already():
                 return func(*args, **kwargs)
 
         guarded.kind, guarded.wide, guarded.clear = kind, wide, getattr(func, "clear", None)
@@ -415,7 +403,7 @@ def funnel_figure(year: int, settings: RuleSettings, scope: Scope, title: str) -
     """The Accountability funnel plot, the scope's LAs highlighted."""
     table = accountability(year, settings, scope)
     kind = table["limits_used"].iloc[0]
-    target = table_target_name(table, settings, scope)
+    target = target_name(table, settings, scope.kind, scope_codes(scope))
     source = source_line(releases(), ["cla_count", "population"],
                          f"31 March {year}. Limits {LIMIT_WORDS[kind]}; target line: "
                          f"{target}'s rate")
@@ -425,14 +413,6 @@ def funnel_figure(year: int, settings: RuleSettings, scope: Scope, title: str) -
         table, funnel_curve(table), kind, target, members,
         f"Rate per 10,000 against number of children, 31 March {year}: {title} "
         + ("highlighted" if shown else "not shown (no rate)"), source)
-
-
-def table_target_name(table: pd.DataFrame, settings: RuleSettings, scope: Scope) -> str:
-    """'England' or '<RCC> RCC': the name of the funnel's target line."""
-    if settings.target == "england" or scope.kind not in ("rcc", "la"):
-        return "England"
-    rows = table[table["la_code"].isin(scope_codes(scope))]
-    return f"{rows['rcc'].iloc[0]} RCC"
 
 
 @figure(kind=access.PUBLISHED)

@@ -380,3 +380,13 @@ def status_words(request, year: int) -> str:
     asked = pd.Timestamp(request.requested_on).strftime("%-d %b %Y")
     return (f"Request #{int(request.id)}{about}, {asked}: "
             f"{STATUS_WORDS.get(request.status, request.status)}")
+
+
+def target_name(table: pd.DataFrame, settings: RuleSettings, scope_kind: str,
+                codes: list[str]) -> str:
+    """'England' or '<RCC> RCC': the name of the funnel's target line (``codes``: the
+    scope's LAs)."""
+    if settings.target == "england" or scope_kind not in ("rcc", "la"):
+        return "England"
+    rows = table[table["la_code"].isin(codes)]
+    return f"{rows['rcc'].iloc[0]} RCC"

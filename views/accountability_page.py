@@ -127,7 +127,8 @@ def method(table: pd.DataFrame, settings: rule.RuleSettings, scope: Scope) -> No
 def funnel(table: pd.DataFrame, in_scope: pd.DataFrame, flagged: pd.DataFrame,
            settings: rule.RuleSettings, filters: frame.Filters) -> None:
     """The funnel plot, what its lines mean, and which LAs of the scope it cannot show."""
-    target_name = cached.table_target_name(table, settings, filters.scope)
+    target_name = rule.target_name(table, settings, filters.scope.kind,
+                                  cached.scope_codes(filters.scope))
     frame.chart(cached.funnel_figure(filters.year, settings, filters.scope, filters.title),
                 f"Funnel plot of each LA's rate per 10,000 against its number of children, "
                 f"with {target_name}'s rate and the control limits; {len(flagged)} LAs in "
